@@ -1,0 +1,67 @@
+// src/face/detector.cc
+#include "face/detector.h"
+
+#include <algorithm>
+
+#include <opencv2/imgproc.hpp>
+
+namespace rollcall::face {
+
+Result<Detector> Detector::load(const std::string& model_path) {
+  try {
+    auto net = cv::FaceDetectorYN::create(model_path, "", cv::Size(320, 320));
+    if (net.empty()) {
+      return make_error("model_load_failed",
+                        "could not load the detector " + model_path);
+    }
+    return Detector(std::move(net));
+  } catch (const cv::Exception& e) {
+    return make_error("model_load_failed", "could not load the detector " +
+                                               model_path + ": " + e.what());
+  }
+}
+
+Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr,
+                                                const DetectOptions& options) {
+  if (bgr.empty() || bgr.type() != CV_8UC3) {
+    return make_error("detect_failed", "detector needs a BGR 8-bit image");
+  }
+  const int long_side = std::max(bgr.cols, bgr.rows);
+  const double scale =
+      long_side > options.max_input_side
+          ? static_cast<double>(options.max_input_side) / long_side
+          : 1.0;
+  cv::Mat input = bgr;
+  if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
+
+  cv::Mat raw;
+  try {
+    net_->setInputSize(input.size());
+    net_->setScoreThreshold(options.score_threshold);
+    net_->setNMSThreshold(options.nms_threshold);
+    net_->setTopK(options.top_k);
+    net_->detect(input, raw);
+  } catch (const cv::Exception& e) {
+    return make_error("detect_failed", std::string("face detection failed: ") + e.what());
+  }
+
+  // Each row: x, y, w, h, then 5 landmarks (x, y), then score.
+  std::vector<Detection> faces;
+  faces.reserve(static_cast<std::size_t>(raw.rows));
+  const auto back = static_cast<float>(1.0 / scale);
+  for (int i = 0; i < raw.rows; ++i) {
+    const float* r = raw.ptr<float>(i);
+    Detection d;
+    d.box = cv::Rect2f(r[0] * back, r[1] * back, r[2] * back, r[3] * back);
+    for (int k = 0; k < 5; ++k) {
+      d.landmarks[k] = cv::Point2f(r[4 + 2 * k] * back, r[5 + 2 * k] * back);
+    }
+    d.score = r[14];
+    faces.push_back(d);
+  }
+  std::sort(faces.begin(), faces.end(),
+            [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  return faces;
+}
+
+}  // namespace rollcall::face
