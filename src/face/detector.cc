@@ -34,6 +34,13 @@ Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr,
   cv::Mat input = bgr;
   if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
 
+  // YuNet downsamples by 32; tiny inputs leave it empty outputs and make
+  // OpenCV throw. Pad right and bottom, which keeps coordinates.
+  constexpr int kMinInputSide = 64;
+  if (input.cols < kMinInputSide || input.rows < kMinInputSide) {
+    cv::copyMakeBorder(input, input, 0, std::max(0, kMinInputSide - input.rows), 0,
+                       std::max(0, kMinInputSide - input.cols), cv::BORDER_CONSTANT, cv::Scalar());
+  }
   cv::Mat raw;
   try {
     net_->setInputSize(input.size());
