@@ -10,9 +10,9 @@
 
 namespace rollcall::app {
 
-void add_face_commands(CLI::App& cli);    // detect, verify, identify
-void add_model_commands(CLI::App& cli);   // models fetch | check | list
-void add_eval_commands(CLI::App& cli);    // eval
-void add_bench_commands(CLI::App& cli);   // bench
+void add_face_commands(CLI::App& cli);   // detect, verify, identify
+void add_model_commands(CLI::App& cli);  // models fetch | check | list
+void add_eval_commands(CLI::App& cli);   // eval
+void add_bench_commands(CLI::App& cli);  // bench
 
 }  // namespace rollcall::app

@@ -38,7 +38,9 @@ void save_annotated(const fs::path& input, const fs::path& out,
   const auto jpeg = take(face::encode_jpeg(face::annotate(image, labels)));
   std::ofstream file(out, std::ios::binary);
   file.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
-  if (!file) throw CLI::RuntimeError(report_error(make_error("file_unwritable", "cannot write " + out.string())));
+  if (!file)
+    throw CLI::RuntimeError(
+        report_error(make_error("file_unwritable", "cannot write " + out.string())));
 }
 
 // --- detect ------------------------------------------------------------
@@ -62,9 +64,9 @@ void run_detect(const DetectOptions& o) {
                        {"usable", f.is_usable()},
                        {"embedding_norm", f.embedding.raw_norm},
                        {"issues", to_json(f.issues)}});
-      labels.push_back({f.detection.box,
-                        f.is_usable() ? fixed(f.detection.score, 2) : f.issues.front().code,
-                        f.is_usable() ? face::MatchStatus::matched : face::MatchStatus::low_quality});
+      labels.push_back(
+          {f.detection.box, f.is_usable() ? fixed(f.detection.score, 2) : f.issues.front().code,
+           f.is_usable() ? face::MatchStatus::matched : face::MatchStatus::low_quality});
     }
     if (!o.annotate.empty()) {
       fs::path out = o.annotate;
@@ -89,8 +91,8 @@ void run_detect(const DetectOptions& o) {
                   << fixed(b.width, 0) << "x" << fixed(b.height, 0) << " score "
                   << fixed(f.detection.score, 2) << " eyes " << fixed(f.quality.eye_distance_px, 0)
                   << "px sharp " << fixed(f.quality.sharpness, 0) << " yaw "
-                  << fixed(f.quality.yaw_deg, 0) << (f.is_usable() ? "  ok" : "  " + f.issues.front().message)
-                  << "\n";
+                  << fixed(f.quality.yaw_deg, 0)
+                  << (f.is_usable() ? "  ok" : "  " + f.issues.front().message) << "\n";
       }
     }
   }
@@ -174,8 +176,10 @@ void run_identify(const IdentifyOptions& o) {
   if (!o.annotate.empty()) save_annotated(o.image, o.annotate, labels);
   json rejected = json::array();
   for (const auto& r : gallery->rejected) {
-    rejected.push_back({{"photo", r.path.string()}, {"code", r.why.code}, {"message", r.why.message}});
-    if (!o.is_json) std::cerr << "gallery photo skipped: " << r.path.string() << ": " << r.why.message << "\n";
+    rejected.push_back(
+        {{"photo", r.path.string()}, {"code", r.why.code}, {"message", r.why.message}});
+    if (!o.is_json)
+      std::cerr << "gallery photo skipped: " << r.path.string() << ": " << r.why.message << "\n";
   }
   if (o.is_json) {
     print_json({{"image", o.image},
@@ -193,7 +197,9 @@ void add_face_commands(CLI::App& cli) {
   static DetectOptions detect;
   auto* d = cli.add_subcommand("detect", "find faces and rate their quality");
   add_common(d, detect);
-  d->add_option("images", detect.images, "JPEG, PNG or WebP files")->required()->check(CLI::ExistingFile);
+  d->add_option("images", detect.images, "JPEG, PNG or WebP files")
+      ->required()
+      ->check(CLI::ExistingFile);
   d->add_option("--annotate", detect.annotate,
                 "write the photo with boxes (a file; a directory when several images)");
   d->callback([] { run_detect(detect); });

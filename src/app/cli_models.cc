@@ -64,7 +64,8 @@ void run_list() {
   for (const auto& spec : models::catalogue()) {
     std::cout << spec.id() << "  " << models::to_string(spec.role) << "  " << spec.file << "  "
               << spec.bytes << " bytes  sha256 " << spec.sha256 << "  " << spec.licence << "\n";
-    for (const auto& npm : spec.npm) std::cout << "    npm " << npm.package << " : " << npm.path_in_tarball << "\n";
+    for (const auto& npm : spec.npm)
+      std::cout << "    npm " << npm.package << " : " << npm.path_in_tarball << "\n";
     for (const auto& url : spec.urls) std::cout << "    url " << url.url << "\n";
   }
 }

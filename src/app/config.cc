@@ -17,7 +17,8 @@ std::string env(const char* name) {
 
 fs::path default_models_dir() {
   if (auto dir = env("ROLLCALL_MODELS"); !dir.empty()) return dir;
-  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty()) return fs::path(cache) / "rollcall/models";
+  if (auto cache = env("XDG_CACHE_HOME"); !cache.empty())
+    return fs::path(cache) / "rollcall/models";
   if (auto home = env("HOME"); !home.empty()) return fs::path(home) / ".cache/rollcall/models";
   return "models";
 }
@@ -35,17 +36,20 @@ Result<std::unique_ptr<face::Engine>> load_engine(const fs::path& models_dir,
       problems += "\n  " + status.spec.file + ": " + status.message;
     }
     switch (status.spec.role) {
-      case models::Role::detector: options.detector_path = status.path.string(); break;
+      case models::Role::detector:
+        options.detector_path = status.path.string();
+        break;
       case models::Role::recogniser:
         options.recogniser_path = status.path.string();
         options.recogniser_id = status.spec.id();
         break;
-      case models::Role::liveness: break;
+      case models::Role::liveness:
+        break;
     }
   }
   if (!problems.empty()) {
-    return make_error("models_not_ready", "models in " + models_dir.string() +
-                                              " are not ready:" + problems);
+    return make_error("models_not_ready",
+                      "models in " + models_dir.string() + " are not ready:" + problems);
   }
   return face::Engine::load(options);
 }

@@ -22,15 +22,19 @@ nlohmann::json to_json(const face::Detection& d) {
 }
 
 nlohmann::json to_json(const face::QualityMeasures& q) {
-  return {{"eye_distance_px", q.eye_distance_px}, {"sharpness", q.sharpness},
-          {"brightness", q.brightness},           {"contrast", q.contrast},
-          {"yaw_deg", q.yaw_deg},                 {"roll_deg", q.roll_deg},
+  return {{"eye_distance_px", q.eye_distance_px},
+          {"sharpness", q.sharpness},
+          {"brightness", q.brightness},
+          {"contrast", q.contrast},
+          {"yaw_deg", q.yaw_deg},
+          {"roll_deg", q.roll_deg},
           {"detector_score", q.detector_score}};
 }
 
 nlohmann::json to_json(const std::vector<face::QualityIssue>& issues) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& issue : issues) out.push_back({{"code", issue.code}, {"message", issue.message}});
+  for (const auto& issue : issues)
+    out.push_back({{"code", issue.code}, {"message", issue.message}});
   return out;
 }
 

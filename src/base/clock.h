@@ -14,8 +14,7 @@ class Stopwatch {
   Stopwatch() : start_(std::chrono::steady_clock::now()) {}
 
   double elapsed_ms() const {
-    return std::chrono::duration<double, std::milli>(
-               std::chrono::steady_clock::now() - start_)
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start_)
         .count();
   }
   void restart() { start_ = std::chrono::steady_clock::now(); }

@@ -22,8 +22,8 @@ namespace fs = std::filesystem;
 Result<std::vector<std::uint8_t>> read_file(const fs::path& path);
 
 struct Person {
-  std::string name;               // the folder name
-  std::vector<fs::path> photos;   // sorted by file name
+  std::string name;              // the folder name
+  std::vector<fs::path> photos;  // sorted by file name
 };
 
 // Every sub-folder of `dir` with at least one .jpg/.jpeg/.png/.webp.

@@ -8,10 +8,9 @@ namespace {
 
 // ArcFace 112x112 template, from the models README, in the detector's
 // landmark order.
-const Landmarks kTemplate = {
-    cv::Point2f(38.2946f, 51.6963f), cv::Point2f(73.5318f, 51.5014f),
-    cv::Point2f(56.0252f, 71.7366f), cv::Point2f(41.5493f, 92.3655f),
-    cv::Point2f(70.7299f, 92.2041f)};
+const Landmarks kTemplate = {cv::Point2f(38.2946f, 51.6963f), cv::Point2f(73.5318f, 51.5014f),
+                             cv::Point2f(56.0252f, 71.7366f), cv::Point2f(41.5493f, 92.3655f),
+                             cv::Point2f(70.7299f, 92.2041f)};
 
 }  // namespace
 
@@ -46,8 +45,8 @@ cv::Matx23d similarity_transform(const Landmarks& from, const Landmarks& to) {
 cv::Mat align_face(const cv::Mat& bgr, const Landmarks& landmarks) {
   cv::Mat aligned;
   cv::warpAffine(bgr, aligned, cv::Mat(similarity_transform(landmarks, kTemplate)),
-                 cv::Size(kAlignedSize, kAlignedSize), cv::INTER_LINEAR,
-                 cv::BORDER_CONSTANT, cv::Scalar());
+                 cv::Size(kAlignedSize, kAlignedSize), cv::INTER_LINEAR, cv::BORDER_CONSTANT,
+                 cv::Scalar());
   return aligned;
 }
 

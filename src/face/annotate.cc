@@ -11,10 +11,14 @@ namespace {
 
 cv::Scalar colour(MatchStatus status) {
   switch (status) {
-    case MatchStatus::matched: return {60, 180, 60};
-    case MatchStatus::borderline: return {0, 170, 255};
-    case MatchStatus::unknown: return {60, 60, 230};
-    case MatchStatus::low_quality: return {160, 160, 160};
+    case MatchStatus::matched:
+      return {60, 180, 60};
+    case MatchStatus::borderline:
+      return {0, 170, 255};
+    case MatchStatus::unknown:
+      return {60, 60, 230};
+    case MatchStatus::low_quality:
+      return {160, 160, 160};
   }
   return {255, 255, 255};
 }
@@ -36,8 +40,9 @@ cv::Mat annotate(const cv::Mat& bgr, const std::vector<FaceLabel>& labels) {
     const cv::Size text = cv::getTextSize(label.text, cv::FONT_HERSHEY_SIMPLEX, font_scale,
                                           std::max(1, thickness / 2), &baseline);
     const int top = std::max(0, box.y - text.height - baseline - thickness);
-    cv::rectangle(out, cv::Rect(box.x, top, text.width + 2 * thickness, text.height + baseline + thickness),
-                  c, cv::FILLED);
+    cv::rectangle(
+        out, cv::Rect(box.x, top, text.width + 2 * thickness, text.height + baseline + thickness),
+        c, cv::FILLED);
     cv::putText(out, label.text, cv::Point(box.x + thickness, top + text.height + thickness / 2),
                 cv::FONT_HERSHEY_SIMPLEX, font_scale, cv::Scalar(255, 255, 255),
                 std::max(1, thickness / 2), cv::LINE_AA);

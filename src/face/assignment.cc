@@ -22,24 +22,25 @@ constexpr double kScoreScale = 1e6;
 
 std::string to_string(MatchStatus status) {
   switch (status) {
-    case MatchStatus::matched: return "matched";
-    case MatchStatus::borderline: return "borderline";
-    case MatchStatus::unknown: return "unknown";
-    case MatchStatus::low_quality: return "low_quality";
+    case MatchStatus::matched:
+      return "matched";
+    case MatchStatus::borderline:
+      return "borderline";
+    case MatchStatus::unknown:
+      return "unknown";
+    case MatchStatus::low_quality:
+      return "low_quality";
   }
   return "unknown";
 }
 
 std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& scores,
                                     const std::vector<StudentId>& candidates,
-                                    const std::vector<bool>& usable,
-                                    const MatchPolicy& policy) {
+                                    const std::vector<bool>& usable, const MatchPolicy& policy) {
   const std::size_t faces = scores.size(), students = candidates.size();
   std::vector<FaceMatch> result(faces);
   const float floor = policy.threshold - policy.borderline_band;
-  const auto score = [&](std::size_t f, std::size_t s) {
-    return usable[f] ? scores[f][s] : -1.0f;
-  };
+  const auto score = [&](std::size_t f, std::size_t s) { return usable[f] ? scores[f][s] : -1.0f; };
 
   // Only pairs at or above the borderline floor gain anything, so a
   // stranger never displaces a real match to raise the total.
@@ -48,11 +49,11 @@ std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& score
   for (std::size_t f = 0; f < faces; ++f) {
     for (std::size_t s = 0; s < students; ++s) {
       const float above = score(f, s) - floor;
-      if (above > 0) gain(static_cast<long>(f), static_cast<long>(s)) = std::lround(above * kScoreScale) + 1;
+      if (above > 0)
+        gain(static_cast<long>(f), static_cast<long>(s)) = std::lround(above * kScoreScale) + 1;
     }
   }
-  const std::vector<long> assigned =
-      n > 0 ? dlib::max_cost_assignment(gain) : std::vector<long>{};
+  const std::vector<long> assigned = n > 0 ? dlib::max_cost_assignment(gain) : std::vector<long>{};
 
   for (std::size_t f = 0; f < faces; ++f) {
     FaceMatch& m = result[f];
@@ -66,8 +67,8 @@ std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& score
       if (best == students || scores[f][s] > scores[f][best]) best = s;
     }
     const long pick = assigned[f];
-    const bool has_pick = pick < static_cast<long>(students) &&
-                          gain(static_cast<long>(f), pick) > 0;
+    const bool has_pick =
+        pick < static_cast<long>(students) && gain(static_cast<long>(f), pick) > 0;
     const std::size_t chosen = has_pick ? static_cast<std::size_t>(pick) : best;
     if (chosen == students) continue;  // no candidates at all
 
@@ -100,12 +101,10 @@ std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& score
   return result;
 }
 
-Result<Verification> verify(const Embedding& a, const Embedding& b,
-                            const MatchPolicy& policy) {
+Result<Verification> verify(const Embedding& a, const Embedding& b, const MatchPolicy& policy) {
   if (a.model_id != b.model_id) {
-    return make_error("model_mismatch", "embeddings come from different models (" +
-                                            a.model_id + ", " + b.model_id +
-                                            "); re-embed one of them");
+    return make_error("model_mismatch", "embeddings come from different models (" + a.model_id +
+                                            ", " + b.model_id + "); re-embed one of them");
   }
   const float similarity = cosine(a.values, b.values);
   return Verification{similarity >= policy.threshold, similarity, policy.threshold};

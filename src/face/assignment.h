@@ -21,9 +21,9 @@ namespace rollcall::face {
 // Defaults come from `rollcall eval` on ../shared/data; the method is in
 // docs/ACCURACY.md ("Threshold and margin").
 struct MatchPolicy {
-  float threshold = 0.36f;       // accept at or above this cosine
-  float margin = 0.06f;          // ... and this far above any rival
-  float borderline_band = 0.08f; // below threshold by up to this: ask a human
+  float threshold = 0.36f;        // accept at or above this cosine
+  float margin = 0.06f;           // ... and this far above any rival
+  float borderline_band = 0.08f;  // below threshold by up to this: ask a human
 };
 
 enum class MatchStatus { matched, borderline, unknown, low_quality };
@@ -48,8 +48,7 @@ struct FaceMatch {
 // scores.size().
 std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& scores,
                                     const std::vector<StudentId>& candidates,
-                                    const std::vector<bool>& usable,
-                                    const MatchPolicy& policy);
+                                    const std::vector<bool>& usable, const MatchPolicy& policy);
 
 // 1:1 verification: same person iff similarity >= policy.threshold.
 struct Verification {
@@ -58,7 +57,6 @@ struct Verification {
   float threshold;
 };
 // Errors: model_mismatch (embeddings from different recognisers do not compare).
-Result<Verification> verify(const Embedding& a, const Embedding& b,
-                            const MatchPolicy& policy);
+Result<Verification> verify(const Embedding& a, const Embedding& b, const MatchPolicy& policy);
 
 }  // namespace rollcall::face

@@ -20,8 +20,7 @@ namespace {
 using Bytes = std::span<const std::uint8_t>;
 
 bool starts_with(Bytes bytes, std::initializer_list<std::uint8_t> magic) {
-  return bytes.size() >= magic.size() &&
-         std::equal(magic.begin(), magic.end(), bytes.begin());
+  return bytes.size() >= magic.size() && std::equal(magic.begin(), magic.end(), bytes.begin());
 }
 
 std::uint32_t be32(Bytes b, std::size_t at) {
@@ -34,16 +33,14 @@ std::uint16_t be16(Bytes b, std::size_t at) {
 }
 
 Error corrupt(const std::string& format, const std::string& why) {
-  return make_error("image_corrupt",
-                    "the " + format + " image is corrupt (" + why +
-                        "); export it again or send another photo");
+  return make_error("image_corrupt", "the " + format + " image is corrupt (" + why +
+                                         "); export it again or send another photo");
 }
 
 Error truncated(const std::string& format) {
-  return make_error("image_truncated",
-                    "the " + format +
-                        " image is cut short (the upload or copy was "
-                        "interrupted); send the whole file again");
+  return make_error("image_truncated", "the " + format +
+                                           " image is cut short (the upload or copy was "
+                                           "interrupted); send the whole file again");
 }
 
 Result<ImageHeader> png_header(Bytes b) {
@@ -58,18 +55,15 @@ Result<ImageHeader> png_header(Bytes b) {
   }
   // A complete PNG ends with the IEND chunk; trailing bytes are tolerated.
   static constexpr std::array<std::uint8_t, 4> kIend{'I', 'E', 'N', 'D'};
-  if (std::search(b.begin() + 24, b.end(), kIend.begin(), kIend.end()) ==
-      b.end()) {
+  if (std::search(b.begin() + 24, b.end(), kIend.begin(), kIend.end()) == b.end()) {
     return truncated("PNG");
   }
-  return ImageHeader{ImageFormat::png, static_cast<int>(w),
-                     static_cast<int>(h)};
+  return ImageHeader{ImageFormat::png, static_cast<int>(w), static_cast<int>(h)};
 }
 
 bool is_start_of_frame(std::uint8_t marker) {
   // SOF0..SOF15 except DHT (C4), JPG (C8) and DAC (CC).
-  return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 &&
-         marker != 0xC8 && marker != 0xCC;
+  return marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
 }
 
 Result<ImageHeader> jpeg_header(Bytes b) {
@@ -98,8 +92,8 @@ Result<ImageHeader> jpeg_header(Bytes b) {
       if (header.width == 0) return corrupt("JPEG", "no frame header");
       // Complete files end with EOI (FFD9); some cameras append bytes after.
       static constexpr std::array<std::uint8_t, 2> kEoi{0xFF, 0xD9};
-      if (std::search(b.begin() + static_cast<std::ptrdiff_t>(at), b.end(),
-                      kEoi.begin(), kEoi.end()) == b.end()) {
+      if (std::search(b.begin() + static_cast<std::ptrdiff_t>(at), b.end(), kEoi.begin(),
+                      kEoi.end()) == b.end()) {
         return truncated("JPEG");
       }
       return header;
@@ -110,8 +104,7 @@ Result<ImageHeader> jpeg_header(Bytes b) {
 
 Result<ImageHeader> webp_header(Bytes b) {
   // RIFF size field counts the bytes after the first 8.
-  const std::uint32_t riff_size = b[4] | (b[5] << 8) | (b[6] << 16) |
-                                  (std::uint32_t{b[7]} << 24);
+  const std::uint32_t riff_size = b[4] | (b[5] << 8) | (b[6] << 16) | (std::uint32_t{b[7]} << 24);
   if (std::uint64_t{riff_size} + 8 > b.size()) return truncated("WebP");
   WebPBitstreamFeatures features;
   if (WebPGetFeatures(b.data(), b.size(), &features) != VP8_STATUS_OK) {
@@ -128,9 +121,12 @@ Result<ImageHeader> webp_header(Bytes b) {
 
 std::string to_string(ImageFormat format) {
   switch (format) {
-    case ImageFormat::jpeg: return "JPEG";
-    case ImageFormat::png: return "PNG";
-    case ImageFormat::webp: return "WebP";
+    case ImageFormat::jpeg:
+      return "JPEG";
+    case ImageFormat::png:
+      return "PNG";
+    case ImageFormat::webp:
+      return "WebP";
   }
   return "image";
 }
@@ -155,22 +151,18 @@ Result<ImageHeader> read_image_header(Bytes bytes) {
 Result<cv::Mat> decode_image(Bytes bytes, const DecodeLimits& limits) {
   if (bytes.size() > limits.max_bytes) {
     return make_error("image_too_large",
-                      "the image is " + std::to_string(bytes.size()) +
-                          " bytes, the limit is " +
-                          std::to_string(limits.max_bytes) +
-                          "; send a smaller file");
+                      "the image is " + std::to_string(bytes.size()) + " bytes, the limit is " +
+                          std::to_string(limits.max_bytes) + "; send a smaller file");
   }
   auto header = read_image_header(bytes);
   if (!header) return header.error();
-  const std::uint64_t pixels =
-      std::uint64_t(header->width) * std::uint64_t(header->height);
+  const std::uint64_t pixels = std::uint64_t(header->width) * std::uint64_t(header->height);
   if (pixels > limits.max_pixels) {
-    return make_error(
-        "image_too_many_pixels",
-        "the image is " + std::to_string(header->width) + "x" +
-            std::to_string(header->height) + " (" + std::to_string(pixels) +
-            " pixels), the limit is " + std::to_string(limits.max_pixels) +
-            " pixels; resize it before sending");
+    return make_error("image_too_many_pixels",
+                      "the image is " + std::to_string(header->width) + "x" +
+                          std::to_string(header->height) + " (" + std::to_string(pixels) +
+                          " pixels), the limit is " + std::to_string(limits.max_pixels) +
+                          " pixels; resize it before sending");
   }
   cv::Mat image;
   try {

@@ -47,7 +47,6 @@ Result<ImageHeader> read_image_header(std::span<const std::uint8_t> bytes);
 // orientation. Errors: image_empty, image_too_large (bytes),
 // image_too_many_pixels, image_unsupported_type, image_corrupt,
 // image_truncated.
-Result<cv::Mat> decode_image(std::span<const std::uint8_t> bytes,
-                             const DecodeLimits& limits = {});
+Result<cv::Mat> decode_image(std::span<const std::uint8_t> bytes, const DecodeLimits& limits = {});
 
 }  // namespace rollcall::face

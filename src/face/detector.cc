@@ -11,26 +11,23 @@ Result<Detector> Detector::load(const std::string& model_path) {
   try {
     auto net = cv::FaceDetectorYN::create(model_path, "", cv::Size(320, 320));
     if (net.empty()) {
-      return make_error("model_load_failed",
-                        "could not load the detector " + model_path);
+      return make_error("model_load_failed", "could not load the detector " + model_path);
     }
     return Detector(std::move(net));
   } catch (const cv::Exception& e) {
-    return make_error("model_load_failed", "could not load the detector " +
-                                               model_path + ": " + e.what());
+    return make_error("model_load_failed",
+                      "could not load the detector " + model_path + ": " + e.what());
   }
 }
 
-Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr,
-                                                const DetectOptions& options) {
+Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr, const DetectOptions& options) {
   if (bgr.empty() || bgr.type() != CV_8UC3) {
     return make_error("detect_failed", "detector needs a BGR 8-bit image");
   }
   const int long_side = std::max(bgr.cols, bgr.rows);
-  const double scale =
-      long_side > options.max_input_side
-          ? static_cast<double>(options.max_input_side) / long_side
-          : 1.0;
+  const double scale = long_side > options.max_input_side
+                           ? static_cast<double>(options.max_input_side) / long_side
+                           : 1.0;
   cv::Mat input = bgr;
   if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
 

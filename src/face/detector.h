@@ -45,8 +45,7 @@ class Detector {
 
   // Faces sorted by descending score, in `bgr`'s own pixel coordinates.
   // Errors: detect_failed (OpenCV refused the input).
-  Result<std::vector<Detection>> detect(const cv::Mat& bgr,
-                                        const DetectOptions& options);
+  Result<std::vector<Detection>> detect(const cv::Mat& bgr, const DetectOptions& options);
 
  private:
   explicit Detector(cv::Ptr<cv::FaceDetectorYN> net) : net_(std::move(net)) {}

@@ -15,20 +15,18 @@ constexpr std::size_t kMaxBatch = 32;
 
 }  // namespace
 
-Result<Embedder> Embedder::load(const std::string& model_path,
-                                std::string model_id) {
+Result<Embedder> Embedder::load(const std::string& model_path, std::string model_id) {
   try {
     cv::dnn::Net net = cv::dnn::readNetFromONNX(model_path);
     if (net.empty()) {
-      return make_error("model_load_failed",
-                        "could not load the recogniser " + model_path);
+      return make_error("model_load_failed", "could not load the recogniser " + model_path);
     }
     net.setPreferableBackend(cv::dnn::DNN_BACKEND_OPENCV);
     net.setPreferableTarget(cv::dnn::DNN_TARGET_CPU);
     return Embedder(std::move(net), std::move(model_id));
   } catch (const cv::Exception& e) {
-    return make_error("model_load_failed", "could not load the recogniser " +
-                                               model_path + ": " + e.what());
+    return make_error("model_load_failed",
+                      "could not load the recogniser " + model_path + ": " + e.what());
   }
 }
 
@@ -42,9 +40,9 @@ Result<std::vector<Embedding>> Embedder::embed(std::span<const cv::Mat> aligned)
     cv::Mat result;
     try {
       // Models README: RGB, (pixel - 127) / 128, NCHW.
-      const cv::Mat blob = cv::dnn::blobFromImages(
-          batch, 1.0 / 128.0, cv::Size(kAlignedSize, kAlignedSize),
-          cv::Scalar(127, 127, 127), /*swapRB=*/true, /*crop=*/false);
+      const cv::Mat blob =
+          cv::dnn::blobFromImages(batch, 1.0 / 128.0, cv::Size(kAlignedSize, kAlignedSize),
+                                  cv::Scalar(127, 127, 127), /*swapRB=*/true, /*crop=*/false);
       net_.setInput(blob, "input");
       result = net_.forward("output");
     } catch (const cv::Exception& e) {
@@ -52,17 +50,15 @@ Result<std::vector<Embedding>> Embedder::embed(std::span<const cv::Mat> aligned)
     }
     // The network flattens its batch into one row of n * 512 values.
     if (result.total() != n * kEmbeddingSize) {
-      return make_error("embed_failed", "recogniser returned " +
-                                            std::to_string(result.total()) +
-                                            " values for " + std::to_string(n) +
-                                            " faces");
+      return make_error("embed_failed", "recogniser returned " + std::to_string(result.total()) +
+                                            " values for " + std::to_string(n) + " faces");
     }
     const float* data = result.ptr<float>();
     for (std::size_t i = 0; i < n; ++i) {
-      Embedding e{model_id_, std::vector<float>(data + i * kEmbeddingSize,
-                                                data + (i + 1) * kEmbeddingSize)};
-      e.raw_norm = std::sqrt(std::inner_product(e.values.begin(), e.values.end(),
-                                                e.values.begin(), 0.0f));
+      Embedding e{model_id_,
+                  std::vector<float>(data + i * kEmbeddingSize, data + (i + 1) * kEmbeddingSize)};
+      e.raw_norm =
+          std::sqrt(std::inner_product(e.values.begin(), e.values.end(), e.values.begin(), 0.0f));
       l2_normalise(e.values);
       out.push_back(std::move(e));
     }

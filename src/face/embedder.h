@@ -23,8 +23,7 @@ inline constexpr std::size_t kEmbeddingSize = 512;  // fr_feature.onnx output
 class Embedder {
  public:
   // Errors: model_load_failed.
-  static Result<Embedder> load(const std::string& model_path,
-                               std::string model_id);
+  static Result<Embedder> load(const std::string& model_path, std::string model_id);
 
   // One embedding per aligned face, in order. Requires: each face is
   // kAlignedSize square BGR. Errors: embed_failed.

@@ -94,8 +94,7 @@ void Engine::release(std::unique_ptr<Context> context) {
   available_.notify_one();
 }
 
-Result<std::vector<Detection>> Engine::detect(const cv::Mat& bgr,
-                                              const DetectOptions& options) {
+Result<std::vector<Detection>> Engine::detect(const cv::Mat& bgr, const DetectOptions& options) {
   Lease lease = acquire();
   return lease->detector.detect(bgr, options);
 }
@@ -135,9 +134,9 @@ Result<void> Engine::describe(const cv::Mat& bgr, std::vector<AnalyzedFace>& fac
     const std::size_t begin = std::min(crops.size(), p * per_part);
     const std::size_t end = std::min(crops.size(), begin + per_part);
     Context* helper = helpers[p - 1].get();
-    pending.push_back(std::async(std::launch::async, [helper, part = all.subspan(begin, end - begin)] {
-      return helper->embedder.embed(part);
-    }));
+    pending.push_back(std::async(
+        std::launch::async,
+        [helper, part = all.subspan(begin, end - begin)] { return helper->embedder.embed(part); }));
   }
   auto own = first->embedder.embed(all.subspan(0, std::min(per_part, crops.size())));
   std::vector<Result<std::vector<Embedding>>> results;
@@ -170,8 +169,8 @@ Result<Analysis> Engine::analyze(const cv::Mat& bgr, const QualityPolicy& policy
   return analysis;
 }
 
-Result<Analysis> Engine::analyze(std::span<const std::uint8_t> bytes,
-                                 const QualityPolicy& policy, const DecodeLimits& limits) {
+Result<Analysis> Engine::analyze(std::span<const std::uint8_t> bytes, const QualityPolicy& policy,
+                                 const DecodeLimits& limits) {
   Stopwatch watch;
   auto image = decode_image(bytes, limits);
   if (!image) return image.error();
@@ -186,7 +185,8 @@ Result<Analysis> Engine::analyze(std::span<const std::uint8_t> bytes,
 Result<std::vector<Detection>> Engine::confident_faces(const cv::Mat& bgr, int pad,
                                                        std::size_t& uncertain) {
   cv::Mat input = bgr;
-  if (pad > 0) cv::copyMakeBorder(bgr, input, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar());
+  if (pad > 0)
+    cv::copyMakeBorder(bgr, input, pad, pad, pad, pad, cv::BORDER_CONSTANT, cv::Scalar());
   auto detections = detect(input, DetectOptions::portrait());
   if (!detections) return detections.error();
   std::vector<Detection> confident;
@@ -204,8 +204,7 @@ Result<std::vector<Detection>> Engine::confident_faces(const cv::Mat& bgr, int p
   return confident;
 }
 
-Result<AnalyzedFace> Engine::analyze_portrait(const cv::Mat& bgr,
-                                              const QualityPolicy& policy) {
+Result<AnalyzedFace> Engine::analyze_portrait(const cv::Mat& bgr, const QualityPolicy& policy) {
   std::size_t uncertain = 0;
   auto found = confident_faces(bgr, 0, uncertain);
   if (found && found->empty()) {

@@ -76,8 +76,8 @@ class Engine {
 
   // Class photo: every face, each with its quality; the usable ones embedded.
   Result<Analysis> analyze(const cv::Mat& bgr, const QualityPolicy& policy);
-  Result<Analysis> analyze(std::span<const std::uint8_t> bytes,
-                           const QualityPolicy& policy, const DecodeLimits& limits);
+  Result<Analysis> analyze(std::span<const std::uint8_t> bytes, const QualityPolicy& policy,
+                           const DecodeLimits& limits);
 
   // Portrait: exactly one face at or above kConfidentScore (the most
   // confident, never the largest: the models README measured the largest
@@ -86,8 +86,7 @@ class Engine {
   // code with every issue in the message.
   Result<AnalyzedFace> analyze_portrait(const cv::Mat& bgr, const QualityPolicy& policy);
   Result<AnalyzedFace> analyze_portrait(std::span<const std::uint8_t> bytes,
-                                        const QualityPolicy& policy,
-                                        const DecodeLimits& limits);
+                                        const QualityPolicy& policy, const DecodeLimits& limits);
 
   const std::string& model_id() const { return options_.recogniser_id; }
 

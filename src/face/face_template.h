@@ -22,7 +22,7 @@ struct WeightedEmbedding {
 };
 
 struct FaceTemplate {
-  Embedding combined;                     // unit length
+  Embedding combined;                      // unit length
   std::vector<WeightedEmbedding> sources;  // as given
 };
 

@@ -19,8 +19,8 @@ namespace {
 constexpr std::size_t kRescore = 64;
 
 // Compiled twice; the loader picks AVX2 where the CPU has it.
-__attribute__((target_clones("avx2", "default"))) std::int32_t dot_int8(
-    const std::int8_t* a, const std::int8_t* b) {
+__attribute__((target_clones("avx2", "default"))) std::int32_t dot_int8(const std::int8_t* a,
+                                                                        const std::int8_t* b) {
   std::int32_t sum = 0;
   for (std::size_t i = 0; i < kEmbeddingSize; ++i) {
     sum += static_cast<std::int16_t>(a[i]) * static_cast<std::int16_t>(b[i]);
@@ -28,8 +28,7 @@ __attribute__((target_clones("avx2", "default"))) std::int32_t dot_int8(
   return sum;
 }
 
-__attribute__((target_clones("avx2", "default"))) float dot_float(const float* a,
-                                                                  const float* b) {
+__attribute__((target_clones("avx2", "default"))) float dot_float(const float* a, const float* b) {
   float sum = 0;
   for (std::size_t i = 0; i < kEmbeddingSize; ++i) sum += a[i] * b[i];
   return sum;
@@ -46,9 +45,7 @@ float quantise(std::span<const float> v, std::int8_t* out) {
 }
 
 void keep_top(std::vector<Match>& matches, std::size_t k) {
-  const auto closer = [](const Match& a, const Match& b) {
-    return a.similarity > b.similarity;
-  };
+  const auto closer = [](const Match& a, const Match& b) { return a.similarity > b.similarity; };
   if (matches.size() > k) {
     std::partial_sort(matches.begin(), matches.begin() + static_cast<std::ptrdiff_t>(k),
                       matches.end(), closer);
@@ -62,9 +59,9 @@ void keep_top(std::vector<Match>& matches, std::size_t k) {
 
 Result<void> Gallery::put(StudentId student, std::span<const float> embedding) {
   if (embedding.size() != kEmbeddingSize) {
-    return make_error("embedding_wrong_size",
-                      "embedding has " + std::to_string(embedding.size()) +
-                          " values, expected " + std::to_string(kEmbeddingSize));
+    return make_error("embedding_wrong_size", "embedding has " + std::to_string(embedding.size()) +
+                                                  " values, expected " +
+                                                  std::to_string(kEmbeddingSize));
   }
   std::vector<float> unit(embedding.begin(), embedding.end());
   l2_normalise(unit);
@@ -82,8 +79,10 @@ Result<void> Gallery::put(StudentId student, std::span<const float> embedding) {
     codes_.resize(codes_.size() + kEmbeddingSize);
     code_scales_.push_back(0);
   }
-  std::copy(unit.begin(), unit.end(), templates_.begin() + static_cast<std::ptrdiff_t>(row * kEmbeddingSize));
-  std::copy(code, code + kEmbeddingSize, codes_.begin() + static_cast<std::ptrdiff_t>(row * kEmbeddingSize));
+  std::copy(unit.begin(), unit.end(),
+            templates_.begin() + static_cast<std::ptrdiff_t>(row * kEmbeddingSize));
+  std::copy(code, code + kEmbeddingSize,
+            codes_.begin() + static_cast<std::ptrdiff_t>(row * kEmbeddingSize));
   code_scales_[row] = scale;
   return {};
 }
@@ -97,7 +96,8 @@ bool Gallery::erase(StudentId student) {
   if (*row != last) {
     ids_[*row] = ids_[last];
     rows_[ids_[*row]] = *row;
-    std::copy_n(templates_.begin() + static_cast<std::ptrdiff_t>(last * kEmbeddingSize), kEmbeddingSize,
+    std::copy_n(templates_.begin() + static_cast<std::ptrdiff_t>(last * kEmbeddingSize),
+                kEmbeddingSize,
                 templates_.begin() + static_cast<std::ptrdiff_t>(*row * kEmbeddingSize));
     std::copy_n(codes_.begin() + static_cast<std::ptrdiff_t>(last * kEmbeddingSize), kEmbeddingSize,
                 codes_.begin() + static_cast<std::ptrdiff_t>(*row * kEmbeddingSize));
@@ -127,16 +127,13 @@ std::optional<std::size_t> Gallery::row_of(StudentId student) const {
   return it->second;
 }
 
-std::vector<Match> Gallery::nearest(std::span<const float> probe,
-                                    std::size_t k) const {
+std::vector<Match> Gallery::nearest(std::span<const float> probe, std::size_t k) const {
   if (probe.size() != kEmbeddingSize || k == 0) return {};
   std::shared_lock lock(mutex_);
-  return ids_.size() <= kExactRows ? nearest_exact(probe, k)
-                                   : nearest_quantised(probe, k);
+  return ids_.size() <= kExactRows ? nearest_exact(probe, k) : nearest_quantised(probe, k);
 }
 
-std::vector<Match> Gallery::nearest_exact(std::span<const float> probe,
-                                          std::size_t k) const {
+std::vector<Match> Gallery::nearest_exact(std::span<const float> probe, std::size_t k) const {
   std::vector<Match> all;
   all.reserve(ids_.size());
   for (std::size_t row = 0; row < ids_.size(); ++row) {
@@ -146,8 +143,7 @@ std::vector<Match> Gallery::nearest_exact(std::span<const float> probe,
   return all;
 }
 
-std::vector<Match> Gallery::nearest_quantised(std::span<const float> probe,
-                                              std::size_t k) const {
+std::vector<Match> Gallery::nearest_quantised(std::span<const float> probe, std::size_t k) const {
   std::int8_t code[kEmbeddingSize];
   const float probe_scale = quantise(probe, code);
   const std::size_t candidates = std::min(ids_.size(), std::max(k, kRescore));
@@ -171,8 +167,7 @@ std::vector<Match> Gallery::nearest_quantised(std::span<const float> probe,
   return exact;
 }
 
-std::optional<Match> Gallery::find(std::span<const float> probe,
-                                   float threshold) const {
+std::optional<Match> Gallery::find(std::span<const float> probe, float threshold) const {
   const auto best = nearest(probe, 1);
   if (best.empty() || best.front().similarity < threshold) return std::nullopt;
   return best.front();

@@ -63,15 +63,14 @@ class Gallery {
  private:
   std::optional<std::size_t> row_of(StudentId student) const;
   std::vector<Match> nearest_exact(std::span<const float> probe, std::size_t k) const;
-  std::vector<Match> nearest_quantised(std::span<const float> probe,
-                                       std::size_t k) const;
+  std::vector<Match> nearest_quantised(std::span<const float> probe, std::size_t k) const;
 
   mutable std::shared_mutex mutex_;
-  std::vector<StudentId> ids_;       // guarded by mutex_
+  std::vector<StudentId> ids_;                       // guarded by mutex_
   std::unordered_map<StudentId, std::size_t> rows_;  // guarded; ids_[rows_[s]] == s
-  std::vector<float> templates_;     // guarded by mutex_; row i is ids_[i]
-  std::vector<std::int8_t> codes_;   // guarded by mutex_; int8 copy of row i
-  std::vector<float> code_scales_;   // guarded by mutex_; code = value * scale
+  std::vector<float> templates_;                     // guarded by mutex_; row i is ids_[i]
+  std::vector<std::int8_t> codes_;                   // guarded by mutex_; int8 copy of row i
+  std::vector<float> code_scales_;                   // guarded by mutex_; code = value * scale
 };
 
 }  // namespace rollcall::face

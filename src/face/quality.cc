@@ -80,56 +80,49 @@ QualityMeasures measure_quality(const Detection& face, const cv::Mat& aligned) {
   return m;
 }
 
-std::vector<QualityIssue> check_quality(const QualityMeasures& m,
-                                        const QualityPolicy& p) {
+std::vector<QualityIssue> check_quality(const QualityMeasures& m, const QualityPolicy& p) {
   std::vector<QualityIssue> issues;
   if (m.detector_score < p.min_detector_score) {
-    issues.push_back({"face_uncertain",
-                      format("face uncertain: detector confidence %.2f, need %.2f; "
-                             "use a clearer, frontal photo",
-                             m.detector_score, p.min_detector_score)});
+    issues.push_back(
+        {"face_uncertain", format("face uncertain: detector confidence %.2f, need %.2f; "
+                                  "use a clearer, frontal photo",
+                                  m.detector_score, p.min_detector_score)});
   }
   if (m.eye_distance_px < p.min_eye_distance_px) {
-    issues.push_back({"face_too_small",
-                      format("face too small: %.0f px between the eyes, need %.0f; "
-                             "move closer or use a larger photo",
-                             m.eye_distance_px, p.min_eye_distance_px)});
+    issues.push_back(
+        {"face_too_small", format("face too small: %.0f px between the eyes, need %.0f; "
+                                  "move closer or use a larger photo",
+                                  m.eye_distance_px, p.min_eye_distance_px)});
   }
   if (m.sharpness < p.min_sharpness) {
-    issues.push_back({"face_blurred",
-                      format("face blurred: sharpness %.0f, need %.0f; hold the "
-                             "camera still and focus on the face",
-                             m.sharpness, p.min_sharpness)});
+    issues.push_back({"face_blurred", format("face blurred: sharpness %.0f, need %.0f; hold the "
+                                             "camera still and focus on the face",
+                                             m.sharpness, p.min_sharpness)});
   }
   if (m.brightness < p.min_brightness) {
-    issues.push_back({"face_too_dark",
-                      format("face too dark: brightness %.0f of 255, need %.0f; "
-                             "add light in front of the face",
-                             m.brightness, p.min_brightness)});
+    issues.push_back({"face_too_dark", format("face too dark: brightness %.0f of 255, need %.0f; "
+                                              "add light in front of the face",
+                                              m.brightness, p.min_brightness)});
   }
   if (m.brightness > p.max_brightness) {
-    issues.push_back({"face_too_bright",
-                      format("face overexposed: brightness %.0f of 255, at most "
-                             "%.0f; avoid direct light or flash",
-                             m.brightness, p.max_brightness)});
+    issues.push_back({"face_too_bright", format("face overexposed: brightness %.0f of 255, at most "
+                                                "%.0f; avoid direct light or flash",
+                                                m.brightness, p.max_brightness)});
   }
   if (m.contrast < p.min_contrast) {
-    issues.push_back({"face_low_contrast",
-                      format("face washed out: contrast %.0f, need %.0f; use "
-                             "even, brighter light",
-                             m.contrast, p.min_contrast)});
+    issues.push_back({"face_low_contrast", format("face washed out: contrast %.0f, need %.0f; use "
+                                                  "even, brighter light",
+                                                  m.contrast, p.min_contrast)});
   }
   if (std::abs(m.yaw_deg) > p.max_abs_yaw_deg) {
-    issues.push_back({"face_turned",
-                      format("face turned: about %.0f degrees sideways, at most "
-                             "%.0f; look straight at the camera",
-                             std::abs(m.yaw_deg), p.max_abs_yaw_deg)});
+    issues.push_back({"face_turned", format("face turned: about %.0f degrees sideways, at most "
+                                            "%.0f; look straight at the camera",
+                                            std::abs(m.yaw_deg), p.max_abs_yaw_deg)});
   }
   if (std::abs(m.roll_deg) > p.max_abs_roll_deg) {
-    issues.push_back({"face_tilted",
-                      format("head tilted: %.0f degrees, at most %.0f; hold the "
-                             "head and the camera upright",
-                             std::abs(m.roll_deg), p.max_abs_roll_deg)});
+    issues.push_back({"face_tilted", format("head tilted: %.0f degrees, at most %.0f; hold the "
+                                            "head and the camera upright",
+                                            std::abs(m.roll_deg), p.max_abs_roll_deg)});
   }
   return issues;
 }

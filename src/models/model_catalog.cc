@@ -18,9 +18,12 @@ const NpmSource kFacepluginPackage(const std::string& file) {
 
 std::string to_string(Role role) {
   switch (role) {
-    case Role::detector: return "detector";
-    case Role::recogniser: return "recogniser";
-    case Role::liveness: return "liveness";
+    case Role::detector:
+      return "detector";
+    case Role::recogniser:
+      return "recogniser";
+    case Role::liveness:
+      return "liveness";
   }
   return "model";
 }

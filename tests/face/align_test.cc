@@ -7,15 +7,17 @@ namespace rollcall::face {
 namespace {
 
 TEST(SimilarityTransform, RecoversAKnownRotationScaleAndShift) {
-  const Landmarks to = {cv::Point2f(38.3f, 51.7f), cv::Point2f(73.5f, 51.5f), cv::Point2f(56.0f, 71.7f),
-                        cv::Point2f(41.5f, 92.4f), cv::Point2f(70.7f, 92.2f)};
+  const Landmarks to = {cv::Point2f(38.3f, 51.7f), cv::Point2f(73.5f, 51.5f),
+                        cv::Point2f(56.0f, 71.7f), cv::Point2f(41.5f, 92.4f),
+                        cv::Point2f(70.7f, 92.2f)};
   // from = to rotated by 30 degrees, scaled by 2.5 and shifted.
   const double angle = 30 * CV_PI / 180, scale = 2.5;
   Landmarks from;
   for (int i = 0; i < 5; ++i) {
     const double x = to[i].x, y = to[i].y;
-    from[i] = cv::Point2f(static_cast<float>(scale * (std::cos(angle) * x - std::sin(angle) * y) + 100),
-                          static_cast<float>(scale * (std::sin(angle) * x + std::cos(angle) * y) + 40));
+    from[i] =
+        cv::Point2f(static_cast<float>(scale * (std::cos(angle) * x - std::sin(angle) * y) + 100),
+                    static_cast<float>(scale * (std::sin(angle) * x + std::cos(angle) * y) + 40));
   }
   const cv::Matx23d m = similarity_transform(from, to);
   for (int i = 0; i < 5; ++i) {

@@ -53,9 +53,9 @@ TEST(Decode, HonoursExifOrientation) {
   // An APP1 Exif segment saying "rotate 90 degrees clockwise" (value 6),
   // inserted after SOI of a real photo.
   auto bytes = bytes_of("groups/bbt4.jpg");
-  std::vector<std::uint8_t> app1 = {0xFF, 0xE1, 0, 0,  'E', 'x', 'i', 'f', 0, 0, 'M', 'M',
-                                    0,    42,   0, 0,  0,   8,   0,   1,   1, 0x12, 0, 3,
-                                    0,    0,    0, 1,  0,   6,   0,   0,   0, 0,  0, 0};
+  std::vector<std::uint8_t> app1 = {0xFF, 0xE1, 0, 0, 'E', 'x', 'i', 'f', 0, 0,    'M', 'M',
+                                    0,    42,   0, 0, 0,   8,   0,   1,   1, 0x12, 0,   3,
+                                    0,    0,    0, 1, 0,   6,   0,   0,   0, 0,    0,   0};
   app1[3] = static_cast<std::uint8_t>(app1.size() - 2);
   bytes.insert(bytes.begin() + 2, app1.begin(), app1.end());
   const auto image = decode_image(bytes);

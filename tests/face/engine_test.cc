@@ -72,21 +72,23 @@ TEST(Engine, RejectsTwoDifferentPeople) {
 
 TEST(Engine, FindsTheFaceOfATightChip) {
   // 150x150 chips where the face fills the frame need the padded pass.
-  const auto f = engine().analyze_portrait(bytes_of("identities/amy/02.png"),
-                                           QualityPolicy::enrollment(), {});
+  const auto f =
+      engine().analyze_portrait(bytes_of("identities/amy/02.png"), QualityPolicy::enrollment(), {});
   ASSERT_TRUE(f.ok()) << f.error().message;
   EXPECT_GT(f->quality.eye_distance_px, 30);
 }
 
 TEST(Engine, RefusesAPortraitWithSeveralPeople) {
-  const auto f = engine().analyze_portrait(bytes_of("groups/bbt4.jpg"), QualityPolicy::enrollment(), {});
+  const auto f =
+      engine().analyze_portrait(bytes_of("groups/bbt4.jpg"), QualityPolicy::enrollment(), {});
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.error().code, "several_faces");
   EXPECT_NE(f.error().message.find("6 faces"), std::string::npos);
 }
 
 TEST(Engine, RefusesAPortraitOfDogsAsNotOnePerson) {
-  const auto f = engine().analyze_portrait(bytes_of("negatives/dogs.jpg"), QualityPolicy::enrollment(), {});
+  const auto f =
+      engine().analyze_portrait(bytes_of("negatives/dogs.jpg"), QualityPolicy::enrollment(), {});
   ASSERT_FALSE(f.ok());
   EXPECT_EQ(f.error().code, "several_faces");
 }
@@ -152,7 +154,8 @@ TEST(Engine, GivesTheSameAnswerFromManyThreadsAtOnce) {
     ASSERT_TRUE(a.ok());
     ASSERT_EQ(a->faces.size(), reference->faces.size());
     for (std::size_t i = 0; i < a->faces.size(); ++i) {
-      EXPECT_NEAR(cosine(a->faces[i].embedding.values, reference->faces[i].embedding.values), 1.0f, 1e-4);
+      EXPECT_NEAR(cosine(a->faces[i].embedding.values, reference->faces[i].embedding.values), 1.0f,
+                  1e-4);
     }
   }
 }

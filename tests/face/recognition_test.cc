@@ -35,7 +35,8 @@ std::set<std::string> split(const std::string& list) {
 
 // Names of matched faces; fails the test if a student is matched twice.
 std::multiset<std::string> recognised_in(const std::string& photo) {
-  const auto analysis = engine().analyze(testing::bytes_of(photo), QualityPolicy::recognition(), {});
+  const auto analysis =
+      engine().analyze(testing::bytes_of(photo), QualityPolicy::recognition(), {});
   EXPECT_TRUE(analysis.ok());
   const auto matches = recognise(*analysis, everyone().gallery, MatchPolicy{});
   std::multiset<std::string> names;

@@ -75,7 +75,8 @@ TEST_F(ModelsTest, CheckReportsAMissingFile) {
 TEST_F(ModelsTest, FetchInstallsVerifiedCopiesFromALocalDirectory) {
   const fs::path source = copy_of_models();
   const fs::path target = root_ / "cache";
-  const auto fetched = fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
+  const auto fetched =
+      fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
   ASSERT_TRUE(fetched.ok()) << fetched.error().message;
   for (const auto& status : *fetched) EXPECT_EQ(status.state, FileState::ok);
 }
@@ -83,21 +84,25 @@ TEST_F(ModelsTest, FetchInstallsVerifiedCopiesFromALocalDirectory) {
 TEST_F(ModelsTest, FetchSkipsFilesAlreadyVerified) {
   const fs::path source = copy_of_models();
   const fs::path target = root_ / "cache";
-  ASSERT_TRUE(fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}}).ok());
+  ASSERT_TRUE(
+      fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}}).ok());
   std::vector<std::string> lines;
-  const auto again = fetch_models(target, {.local_source = source,
-                                           .is_offline = true,
-                                           .progress = [&](const std::string& l) { lines.push_back(l); }});
+  const auto again = fetch_models(
+      target, {.local_source = source, .is_offline = true, .progress = [&](const std::string& l) {
+                 lines.push_back(l);
+               }});
   ASSERT_TRUE(again.ok());
   ASSERT_EQ(lines.size(), catalogue().size());
-  for (const auto& line : lines) EXPECT_NE(line.find("already verified"), std::string::npos) << line;
+  for (const auto& line : lines)
+    EXPECT_NE(line.find("already verified"), std::string::npos) << line;
 }
 
 TEST_F(ModelsTest, FetchRefusesATamperedSourceAndInstallsNothing) {
   const fs::path source = copy_of_models();
   flip_a_byte(source / "fr_feature.onnx");
   const fs::path target = root_ / "cache";
-  const auto fetched = fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
+  const auto fetched =
+      fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
   ASSERT_FALSE(fetched.ok());
   EXPECT_EQ(fetched.error().code, "model_fetch_failed");
   EXPECT_NE(fetched.error().message.find("refused"), std::string::npos) << fetched.error().message;
@@ -107,9 +112,11 @@ TEST_F(ModelsTest, FetchRefusesATamperedSourceAndInstallsNothing) {
 TEST_F(ModelsTest, FetchReplacesATamperedInstalledFile) {
   const fs::path source = copy_of_models();
   const fs::path target = root_ / "cache";
-  ASSERT_TRUE(fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}}).ok());
+  ASSERT_TRUE(
+      fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}}).ok());
   flip_a_byte(target / "fr_feature.onnx");
-  const auto fetched = fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
+  const auto fetched =
+      fetch_models(target, {.local_source = source, .is_offline = true, .progress = {}});
   ASSERT_TRUE(fetched.ok());
   EXPECT_EQ(check_model(*find_model(Role::recogniser), target).state, FileState::ok);
 }
