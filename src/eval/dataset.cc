@@ -90,10 +90,16 @@ Result<std::vector<std::map<std::string, std::string>>> read_csv(const fs::path&
   std::ifstream in(path);
   if (!in) return make_error("file_unreadable", "cannot read " + path.string());
   std::string line;
-  std::getline(in, line);
+  // The data set's files end lines with CRLF; a cell must not keep the CR.
+  const auto next_line = [&] {
+    if (!std::getline(in, line)) return false;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    return true;
+  };
+  next_line();
   const auto header = split(line, ',');
   std::vector<std::map<std::string, std::string>> rows;
-  while (std::getline(in, line)) {
+  while (next_line()) {
     if (line.empty()) continue;
     const auto cells = split(line, ',');
     std::map<std::string, std::string> row;

@@ -21,9 +21,9 @@ namespace rollcall::face {
 // Defaults come from `rollcall eval` on ../shared/data; the method is in
 // docs/ACCURACY.md ("Threshold and margin").
 struct MatchPolicy {
-  float threshold = 0.36f;        // accept at or above this cosine
-  float margin = 0.06f;           // ... and this far above any rival
-  float borderline_band = 0.08f;  // below threshold by up to this: ask a human
+  float threshold = 0.37f;        // accept at or above this cosine
+  float margin = 0.10f;           // ... and this far above any rival
+  float borderline_band = 0.10f;  // below threshold by up to this: ask a human
 };
 
 enum class MatchStatus { matched, borderline, unknown, low_quality };

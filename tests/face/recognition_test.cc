@@ -33,30 +33,46 @@ std::set<std::string> split(const std::string& list) {
   return out;
 }
 
-// Names of matched faces; fails the test if a student is matched twice.
-std::multiset<std::string> recognised_in(const std::string& photo) {
+struct Recognised {
+  std::multiset<std::string> matched;
+  std::multiset<std::string> borderline;  // the suggested student
+};
+
+// Fails the test if a student is matched twice.
+Recognised recognised_in(const std::string& photo) {
   const auto analysis =
       engine().analyze(testing::bytes_of(photo), QualityPolicy::recognition(), {});
   EXPECT_TRUE(analysis.ok());
   const auto matches = recognise(*analysis, everyone().gallery, MatchPolicy{});
-  std::multiset<std::string> names;
+  Recognised out;
   std::set<std::int64_t> seen;
   for (const auto& m : matches) {
+    if (m.status == MatchStatus::borderline) out.borderline.insert(everyone().names.at(*m.student));
     if (m.status != MatchStatus::matched) continue;
     EXPECT_TRUE(seen.insert(m.student->value).second) << "student matched twice in " << photo;
-    names.insert(everyone().names.at(*m.student));
+    out.matched.insert(everyone().names.at(*m.student));
   }
-  return names;
+  return out;
 }
 
 class GroupPhoto : public ::testing::TestWithParam<std::pair<const char*, const char*>> {};
 
-TEST_P(GroupPhoto, RecognisesEveryEnrolledPersonAndNobodyElse) {
+// A present person is matched, or at worst flagged borderline as
+// themselves for the teacher to confirm; nobody else is ever matched.
+TEST_P(GroupPhoto, FindsEveryEnrolledPersonAndMatchesNobodyElse) {
   const auto [photo, present] = GetParam();
   const std::set<std::string> expected = split(present);
-  const auto names = recognised_in(std::string("groups/") + photo);
-  for (const auto& n : names) EXPECT_TRUE(expected.count(n)) << n << " wrongly found in " << photo;
-  for (const auto& n : expected) EXPECT_EQ(names.count(n), 1u) << n << " not found in " << photo;
+  const auto found = recognised_in(std::string("groups/") + photo);
+  for (const auto& n : found.matched)
+    EXPECT_TRUE(expected.count(n)) << n << " wrongly found in " << photo;
+  std::size_t matched = 0;
+  for (const auto& n : expected) {
+    matched += found.matched.count(n);
+    EXPECT_EQ(found.matched.count(n) + found.borderline.count(n), 1u)
+        << n << " not found in " << photo;
+  }
+  // The README's margin check: most of them must be clear matches.
+  EXPECT_GE(matched + 1, expected.size()) << photo;
 }
 
 // From ../shared/data/groups.csv.
@@ -76,11 +92,11 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(Recognition, CallsStrangersInACrowdUnknown) {
   // 54 students, none of them enrolled.
-  EXPECT_TRUE(recognised_in("groups/class_54.jpg").empty());
+  EXPECT_TRUE(recognised_in("groups/class_54.jpg").matched.empty());
 }
 
 TEST(Recognition, MatchesNobodyToDogFaces) {
-  EXPECT_TRUE(recognised_in("negatives/dogs.jpg").empty());
+  EXPECT_TRUE(recognised_in("negatives/dogs.jpg").matched.empty());
 }
 
 TEST(Recognition, OnlyTheSessionsClassIsCandidate) {
