@@ -40,6 +40,19 @@ TEST(Engine, FindsAboutFiftyFourFacesInTheClassPhoto) {
   EXPECT_LE(n, 58u);
 }
 
+TEST(Engine, FindsMoreThanOneHundredFiftyFacesInOnePhoto) {
+  // Three copies of the real class photo side by side: ~162 real faces.
+  const cv::Mat one = image_of("groups/class_54.jpg");
+  cv::Mat three;
+  cv::hconcat(std::vector<cv::Mat>{one, one, one}, three);
+  const auto a = engine().analyze(three, QualityPolicy::recognition());
+  ASSERT_TRUE(a.ok());
+  EXPECT_GE(a->faces.size(), 150u);
+  std::size_t embedded = 0;
+  for (const auto& f : a->faces) embedded += f.embedding.values.size() == kEmbeddingSize ? 1 : 0;
+  EXPECT_GE(embedded, 140u);
+}
+
 TEST(Engine, FindsTheHandAnnotatedFacesOfThePascalPhotos) {
   // boxes.csv: 7 faces in voc_2007_007763, 7 in voc_2008_002079.
   EXPECT_NEAR(static_cast<double>(faces_in("groups/voc_2007_007763.jpg")), 7, 1);
