@@ -10,9 +10,10 @@
 
 namespace rollcall::app {
 
-void add_face_commands(CLI::App& cli);   // detect, verify, identify
-void add_model_commands(CLI::App& cli);  // models fetch | check | list
-void add_eval_commands(CLI::App& cli);   // eval
-void add_bench_commands(CLI::App& cli);  // bench
+void add_face_commands(CLI::App& cli);    // detect, verify, identify
+void add_model_commands(CLI::App& cli);   // models fetch | check | list
+void add_eval_commands(CLI::App& cli);    // eval
+void add_bench_commands(CLI::App& cli);   // bench
+void add_server_commands(CLI::App& cli);  // serve, config show, backup, import, reembed
 
 }  // namespace rollcall::app

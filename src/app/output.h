@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "domain/views.h"
 #include "face/face.h"
 
 namespace rollcall::app {
@@ -19,9 +20,8 @@ int report_error(const Error& error);
 
 void print_json(const nlohmann::json& value);
 
-nlohmann::json to_json(const face::Detection& detection);
-nlohmann::json to_json(const face::QualityMeasures& quality);
-nlohmann::json to_json(const std::vector<face::QualityIssue>& issues);
+// The JSON of faces and records is the API's (domain/views.h).
+using domain::to_json;
 
 // "%.3f", for text output.
 std::string fixed(double value, int decimals = 3);

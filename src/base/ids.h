@@ -21,6 +21,13 @@ struct Id {
 };
 
 using StudentId = Id<struct StudentTag>;
+using UserId = Id<struct UserTag>;
+using TeacherId = Id<struct TeacherTag>;
+using ClassId = Id<struct ClassTag>;
+using SubjectId = Id<struct SubjectTag>;
+using SessionId = Id<struct SessionTag>;
+using PhotoId = Id<struct PhotoTag>;
+using JobId = Id<struct JobTag>;
 
 }  // namespace rollcall
 

@@ -1,0 +1,170 @@
+// src/app/serve.cc
+#include "app/serve.h"
+
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "app/config.h"
+#include "app/logging.h"
+#include "app/output.h"
+#include "http/routes.h"
+#include "http/server.h"
+
+namespace rollcall::app {
+namespace {
+
+int default_http_threads() {
+  return std::max(8, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+}
+
+void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }
+
+}  // namespace
+
+Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool with_models) {
+  auto runtime = std::make_unique<Runtime>();
+  runtime->settings = settings;
+  std::error_code error;
+  fs::create_directories(settings.data_dir, error);
+  if (error) {
+    return make_error("data_dir_unusable", "cannot create the data directory " +
+                                               settings.data_dir.string() + ": " + error.message());
+  }
+  auto store = store::Store::open({settings.database, settings.data_dir, 16, 5000});
+  if (!store) return store.error();
+  runtime->store = std::move(store).value();
+
+  auto key = domain::ensure_jwt_key(*runtime->store, settings.jwt_secret);
+  if (!key) return key.error();
+  runtime->accounts = std::make_unique<domain::Accounts>(
+      *runtime->store,
+      domain::AccountsOptions{*key, settings.access_token_ttl_s, settings.refresh_token_ttl_s});
+
+  if (with_models) {
+    const auto models_dir =
+        settings.models_dir.empty() ? default_models_dir() : settings.models_dir;
+    auto engine = load_engine(models_dir);
+    if (engine) {
+      runtime->engine = std::move(engine).value();
+    } else {
+      runtime->models_problem = engine.error().message;
+    }
+  } else {
+    runtime->models_problem = "not loaded by this command";
+  }
+
+  domain::EnrollmentOptions enrollment;
+  enrollment.limits.max_bytes = settings.max_image_bytes;
+  enrollment.limits.max_pixels = settings.max_image_pixels;
+  enrollment.retention = settings.retention == "embeddings_only"
+                             ? domain::Retention::embeddings_only
+                             : domain::Retention::keep_photos;
+  enrollment.duplicate_similarity = settings.duplicate_similarity;
+  runtime->directory = std::make_unique<domain::Directory>(*runtime->store);
+  runtime->enrollment =
+      std::make_unique<domain::Enrollment>(*runtime->store, runtime->engine.get(), enrollment);
+  runtime->roster_import = std::make_unique<domain::RosterImport>(
+      *runtime->store, *runtime->directory, *runtime->enrollment);
+  runtime->runner = std::make_unique<jobs::JobRunner>(settings.job_workers);
+  jobs::ZipLimits zip_limits;
+  zip_limits.max_entry_bytes = settings.max_image_bytes;
+  runtime->importer = std::make_unique<jobs::Importer>(*runtime->store, *runtime->roster_import,
+                                                       *runtime->runner, zip_limits);
+  return runtime;
+}
+
+Result<domain::Principal> local_admin(Runtime& runtime) {
+  auto users = runtime.store->read_value<store::Page<store::User>>([](store::Tx& tx) {
+    return tx.list_users(store::ListQuery{"", 0, 200});
+  });
+  if (!users) return users.error();
+  for (const auto& user : users->items) {
+    if (user.role == store::Role::admin && user.is_active) {
+      return domain::Principal{user.id, user.role, user.username, std::nullopt, std::nullopt};
+    }
+  }
+  return make_error("no_admin",
+                    "the database has no active administrator; run `rollcall serve` once");
+}
+
+int serve(const Settings& settings) {
+  if (auto logging = setup_logging(settings.log_level, settings.log_format); !logging) {
+    return report_error(logging.error());
+  }
+  // Block the stop signals before any thread starts, so every thread
+  // inherits the mask and only the watcher below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto runtime = open_runtime(settings, true);
+  if (!runtime) return report_error(runtime.error());
+  Runtime& rt = **runtime;
+
+  auto admin = domain::ensure_admin(*rt.store, settings.admin_password);
+  if (!admin) return report_error(admin.error());
+  if (admin->is_admin_created && !admin->generated_password.empty()) {
+    // Printed once, to the terminal, never to the log.
+    std::cout << "Created the administrator account.\n  username: admin\n  password: "
+              << admin->generated_password << "\nChange it after logging in.\n"
+              << std::flush;
+  }
+  if (auto interrupted = rt.importer->fail_interrupted(); !interrupted) {
+    return report_error(interrupted.error());
+  }
+  if (auto forgotten = rt.enrollment->apply_retention(); !forgotten) {
+    return report_error(forgotten.error());
+  } else if (*forgotten > 0) {
+    log_event({{"event", "retention"}, {"photos_forgotten", *forgotten}});
+  }
+  if (!rt.engine) {
+    spdlog::warn(nlohmann::json{{"event", "models_not_ready"}, {"why", rt.models_problem}}.dump());
+  }
+
+  http::RateLimiter login_per_ip(settings.login_attempts_per_minute_ip);
+  http::RateLimiter login_per_account(settings.login_attempts_per_minute_account);
+  http::Services services{*rt.store,      *rt.accounts,      *rt.directory,
+                          *rt.enrollment, *rt.importer,      rt.metrics,
+                          login_per_ip,   login_per_account, [&rt] { return rt.models_problem; },
+                          "0.1.0"};
+  http::ServerOptions options;
+  options.host = settings.http_host;
+  options.port = settings.http_port;
+  options.threads = settings.http_threads > 0 ? settings.http_threads : default_http_threads();
+  options.max_body_bytes = settings.max_body_bytes;
+  options.cors_origins = settings.cors_origins;
+  options.tls_cert_file = settings.tls_cert_file;
+  options.tls_key_file = settings.tls_key_file;
+  http::Server server(options, http::make_router(services), rt.metrics,
+                      [&rt](const std::string& token) { return rt.accounts->authenticate(token); });
+  auto port = server.bind();
+  if (!port) return report_error(port.error());
+
+  std::thread watcher([&server, stop_signals] {
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    log_event({{"event", "stopping"}, {"signal", signal == SIGINT ? "SIGINT" : "SIGTERM"}});
+    server.stop();
+  });
+  log_event({{"event", "listening"},
+             {"host", settings.http_host},
+             {"port", *port},
+             {"tls", !settings.tls_cert_file.empty()},
+             {"database", store::to_string(rt.store->backend())},
+             {"models", rt.engine ? rt.engine->model_id() : "not loaded"},
+             {"threads", options.threads}});
+  // Tests and scripts wait for this line on stdout to know the port.
+  std::cout << "listening on " << settings.http_host << ":" << *port << std::endl;
+  server.run();
+  watcher.join();
+  rt.runner->stop();
+  log_event({{"event", "stopped"}});
+  return 0;
+}
+
+}  // namespace rollcall::app

@@ -1,0 +1,53 @@
+// src/app/serve.h
+//
+// The server's wiring: from Settings to a running `rollcall serve`, and
+// the pieces the other server-side commands (backup, import, reembed)
+// share with it.
+// Owns: the order of start-up (logging, data directory, database and
+// migrations, first admin, JWT key, models, services, HTTP) and of
+// shutdown (stop accepting, finish requests, finish or fail jobs).
+#pragma once
+
+#include <memory>
+
+#include "app/settings.h"
+#include "base/result.h"
+#include "domain/accounts.h"
+#include "domain/directory.h"
+#include "domain/enrollment.h"
+#include "domain/roster_import.h"
+#include "face/engine.h"
+#include "http/metrics.h"
+#include "http/rate_limiter.h"
+#include "jobs/import_job.h"
+#include "jobs/job_runner.h"
+#include "store/store.h"
+
+namespace rollcall::app {
+
+// Everything a server-side command needs, built from Settings.
+struct Runtime {
+  Settings settings;
+  std::unique_ptr<store::Store> store;
+  std::unique_ptr<face::Engine> engine;  // null when the models are not ready
+  std::string models_problem;            // why engine is null
+  std::unique_ptr<domain::Accounts> accounts;
+  std::unique_ptr<domain::Directory> directory;
+  std::unique_ptr<domain::Enrollment> enrollment;
+  std::unique_ptr<domain::RosterImport> roster_import;
+  std::unique_ptr<jobs::JobRunner> runner;
+  std::unique_ptr<jobs::Importer> importer;
+  http::Metrics metrics;
+};
+
+// Opens the database (running migrations), creates the first admin, and
+// builds the services. `with_models`: load the face engine too.
+Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool with_models);
+
+// The first active admin, for commands run on the server's own machine.
+Result<domain::Principal> local_admin(Runtime& runtime);
+
+// `rollcall serve`: runs until SIGINT or SIGTERM. Returns the exit status.
+int serve(const Settings& settings);
+
+}  // namespace rollcall::app

@@ -1,0 +1,116 @@
+// src/app/settings.h
+//
+// The server's configuration: every setting with its default, where it
+// can come from, and whether it is a secret.
+// Sources, later ones winning: built-in defaults, a TOML file
+// (--config FILE or ROLLCALL_CONFIG), the environment (ROLLCALL_<KEY> with
+// the key upper-cased, e.g. ROLLCALL_HTTP_PORT), then command-line flags
+// (--<key with dashes>, e.g. --http-port). The keys are the TOML keys, flat
+// ("http_port"), and are listed in docs/CONFIGURATION.md.
+// Thread safety: a Settings is a plain value; load once, then share const.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "base/result.h"
+
+namespace CLI {
+class App;
+}
+
+namespace rollcall::app {
+
+namespace fs = std::filesystem;
+
+struct Settings {
+  // Where things live.
+  fs::path data_dir = "data";  // SQLite file, generated secrets
+  std::string database;        // "" = SQLite in data_dir; or postgres://...
+  fs::path models_dir;         // "" = default_models_dir()
+
+  // HTTP.
+  std::string http_host = "127.0.0.1";
+  int http_port = 8080;
+  int http_threads = 0;                             // 0 = 2 x cores, at least 8
+  std::size_t max_body_bytes = 64u * 1024 * 1024;   // whole request (multipart of 5 photos)
+  std::size_t max_image_bytes = 25u * 1024 * 1024;  // one image
+  std::uint64_t max_image_pixels = 50'000'000;      // one image, decoded
+  std::vector<std::string> cors_origins;            // exact origins; empty = no CORS
+  std::string tls_cert_file;                        // both set = HTTPS
+  std::string tls_key_file;
+
+  // Accounts.
+  std::string jwt_secret;  // secret; "" = generated once and kept in the database
+  int access_token_ttl_s = 900;
+  int refresh_token_ttl_s = 30 * 24 * 3600;
+  std::string admin_password;  // secret; first start only; "" = generated and printed
+  int login_attempts_per_minute_ip = 20;
+  int login_attempts_per_minute_account = 5;
+
+  // Faces.
+  std::string retention = "keep_photos";  // or "embeddings_only"
+  float duplicate_similarity = 0.6f;      // flag an enrollment this close to a classmate
+
+  // Work.
+  int job_workers = 1;  // background jobs (imports, re-embedding) at once
+
+  // Logs.
+  std::string log_level = "info";   // trace, debug, info, warn, error
+  std::string log_format = "json";  // json or text
+};
+
+// One setting as the loaders see it: its key, a line of help, whether it
+// is a secret (masked by `config show`), and how to read/print it.
+struct SettingInfo {
+  std::string key;
+  std::string help;
+  bool is_secret = false;
+};
+const std::vector<SettingInfo>& setting_infos();
+
+// Sets one setting from text (file, environment or flag all come here).
+// Errors: setting_unknown, setting_invalid (names the key, the value and
+// what was expected).
+Result<void> set_setting(Settings& settings, const std::string& key, const std::string& value);
+
+// The value of `key` as text (lists joined by commas).
+std::string get_setting(const Settings& settings, const std::string& key);
+
+// Applies a TOML file. Errors: config_unreadable, config_invalid (with the
+// line), setting_unknown, setting_invalid.
+Result<void> apply_toml_file(Settings& settings, const fs::path& file);
+
+// Applies ROLLCALL_<KEY> variables from `environment` (name -> value).
+Result<void> apply_environment(Settings& settings,
+                               const std::map<std::string, std::string>& environment);
+std::map<std::string, std::string> process_environment();
+
+// Registers --config and one --<key> flag per setting on `command`; after
+// parsing, finish() applies file, environment and flags in order.
+// Requires: the SettingsFlags stays in place (not moved) from add_to until
+// parsing ends, since the flags write into it.
+class SettingsFlags {
+ public:
+  void add_to(CLI::App& command);
+  Result<Settings> finish() const;
+
+ private:
+  std::string config_file_;
+  std::map<std::string, std::string> flags_;  // key -> value given on the command line
+};
+
+// Rules between settings that no single value breaks: tls_cert_file and
+// tls_key_file are set together. finish() runs it; call it after setting
+// values by hand. Errors: setting_invalid.
+Result<void> check_settings(const Settings& settings);
+
+// `rollcall config show`: every setting and its value,
+// secrets as "********" (or "(unset)").
+std::string describe_settings(const Settings& settings);
+
+}  // namespace rollcall::app

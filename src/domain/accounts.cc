@@ -1,0 +1,326 @@
+// src/domain/accounts.cc
+#include "domain/accounts.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "base/clock.h"
+#include "domain/audit.h"
+#include "domain/jwt.h"
+#include "domain/passwords.h"
+#include "domain/validate.h"
+#include "domain/views.h"
+
+namespace rollcall::domain {
+namespace {
+
+constexpr std::size_t kMinJwtKeyBytes = 32;  // RFC 7518 3.2: key >= hash output
+constexpr const char* kJwtKeySetting = "jwt_key";
+
+Error login_failed() { return make_error("login_failed", "wrong username or password"); }
+
+Error refresh_invalid() {
+  return make_error("refresh_token_invalid", "the refresh token is not valid; log in again");
+}
+
+// A hash to verify against when the user does not exist, so an unknown
+// username costs as much time as a wrong password.
+const std::string& decoy_hash() {
+  static const std::string hash = hash_password(generate_password()).value();
+  return hash;
+}
+
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
+Result<Principal> principal_of(store::Tx& tx, const store::User& user) {
+  Principal who{user.id, user.role, user.username, std::nullopt, std::nullopt};
+  if (user.role == store::Role::teacher) {
+    auto teacher = tx.find_teacher_by_user(user.id);
+    if (!teacher) return teacher.error();
+    if (*teacher) who.teacher = (*teacher)->id;
+  } else if (user.role == store::Role::student) {
+    auto student = tx.find_student_by_user(user.id);
+    if (!student) return student.error();
+    if (*student) who.student = (*student)->id;
+  }
+  return who;
+}
+
+Result<store::User> existing_user(store::Tx& tx, UserId id) {
+  auto user = tx.find_user(id);
+  if (!user) return user.error();
+  if (!*user) return make_error("user_not_found", "no user has id " + std::to_string(id.value));
+  return **user;
+}
+
+// True iff `user` is the only active admin left.
+Result<bool> is_last_admin(store::Tx& tx, const store::User& user) {
+  if (user.role != store::Role::admin || !user.is_active) return false;
+  auto admins = tx.count_users(store::Role::admin);
+  if (!admins) return admins.error();
+  return *admins <= 1;
+}
+
+}  // namespace
+
+Accounts::Accounts(store::Store& store, AccountsOptions options)
+    : store_(store), options_(std::move(options)) {}
+
+Result<TokenPair> Accounts::issue(store::Tx& tx, const store::User& user,
+                                  const std::string& family) {
+  const std::int64_t now_ms = unix_ms_now();
+  AccessClaims claims{user.id.value, store::to_string(user.role), now_ms / 1000,
+                      now_ms / 1000 + options_.access_token_ttl_s, random_token(12)};
+  TokenPair pair;
+  pair.access_token = sign_jwt(claims, options_.jwt_key);
+  pair.refresh_token = random_token(32);
+  pair.access_expires_in_s = options_.access_token_ttl_s;
+  pair.user = user;
+  store::RefreshToken token;
+  token.user = user.id;
+  token.family = family;
+  token.token_hash = sha256_hex(pair.refresh_token);
+  token.expires_ms = now_ms + std::int64_t{options_.refresh_token_ttl_s} * 1000;
+  token.created_ms = now_ms;
+  auto saved = tx.insert_refresh_token(token);
+  if (!saved) return saved.error();
+  return pair;
+}
+
+Result<TokenPair> Accounts::login(const std::string& username, const std::string& password) {
+  auto user = store_.read_value<std::optional<store::User>>(
+      [&](store::Tx& tx) { return tx.find_user_by_username(lower(username)); });
+  if (!user) return user.error();
+  // Hash outside any transaction: Argon2 takes tens of milliseconds and
+  // must not hold a database lock.
+  if (!*user) {
+    verify_password(password, decoy_hash());
+    return login_failed();
+  }
+  if (!verify_password(password, (*user)->password_hash)) return login_failed();
+  if (!(*user)->is_active) {
+    return make_error("account_disabled", "this account is disabled; ask an administrator");
+  }
+  return store_.write_value<TokenPair>(
+      [&](store::Tx& tx) { return issue(tx, **user, random_token(16)); });
+}
+
+Result<TokenPair> Accounts::refresh(const std::string& refresh_token) {
+  if (refresh_token.empty() || refresh_token.size() > 200) return refresh_invalid();
+  std::optional<Error> reuse;
+  auto pair = store_.write_value<TokenPair>([&](store::Tx& tx) -> Result<TokenPair> {
+    auto found = tx.find_refresh_token(sha256_hex(refresh_token));
+    if (!found) return found.error();
+    if (!*found || (*found)->is_revoked) return refresh_invalid();
+    const auto& token = **found;
+    if (token.is_used) {
+      // Revoke in this transaction and commit it, then report the reuse.
+      auto revoked = tx.revoke_token_family(token.family);
+      if (!revoked) return revoked.error();
+      reuse = make_error("refresh_token_reused",
+                         "this refresh token was already used, so every session of this login "
+                         "has been ended; log in again");
+      return TokenPair{};
+    }
+    if (token.expires_ms <= unix_ms_now()) {
+      return make_error("refresh_token_expired", "the refresh token has expired; log in again");
+    }
+    auto user = existing_user(tx, token.user);
+    if (!user) return refresh_invalid();
+    if (!user->is_active) {
+      return make_error("account_disabled", "this account is disabled; ask an administrator");
+    }
+    auto used = tx.mark_refresh_token_used(token.id);
+    if (!used) return used.error();
+    return issue(tx, *user, token.family);
+  });
+  if (reuse) return *reuse;
+  return pair;
+}
+
+Result<void> Accounts::logout(const std::string& refresh_token) {
+  return store_.write([&](store::Tx& tx) -> Result<void> {
+    auto found = tx.find_refresh_token(sha256_hex(refresh_token));
+    if (!found) return found.error();
+    if (!*found) return {};
+    return tx.revoke_token_family((*found)->family);
+  });
+}
+
+Result<void> Accounts::change_password(const Principal& who, const std::string& current_password,
+                                       const std::string& new_password) {
+  auto user =
+      store_.read_value<store::User>([&](store::Tx& tx) { return existing_user(tx, who.user); });
+  if (!user) return user.error();
+  if (!verify_password(current_password, user->password_hash)) {
+    return field_error("password_wrong", "current_password", "the current password is wrong");
+  }
+  if (auto policy = check_password_policy(new_password); !policy) {
+    return field_error(policy.error().code, "new_password", policy.error().message);
+  }
+  auto hash = hash_password(new_password);
+  if (!hash) return hash.error();
+  return store_.write([&](store::Tx& tx) -> Result<void> {
+    if (auto updated = tx.update_password(who.user, *hash); !updated) return updated;
+    if (auto revoked = tx.revoke_user_tokens(who.user); !revoked) return revoked;
+    return audit(tx, &who, "user.password_change", "user", who.user.value, nullptr, nullptr);
+  });
+}
+
+Result<Principal> Accounts::authenticate(const std::string& access_token) {
+  auto claims = verify_jwt(access_token, options_.jwt_key, unix_ms_now() / 1000);
+  if (!claims) return claims.error();
+  return store_.read_value<Principal>([&](store::Tx& tx) -> Result<Principal> {
+    auto user = tx.find_user(UserId{claims->user_id});
+    if (!user) return user.error();
+    // A deleted user's or a demoted user's token stops working at once.
+    if (!*user || store::to_string((*user)->role) != claims->role) {
+      return make_error("token_invalid",
+                        "the access token is not valid (account changed); log in again");
+    }
+    if (!(*user)->is_active) {
+      return make_error("account_disabled", "this account is disabled; ask an administrator");
+    }
+    return principal_of(tx, **user);
+  });
+}
+
+Result<CreatedUser> Accounts::create_user(store::Tx& tx, const NewUser& request) {
+  auto username = clean_identifier("username", lower(request.username), 64, true);
+  if (!username) return username.error();
+  if (username->size() < 3) {
+    return field_error("invalid_field", "username", "username must have at least 3 characters");
+  }
+  auto display_name = clean_text("display_name", request.display_name, 0, 200);
+  if (!display_name) return display_name.error();
+  CreatedUser created;
+  std::string password = request.password;
+  if (password.empty()) {
+    password = generate_password();
+    created.generated_password = password;
+  }
+  if (auto policy = check_password_policy(password); !policy) {
+    return field_error(policy.error().code, "password", policy.error().message);
+  }
+  auto hash = hash_password(password);
+  if (!hash) return hash.error();
+  store::User& user = created.user;
+  user.username = *username;
+  user.password_hash = *hash;
+  user.role = request.role;
+  user.display_name = display_name->empty() ? *username : *display_name;
+  user.created_ms = unix_ms_now();
+  auto id = tx.insert_user(user);
+  if (!id) {
+    if (id.error().code == "duplicate") {
+      return field_error("username_taken", "username",
+                         "the username \"" + *username + "\" is taken; choose another");
+    }
+    return id.error();
+  }
+  user.id = *id;
+  return created;
+}
+
+Result<CreatedUser> Accounts::add_user(const Principal& who, const NewUser& request) {
+  if (auto allowed = require_admin(who, "create users"); !allowed) return allowed.error();
+  return store_.write_value<CreatedUser>([&](store::Tx& tx) -> Result<CreatedUser> {
+    auto created = create_user(tx, request);
+    if (!created) return created;
+    if (auto logged = audit(tx, &who, "user.create", "user", created->user.id.value, nullptr,
+                            to_json(created->user));
+        !logged) {
+      return logged.error();
+    }
+    return created;
+  });
+}
+
+Result<store::User> Accounts::set_user_active(const Principal& who, UserId id, bool is_active) {
+  if (auto allowed = require_admin(who, "change users"); !allowed) return allowed.error();
+  return store_.write_value<store::User>([&](store::Tx& tx) -> Result<store::User> {
+    auto user = existing_user(tx, id);
+    if (!user) return user;
+    auto last = is_last_admin(tx, *user);
+    if (!last) return last.error();
+    if (!is_active && *last) {
+      return make_error("last_admin", "the last active administrator cannot be disabled");
+    }
+    const auto before = to_json(*user);
+    user->is_active = is_active;
+    if (auto updated = tx.update_user(*user); !updated) return updated.error();
+    if (!is_active) {
+      if (auto revoked = tx.revoke_user_tokens(id); !revoked) return revoked.error();
+    }
+    if (auto logged = audit(tx, &who, "user.update", "user", id.value, before, to_json(*user));
+        !logged) {
+      return logged.error();
+    }
+    return user;
+  });
+}
+
+Result<void> Accounts::remove_user(const Principal& who, UserId id) {
+  if (auto allowed = require_admin(who, "delete users"); !allowed) return allowed;
+  return store_.write([&](store::Tx& tx) -> Result<void> {
+    auto user = existing_user(tx, id);
+    if (!user) return user.error();
+    auto last = is_last_admin(tx, *user);
+    if (!last) return last.error();
+    if (*last) return make_error("last_admin", "the last active administrator cannot be deleted");
+    auto deleted = tx.delete_user(id);
+    if (!deleted) {
+      if (deleted.error().code == "foreign_key") {
+        return make_error(
+            "user_in_use",
+            "this user is a teacher's or student's login; delete that profile instead");
+      }
+      return deleted.error();
+    }
+    return audit(tx, &who, "user.delete", "user", id.value, to_json(*user), nullptr);
+  });
+}
+
+Result<FirstStart> ensure_admin(store::Store& store, const std::string& password) {
+  auto admins = store.read_value<std::int64_t>(
+      [](store::Tx& tx) { return tx.count_users(store::Role::admin); });
+  if (!admins) return admins.error();
+  FirstStart result;
+  if (*admins > 0) return result;
+  return store.write_value<FirstStart>([&](store::Tx& tx) -> Result<FirstStart> {
+    // Another instance may have created it between the read and this write.
+    auto again = tx.count_users(store::Role::admin);
+    if (!again) return again.error();
+    if (*again > 0) return result;
+    auto created =
+        Accounts::create_user(tx, NewUser{"admin", password, store::Role::admin, "Administrator"});
+    if (!created) return created.error();
+    result.is_admin_created = true;
+    result.generated_password = created->generated_password;
+    if (auto logged = audit(tx, nullptr, "user.create", "user", created->user.id.value, nullptr,
+                            to_json(created->user));
+        !logged) {
+      return logged.error();
+    }
+    return result;
+  });
+}
+
+Result<std::string> ensure_jwt_key(store::Store& store, const std::string& configured) {
+  if (!configured.empty()) {
+    if (configured.size() < kMinJwtKeyBytes) {
+      return make_error("jwt_secret_too_short",
+                        "jwt_secret must have at least 32 characters; or leave it unset to "
+                        "have one generated");
+    }
+    return configured;
+  }
+  return store.write_value<std::string>(
+      [](store::Tx& tx) { return tx.put_setting_if_absent(kJwtKeySetting, random_token(48)); });
+}
+
+}  // namespace rollcall::domain

@@ -1,0 +1,103 @@
+// src/domain/accounts.h
+//
+// Accounts: users, logging in, tokens, passwords, and the first admin.
+// Owns: the token rules. An access token is a short-lived JWT (jwt.h); a
+// refresh token is a random string stored only as its SHA-256, rotated on
+// every use; presenting a rotated one again revokes its whole family (the
+// login it came from), since only a thief would hold an old one.
+// Leaves to others: rate limiting (http), transport.
+// Thread safety: shared by all request threads; state is in the store.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "base/result.h"
+#include "domain/principal.h"
+#include "store/store.h"
+
+namespace rollcall::domain {
+
+struct AccountsOptions {
+  std::string jwt_key;  // at least 32 bytes
+  int access_token_ttl_s = 900;
+  int refresh_token_ttl_s = 30 * 24 * 3600;
+};
+
+struct TokenPair {
+  std::string access_token;
+  std::string refresh_token;
+  int access_expires_in_s = 0;
+  store::User user;
+};
+
+struct NewUser {
+  std::string username;
+  std::string password;  // "" = generate one (returned once)
+  store::Role role = store::Role::student;
+  std::string display_name;
+};
+
+struct CreatedUser {
+  store::User user;
+  std::string generated_password;  // set iff the password was generated
+};
+
+class Accounts {
+ public:
+  Accounts(store::Store& store, AccountsOptions options);
+
+  // Errors: login_failed (one message for an unknown user and a wrong
+  // password, so accounts cannot be discovered), account_disabled.
+  Result<TokenPair> login(const std::string& username, const std::string& password);
+
+  // Errors: refresh_token_invalid, refresh_token_expired,
+  // refresh_token_reused (the family is revoked), account_disabled.
+  Result<TokenPair> refresh(const std::string& refresh_token);
+
+  // Revokes the token's family. Unknown tokens succeed: logging out twice
+  // is not an error.
+  Result<void> logout(const std::string& refresh_token);
+
+  // Errors: password_wrong, password_too_short/long. Revokes every refresh
+  // token of the user, so other devices must log in again.
+  Result<void> change_password(const Principal& who, const std::string& current_password,
+                               const std::string& new_password);
+
+  // Errors: token_invalid, token_expired, account_disabled.
+  Result<Principal> authenticate(const std::string& access_token);
+
+  // Validates and inserts a user inside `tx`. Errors: invalid_field
+  // (username), password_too_short/long, username_taken.
+  static Result<CreatedUser> create_user(store::Tx& tx, const NewUser& user);
+
+  // Admin's user management. Errors: forbidden, user_not_found,
+  // last_admin (the last active admin cannot be disabled or deleted).
+  Result<CreatedUser> add_user(const Principal& who, const NewUser& user);
+  Result<store::User> set_user_active(const Principal& who, UserId id, bool is_active);
+  Result<void> remove_user(const Principal& who, UserId id);
+
+ private:
+  Result<TokenPair> issue(store::Tx& tx, const store::User& user, const std::string& family);
+
+  store::Store& store_;
+  AccountsOptions options_;
+};
+
+// First start: creates the admin account when the database has no admin.
+// The password is `password` if given (it must pass the policy), else
+// generated; `generated_password` is set only when generated, so the
+// caller can print it once.
+struct FirstStart {
+  bool is_admin_created = false;
+  std::string generated_password;
+};
+Result<FirstStart> ensure_admin(store::Store& store, const std::string& password);
+
+// The JWT signing key: `configured` when set (at least 32 bytes), else a
+// random key generated once and kept in the database, so every instance
+// sharing it agrees and tokens survive a restart. Errors: jwt_secret_too_short.
+Result<std::string> ensure_jwt_key(store::Store& store, const std::string& configured);
+
+}  // namespace rollcall::domain

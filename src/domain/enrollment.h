@@ -1,0 +1,118 @@
+// src/domain/enrollment.h
+//
+// Enrollment: turning 1-5 photos of a student into the embeddings their
+// template is made of, and keeping or forgetting the photos.
+// Owns: the acceptance rule (exactly one usable face by the strict
+// enrollment policy, else the reason), the photo limit, the duplicate
+// check (a new face that strongly matches a classmate is flagged), the
+// retention setting, and re-embedding after a model change.
+// Leaves to others: pixels (face::Engine), rows (store), transport (http).
+// Thread safety: shared; each call analyses its photos outside any
+// database transaction, then saves in one.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "domain/principal.h"
+#include "face/engine.h"
+#include "store/store.h"
+
+namespace rollcall::domain {
+
+enum class Retention { keep_photos, embeddings_only };
+
+struct EnrollmentOptions {
+  face::DecodeLimits limits;
+  Retention retention = Retention::keep_photos;
+  // Cosine at or above which a new photo is flagged as a possible
+  // duplicate of a classmate: well above the match threshold (0.37), where
+  // the models README measured no impostor pair (docs/ACCURACY.md).
+  float duplicate_similarity = 0.6f;
+};
+
+struct Upload {
+  std::string filename;
+  std::span<const std::uint8_t> bytes;  // owned by the caller for the call
+};
+
+struct PossibleDuplicate {
+  StudentId student;
+  std::string name;
+  std::string roll_number;
+  float similarity = 0;
+};
+
+struct PhotoOutcome {
+  std::string filename;
+  std::optional<store::EnrollmentPhoto> photo;  // set iff accepted (bytes not included)
+  std::optional<Error> rejection;               // set iff rejected: the first reason
+  std::vector<face::QualityIssue> issues;       // every quality reason, when a face was found
+  nlohmann::json face;                          // detection and quality, when a face was found
+  std::optional<PossibleDuplicate> duplicate;
+  face::StageTimings timings;
+
+  bool is_accepted() const { return photo.has_value(); }
+};
+
+struct EnrollmentReport {
+  StudentId student;
+  std::vector<PhotoOutcome> photos;  // in upload order
+  std::int64_t photo_count = 0;      // the student's accepted photos after this call
+  std::string model_id;
+};
+
+struct ReembedProgress {
+  std::int64_t students_done = 0;
+  std::int64_t students_total = 0;
+  std::int64_t photos_embedded = 0;
+  std::int64_t photos_failed = 0;
+};
+
+class Enrollment {
+ public:
+  // `engine` may be null (models not ready): photo calls then fail with
+  // models_not_ready; everything else works.
+  Enrollment(store::Store& store, face::Engine* engine, EnrollmentOptions options);
+
+  // Errors (the call): forbidden, student_not_found, models_not_ready,
+  // no_photos, too_many_photos (more than fit under kMaxTemplatePhotos).
+  // Each photo is accepted or rejected on its own.
+  Result<EnrollmentReport> add_photos(const Principal& who, StudentId student,
+                                      const std::vector<Upload>& uploads);
+
+  Result<std::vector<store::EnrollmentPhoto>> list_photos(const Principal& who, StudentId student);
+  // With bytes. Errors also: photo_not_found, photo_not_kept.
+  Result<store::EnrollmentPhoto> photo_image(const Principal& who, StudentId student,
+                                             PhotoId photo);
+  // Removes the photo and the embedding made from it.
+  Result<void> delete_photo(const Principal& who, StudentId student, PhotoId photo);
+
+  // Re-computes every embedding from kept photos with the loaded model,
+  // student by student (each in its own transaction, so a crash keeps
+  // what is done). Photos that no longer pass are counted as failed and
+  // their old embeddings dropped. Errors: models_not_ready.
+  Result<ReembedProgress> reembed(const std::function<void(const ReembedProgress&)>& progress);
+
+  // Embeddings-only retention: drops the bytes of every kept photo.
+  Result<std::int64_t> apply_retention();
+
+  const EnrollmentOptions& options() const { return options_; }
+
+ private:
+  Result<void> check_duplicate(const store::Student& student, PhotoOutcome& outcome,
+                               const face::Embedding& embedding);
+
+  store::Store& store_;
+  face::Engine* engine_;
+  EnrollmentOptions options_;
+};
+
+}  // namespace rollcall::domain

@@ -1,0 +1,75 @@
+// src/http/errors.cc
+#include "http/errors.h"
+
+#include <string_view>
+#include <unordered_map>
+
+namespace rollcall::http {
+namespace {
+
+bool ends_with(std::string_view text, std::string_view suffix) {
+  return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
+}
+
+bool starts_with(std::string_view text, std::string_view prefix) {
+  return text.substr(0, prefix.size()) == prefix;
+}
+
+}  // namespace
+
+int status_of(const std::string& code) {
+  static const std::unordered_map<std::string, int> kStatus = {
+      {"unauthenticated", 401},
+      {"token_invalid", 401},
+      {"token_expired", 401},
+      {"login_failed", 401},
+      {"refresh_token_invalid", 401},
+      {"refresh_token_expired", 401},
+      {"refresh_token_reused", 401},
+      {"account_disabled", 403},
+      {"forbidden", 403},
+      {"password_wrong", 403},
+      {"not_found", 404},
+      {"method_not_allowed", 405},
+      {"conflict", 409},
+      {"assignment_exists", 409},
+      {"class_not_empty", 409},
+      {"teacher_in_use", 409},
+      {"subject_in_use", 409},
+      {"user_in_use", 409},
+      {"last_admin", 409},
+      {"too_many_photos", 409},
+      {"body_too_large", 413},
+      {"image_too_large", 413},
+      {"image_too_many_pixels", 413},
+      {"zip_too_large", 413},
+      {"zip_entry_too_large", 413},
+      {"unsupported_media_type", 415},
+      {"image_unsupported_type", 415},
+      {"rate_limited", 429},
+      {"models_not_ready", 503},
+      {"database_busy", 503},
+      {"queue_full", 503},
+      {"database_error", 500},
+      {"internal", 500},
+  };
+  if (auto it = kStatus.find(code); it != kStatus.end()) return it->second;
+  if (ends_with(code, "_not_found")) return 404;
+  if (ends_with(code, "_taken")) return 409;
+  // Faces and images that cannot be used, and every field rule: the
+  // request was understood but its content cannot be accepted.
+  if (starts_with(code, "image_") || starts_with(code, "face_") || code == "no_face" ||
+      code == "several_faces") {
+    return 422;
+  }
+  return 400;
+}
+
+Reply error_reply(const Error& error, const std::string& request_id) {
+  nlohmann::json body = {
+      {"code", error.code}, {"message", error.message}, {"request_id", request_id}};
+  if (!error.field.empty()) body["field"] = error.field;
+  return Reply::json({{"error", body}}, status_of(error.code));
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,130 @@
+// src/http/json_input.cc
+#include "http/json_input.h"
+
+#include <charconv>
+
+namespace rollcall::http {
+namespace {
+
+Error wrong_type(const char* field, const char* expected) {
+  return field_error("invalid_field", field, std::string(field) + " must be " + expected);
+}
+
+Error missing(const char* field) {
+  return field_error("missing_field", field, std::string(field) + " is required");
+}
+
+std::optional<std::int64_t> parse_integer(const std::string& text) {
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || error != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+Result<JsonInput> JsonInput::parse(const Call& call, std::initializer_list<const char*> allowed) {
+  if (call.content_type != "application/json") {
+    return make_error("unsupported_media_type",
+                      "send the body as application/json (got \"" +
+                          (call.content_type.empty() ? std::string("none") : call.content_type) +
+                          "\")");
+  }
+  JsonInput input;
+  input.body_ = nlohmann::json::parse(call.body, nullptr, false);
+  if (input.body_.is_discarded()) {
+    // Parse again for the position: the non-throwing parse does not say.
+    std::string where;
+    try {
+      [[maybe_unused]] auto again = nlohmann::json::parse(call.body);
+    } catch (const nlohmann::json::parse_error& e) {
+      where = " at byte " + std::to_string(e.byte);
+    }
+    return make_error("invalid_json", "the body is not valid JSON" + where);
+  }
+  if (!input.body_.is_object()) {
+    return make_error("invalid_json", "the body must be a JSON object");
+  }
+  for (const auto& [key, value] : input.body_.items()) {
+    bool is_known = false;
+    for (const char* name : allowed) is_known = is_known || key == name;
+    if (!is_known) {
+      std::string names;
+      for (const char* name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
+      return field_error("unknown_field", key,
+                         "unknown field \"" + key.substr(0, 64) + "\"; this route takes: " + names);
+    }
+  }
+  return input;
+}
+
+Result<std::optional<std::string>> JsonInput::text(const char* field) const {
+  auto it = body_.find(field);
+  if (it == body_.end() || it->is_null()) return std::optional<std::string>();
+  if (!it->is_string()) return wrong_type(field, "a string");
+  return std::optional<std::string>(it->get<std::string>());
+}
+
+Result<std::string> JsonInput::required_text(const char* field) const {
+  auto value = text(field);
+  if (!value) return value.error();
+  if (!*value) return missing(field);
+  return **value;
+}
+
+Result<std::optional<std::int64_t>> JsonInput::integer(const char* field) const {
+  auto it = body_.find(field);
+  if (it == body_.end() || it->is_null()) return std::optional<std::int64_t>();
+  if (!it->is_number_integer()) return wrong_type(field, "an integer");
+  return std::optional<std::int64_t>(it->get<std::int64_t>());
+}
+
+Result<std::int64_t> JsonInput::required_integer(const char* field) const {
+  auto value = integer(field);
+  if (!value) return value.error();
+  if (!*value) return missing(field);
+  return **value;
+}
+
+Result<std::optional<bool>> JsonInput::boolean(const char* field) const {
+  auto it = body_.find(field);
+  if (it == body_.end() || it->is_null()) return std::optional<bool>();
+  if (!it->is_boolean()) return wrong_type(field, "true or false");
+  return std::optional<bool>(it->get<bool>());
+}
+
+Result<store::ListQuery> list_query(const Call& call) {
+  store::ListQuery query;
+  if (auto q = call.query_value("q")) {
+    if (q->size() > 100)
+      return field_error("invalid_field", "q", "q may have at most 100 characters");
+    query.search = *q;
+  }
+  if (auto offset = call.query_value("offset")) {
+    auto value = parse_integer(*offset);
+    if (!value || *value < 0) {
+      return field_error("invalid_field", "offset", "offset must be a whole number >= 0");
+    }
+    query.offset = *value;
+  }
+  if (auto limit = call.query_value("limit")) {
+    auto value = parse_integer(*limit);
+    if (!value || *value < 1 || *value > 200) {
+      return field_error("invalid_field", "limit", "limit must be a whole number from 1 to 200");
+    }
+    query.limit = *value;
+  }
+  return query;
+}
+
+Result<std::optional<std::int64_t>> query_id(const Call& call, const std::string& name) {
+  auto text = call.query_value(name);
+  if (!text) return std::optional<std::int64_t>();
+  auto value = parse_integer(*text);
+  if (!value || *value <= 0) {
+    return field_error("invalid_field", name, name + " must be a positive id");
+  }
+  return std::optional<std::int64_t>(*value);
+}
+
+}  // namespace rollcall::http

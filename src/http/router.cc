@@ -1,0 +1,103 @@
+// src/http/router.cc
+#include "http/router.h"
+
+#include <charconv>
+
+namespace rollcall::http {
+
+std::optional<std::string> Call::query_value(const std::string& name) const {
+  auto it = query.find(name);
+  if (it == query.end()) return std::nullopt;
+  return it->second;
+}
+
+Reply Reply::json(const nlohmann::json& value, int status) {
+  Reply reply;
+  reply.status = status;
+  // Replace invalid UTF-8 rather than throw: names come from users.
+  reply.body = value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return reply;
+}
+
+Reply Reply::no_content() {
+  Reply reply;
+  reply.status = 204;
+  reply.content_type.clear();
+  return reply;
+}
+
+namespace {
+
+std::vector<std::string_view> split_path(std::string_view path) {
+  std::vector<std::string_view> parts;
+  std::size_t start = 1;  // paths start with '/'
+  while (start <= path.size()) {
+    const auto slash = path.find('/', start);
+    const auto end = slash == std::string_view::npos ? path.size() : slash;
+    parts.push_back(path.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
+bool is_param(std::string_view segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+// Path parameters are positive integers below 10^18 (ids).
+std::optional<std::int64_t> parse_id(std::string_view text) {
+  std::int64_t value = 0;
+  if (text.empty() || text.size() > 18) return std::nullopt;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || value <= 0) return std::nullopt;
+  return value;
+}
+
+}  // namespace
+
+// Segment by segment rather than std::regex: a request is matched
+// against every route, and regex matching cost more than the handler of a
+// simple GET.
+void Router::add(std::string method, std::string pattern, Roles roles, std::string summary,
+                 Handler handler) {
+  Route route;
+  for (auto part : split_path(pattern)) route.segments.emplace_back(part);
+  route.method = std::move(method);
+  route.tag = pattern;
+  route.pattern = std::move(pattern);
+  route.roles = std::move(roles);
+  route.summary = std::move(summary);
+  route.handler = std::move(handler);
+  routes_.push_back(std::move(route));
+}
+
+const Route* Router::match(std::string_view method, const std::string& path,
+                           std::map<std::string, std::int64_t>& ids, bool& path_exists) const {
+  path_exists = false;
+  const auto parts = split_path(path);
+  for (const auto& route : routes_) {
+    if (route.segments.size() != parts.size()) continue;
+    std::map<std::string, std::int64_t> found;
+    bool is_match = true;
+    for (std::size_t i = 0; i < parts.size() && is_match; ++i) {
+      const auto& segment = route.segments[i];
+      if (is_param(segment)) {
+        const auto value = parse_id(parts[i]);
+        if (value) found[segment.substr(1, segment.size() - 2)] = *value;
+        is_match = value.has_value();
+      } else {
+        is_match = segment == parts[i];
+      }
+    }
+    if (!is_match) continue;
+    if (route.method != method) {
+      path_exists = true;
+      continue;
+    }
+    ids = std::move(found);
+    return &route;
+  }
+  return nullptr;
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,101 @@
+// src/http/router.h
+//
+// Routes: a method, a path pattern, who may call it, a line for the
+// OpenAPI document, and the handler. Handlers see a Call (the parsed
+// request, without cpp-httplib types) and return a Reply or an Error,
+// which the server turns into the uniform error body.
+// Invariants: patterns use {name} for integer path parameters; every
+// registered route appears in the OpenAPI document (tested).
+// Thread safety: the Router is filled before serving, then read only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "domain/principal.h"
+#include "store/records.h"
+
+namespace rollcall::http {
+
+struct UploadedFile {
+  std::string_view field;  // form field name
+  std::string_view filename;
+  std::string_view content_type;
+  std::string_view content;
+};
+
+// One request, as handlers see it. Views point into the server's request,
+// which outlives the handler call.
+struct Call {
+  std::string_view method;
+  std::string_view path;
+  std::string_view body;
+  std::string content_type;  // media type only, lower case, no parameters
+  std::multimap<std::string, std::string> query;
+  std::vector<UploadedFile> files;          // multipart/form-data file parts
+  std::map<std::string, std::string> form;  // multipart/form-data text parts
+  std::map<std::string, std::int64_t> ids;  // path parameters
+  std::string remote_ip;
+  std::string request_id;
+  std::optional<domain::Principal> principal;  // set on authenticated routes
+
+  // Requires: the route is authenticated.
+  const domain::Principal& who() const { return *principal; }
+  std::int64_t id(const std::string& name) const { return ids.at(name); }
+  std::optional<std::string> query_value(const std::string& name) const;
+};
+
+struct Reply {
+  int status = 200;
+  std::string body;
+  std::string content_type = "application/json";
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  static Reply json(const nlohmann::json& value, int status = 200);
+  static Reply no_content();
+};
+
+using Handler = std::function<Result<Reply>(Call&)>;
+
+// Who may call a route. Empty = anyone, without a token.
+using Roles = std::vector<store::Role>;
+inline const Roles kAnyone{};
+inline const Roles kAnyUser{store::Role::admin, store::Role::teacher, store::Role::student};
+inline const Roles kStaff{store::Role::admin, store::Role::teacher};
+inline const Roles kAdmin{store::Role::admin};
+
+struct Route {
+  std::string method;   // GET, POST, PATCH, PUT, DELETE
+  std::string pattern;  // /api/v1/students/{id}
+  Roles roles;
+  std::string summary;  // one line, for people reading the OpenAPI document
+  Handler handler;
+  std::vector<std::string> segments;  // the pattern split at '/'; "{name}" for a parameter
+  std::string tag;                    // rate-limit and metrics group: the pattern
+};
+
+class Router {
+ public:
+  void add(std::string method, std::string pattern, Roles roles, std::string summary,
+           Handler handler);
+  const std::vector<Route>& routes() const { return routes_; }
+
+  // The route for a method and path, with its path parameters; nullopt if
+  // none. `path_exists` is set when some other method matches the path.
+  const Route* match(std::string_view method, const std::string& path,
+                     std::map<std::string, std::int64_t>& ids, bool& path_exists) const;
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace rollcall::http

@@ -1,0 +1,52 @@
+// src/http/routes.h
+//
+// The API's routes, grouped by file (routes_*.cc), and the services they
+// call. Each add_*_routes registers one family; the server needs only
+// the finished Router.
+// Thread safety: registration happens before serving.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+#include "domain/accounts.h"
+#include "domain/directory.h"
+#include "domain/enrollment.h"
+#include "http/metrics.h"
+#include "http/rate_limiter.h"
+#include "http/router.h"
+#include "jobs/import_job.h"
+#include "store/store.h"
+
+namespace rollcall::http {
+
+struct Services {
+  store::Store& store;
+  domain::Accounts& accounts;
+  domain::Directory& directory;
+  domain::Enrollment& enrollment;
+  jobs::Importer& importer;
+  Metrics& metrics;
+  RateLimiter& login_per_ip;
+  RateLimiter& login_per_account;
+  // Readiness beyond the database: "" when the models are loaded, else why not.
+  std::function<std::string()> models_problem;
+  std::string version;
+};
+
+void add_auth_routes(Router& router, Services& services);
+void add_people_routes(Router& router, Services& services);
+void add_student_routes(Router& router, Services& services);
+void add_job_routes(Router& router, Services& services);
+void add_system_routes(Router& router, Services& services);
+
+// Every route of the API.
+Router make_router(Services& services);
+
+// The OpenAPI 3 document served at /api/openapi.json (openapi.json in this
+// folder, compiled in).
+const nlohmann::json& openapi_document();
+
+}  // namespace rollcall::http

@@ -1,0 +1,37 @@
+// src/http/routes_system.cc
+//
+// Health (/healthz: the process answers), readiness (/readyz: the database
+// answers and the models are loaded), Prometheus metrics and the OpenAPI
+// document. All public: load balancers and scrapers carry no tokens.
+#include "http/routes.h"
+
+namespace rollcall::http {
+
+void add_system_routes(Router& router, Services& s) {
+  router.add("GET", "/healthz", kAnyone, "Liveness: the process is up",
+             [&s](Call&) -> Result<Reply> {
+               return Reply::json({{"status", "ok"}, {"version", s.version}});
+             });
+  router.add("GET", "/readyz", kAnyone, "Readiness: database reachable and models loaded",
+             [&s](Call&) -> Result<Reply> {
+               auto database = s.store.ping();
+               const auto models = s.models_problem();
+               const bool is_ready = database.ok() && models.empty();
+               return Reply::json({{"status", is_ready ? "ready" : "not_ready"},
+                                   {"database", database ? "ok" : database.error().message},
+                                   {"backend", store::to_string(s.store.backend())},
+                                   {"models", models.empty() ? "ok" : models}},
+                                  is_ready ? 200 : 503);
+             });
+  router.add("GET", "/metrics", kAnyone, "Prometheus metrics (text format 0.0.4)",
+             [&s](Call&) -> Result<Reply> {
+               Reply reply;
+               reply.body = s.metrics.render();
+               reply.content_type = "text/plain; version=0.0.4";
+               return reply;
+             });
+  router.add("GET", "/api/openapi.json", kAnyone, "This API, as an OpenAPI 3 document",
+             [](Call&) -> Result<Reply> { return Reply::json(openapi_document()); });
+}
+
+}  // namespace rollcall::http

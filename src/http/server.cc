@@ -1,0 +1,257 @@
+// src/http/server.cc
+#include "http/server.h"
+
+#include <httplib.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "base/clock.h"
+#include "domain/passwords.h"
+#include "http/errors.h"
+
+namespace rollcall::http {
+namespace {
+
+constexpr const char* kAllowedHeaders = "Authorization, Content-Type, X-Request-Id";
+constexpr const char* kAllowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS";
+
+// A client's X-Request-Id is kept when it is short and plain, so a
+// reverse proxy's id follows the request into our logs; else we make one.
+std::string request_id_of(const httplib::Request& req) {
+  const auto given = req.get_header_value("X-Request-Id");
+  const bool is_plain = !given.empty() && given.size() <= 64 &&
+                        std::all_of(given.begin(), given.end(), [](unsigned char c) {
+                          return std::isalnum(c) || c == '-' || c == '_' || c == '.';
+                        });
+  return is_plain ? given : domain::random_token(12);
+}
+
+std::string media_type(const std::string& header) {
+  std::string type = header.substr(0, header.find(';'));
+  type.erase(
+      std::remove_if(type.begin(), type.end(), [](unsigned char c) { return std::isspace(c); }),
+      type.end());
+  std::transform(type.begin(), type.end(), type.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return type;
+}
+
+std::string bearer_token(const httplib::Request& req) {
+  const auto header = req.get_header_value("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (header.size() <= kScheme.size()) return "";
+  std::string scheme = header.substr(0, kScheme.size());
+  std::transform(scheme.begin(), scheme.end(), scheme.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
+  return scheme == "bearer " ? header.substr(kScheme.size()) : "";
+}
+
+void write(const Reply& reply, httplib::Response& res) {
+  res.status = reply.status;
+  for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  if (reply.status != 204 && reply.status != 304)
+    res.set_content(reply.body, reply.content_type.c_str());
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions options;
+  Metrics& metrics;
+  Authenticate authenticate;
+  std::unique_ptr<httplib::Server> server;
+
+  Impl(ServerOptions o, Metrics& m, Authenticate a)
+      : options(std::move(o)), metrics(m), authenticate(std::move(a)) {}
+
+  bool is_allowed_origin(const std::string& origin) const {
+    return std::find(options.cors_origins.begin(), options.cors_origins.end(), origin) !=
+           options.cors_origins.end();
+  }
+  void dispatch(const Router& router, const httplib::Request& req, httplib::Response& res);
+  Result<Reply> handle(const Router& router, const httplib::Request& req, Call& call,
+                       const Route*& route, std::string& log_user);
+};
+
+Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request& req, Call& call,
+                                   const Route*& route, std::string& log_user) {
+  bool path_exists = false;
+  route = router.match(req.method, req.path, call.ids, path_exists);
+  if (!route) {
+    if (path_exists) {
+      return make_error("method_not_allowed", req.method + " is not allowed on " + req.path);
+    }
+    return make_error("not_found", "no route " + req.path + "; see /api/openapi.json");
+  }
+  if (!route->roles.empty()) {
+    const auto token = bearer_token(req);
+    if (token.empty()) {
+      return make_error("unauthenticated",
+                        "send an access token in the Authorization header (Bearer ...); get one "
+                        "from POST /api/v1/auth/login");
+    }
+    auto principal = authenticate(token);
+    if (!principal) return principal.error();
+    log_user = principal->username;
+    if (std::find(route->roles.begin(), route->roles.end(), principal->role) ==
+        route->roles.end()) {
+      return domain::forbidden(req.method + " " + route->pattern);
+    }
+    call.principal = std::move(principal).value();
+  }
+  for (const auto& [name, value] : req.params) call.query.emplace(name, value);
+  for (const auto& [name, part] : req.files) {
+    if (part.filename.empty()) {
+      call.form[name] = part.content;
+    } else {
+      call.files.push_back({name, part.filename, part.content_type, part.content});
+    }
+  }
+  return route->handler(call);
+}
+
+void Server::Impl::dispatch(const Router& router, const httplib::Request& req,
+                            httplib::Response& res) {
+  Stopwatch clock;
+  Call call;
+  call.method = req.method;
+  call.path = req.path;
+  call.body = req.body;
+  call.content_type = media_type(req.get_header_value("Content-Type"));
+  call.remote_ip = req.remote_addr;
+  call.request_id = request_id_of(req);
+  res.set_header("X-Request-Id", call.request_id);
+
+  const auto origin = req.get_header_value("Origin");
+  const bool is_cors = !origin.empty() && is_allowed_origin(origin);
+  if (is_cors) {
+    res.set_header("Access-Control-Allow-Origin", origin);
+    res.set_header("Vary", "Origin");
+    res.set_header("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+  }
+
+  const Route* route = nullptr;
+  std::string user;
+  Result<Reply> reply = Reply{};
+  if (req.method == "OPTIONS") {
+    // A CORS preflight. Refusing a stranger's is the browser's cue to block.
+    if (!is_cors) {
+      reply = make_error("cors_origin_denied",
+                         "the origin \"" + origin.substr(0, 100) + "\" is not in cors_origins");
+    } else {
+      Reply preflight = Reply::no_content();
+      preflight.headers = {{"Access-Control-Allow-Methods", kAllowedMethods},
+                           {"Access-Control-Allow-Headers", kAllowedHeaders},
+                           {"Access-Control-Max-Age", "600"}};
+      reply = preflight;
+    }
+  } else {
+    try {
+      reply = handle(router, req, call, route, user);
+    } catch (const std::exception& e) {
+      spdlog::error(nlohmann::json{
+          {"event", "handler_exception"}, {"request_id", call.request_id}, {"what", e.what()}}
+                        .dump());
+      reply = make_error("internal", "the server failed on this request; quote request id " +
+                                         call.request_id + " to the administrator");
+    }
+  }
+  if (reply) {
+    write(*reply, res);
+  } else {
+    auto body = error_reply(reply.error(), call.request_id);
+    if (reply.error().code == "unauthenticated" || reply.error().code.rfind("token_", 0) == 0) {
+      body.headers.emplace_back("WWW-Authenticate", "Bearer");
+    }
+    write(body, res);
+  }
+  const double seconds = clock.elapsed_ms() / 1000.0;
+  const std::string tag = route ? route->tag : "unmatched";
+  metrics.observe_request(req.method, tag, res.status, seconds);
+  spdlog::info(nlohmann::json{{"event", "request"},
+                              {"request_id", call.request_id},
+                              {"method", req.method},
+                              {"path", req.path},
+                              {"route", tag},
+                              {"status", res.status},
+                              {"ms", std::round(seconds * 1e5) / 100},
+                              {"ip", req.remote_addr},
+                              {"user", user},
+                              {"bytes_in", req.body.size()}}
+                   .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+}
+
+Server::Server(ServerOptions options, Router router, Metrics& metrics, Authenticate authenticate)
+    : impl_(std::make_unique<Impl>(std::move(options), metrics, std::move(authenticate))),
+      router_(std::move(router)) {}
+
+Server::~Server() = default;
+
+Result<int> Server::bind() {
+  auto& o = impl_->options;
+  if (!o.tls_cert_file.empty() || !o.tls_key_file.empty()) {
+    if (o.tls_cert_file.empty() || o.tls_key_file.empty()) {
+      return make_error("tls_invalid", "set both tls_cert_file and tls_key_file, or neither");
+    }
+    auto secure =
+        std::make_unique<httplib::SSLServer>(o.tls_cert_file.c_str(), o.tls_key_file.c_str());
+    if (!secure->is_valid()) {
+      return make_error("tls_invalid", "cannot load the TLS certificate " + o.tls_cert_file +
+                                           " or key " + o.tls_key_file);
+    }
+    impl_->server = std::move(secure);
+  } else {
+    impl_->server = std::make_unique<httplib::Server>();
+  }
+  auto& server = *impl_->server;
+  const int threads = std::max(1, o.threads);
+  server.new_task_queue = [threads] {
+    return new httplib::ThreadPool(static_cast<std::size_t>(threads));
+  };
+  server.set_payload_max_length(o.max_body_bytes);
+  server.set_keep_alive_max_count(1000);
+  server.set_read_timeout(30, 0);
+  server.set_write_timeout(30, 0);
+  // Errors httplib answers itself (413 for a body over the limit, 400 for
+  // bad HTTP) get the same JSON body as ours.
+  server.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& req,
+                                                                       httplib::Response& res) {
+    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+    const auto id = req.get_header_value("X-Request-Id");
+    Error error = res.status == 413 ? make_error("body_too_large",
+                                                 "the request body is larger than " +
+                                                     std::to_string(impl_->options.max_body_bytes) +
+                                                     " bytes (max_body_bytes)")
+                                    : make_error("bad_request", "the request is not valid HTTP");
+    write(error_reply(error, id), res);
+    impl_->metrics.observe_request(req.method, "unmatched", res.status, 0);
+    return httplib::Server::HandlerResponse::Handled;
+  }));
+  auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+    impl_->dispatch(router_, req, res);
+  };
+  server.Get(".*", dispatch);
+  server.Post(".*", dispatch);
+  server.Put(".*", dispatch);
+  server.Patch(".*", dispatch);
+  server.Delete(".*", dispatch);
+  server.Options(".*", dispatch);
+  const int port = o.port == 0 ? server.bind_to_any_port(o.host)
+                               : (server.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port <= 0) {
+    return make_error("listen_failed", "cannot listen on " + o.host + ":" + std::to_string(o.port) +
+                                           " (in use, or not allowed)");
+  }
+  return port;
+}
+
+void Server::run() { impl_->server->listen_after_bind(); }
+
+void Server::stop() {
+  if (impl_->server) impl_->server->stop();
+}
+
+}  // namespace rollcall::http

@@ -1,0 +1,182 @@
+// src/store/records.h
+//
+// The rows Rollcall keeps, as plain structs. The schema they map to is in
+// migrations.cc and described in docs/SCHEMA.md.
+// Invariants: times are milliseconds since the Unix epoch (UTC); an id of
+// 0 means "not saved yet"; optional columns are std::optional.
+// Thread safety: plain value types.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ids.h"
+
+namespace rollcall::store {
+
+enum class Role { admin, teacher, student };
+std::string to_string(Role role);
+std::optional<Role> role_from_string(const std::string& text);
+
+struct User {
+  UserId id;
+  std::string username;       // unique, case-insensitive (stored lower case)
+  std::string password_hash;  // Argon2id, libsodium's encoded string
+  Role role = Role::student;
+  std::string display_name;
+  bool is_active = true;
+  std::int64_t created_ms = 0;
+};
+
+struct RefreshToken {
+  std::int64_t id = 0;
+  UserId user;
+  std::string family;      // every rotation of one login shares it
+  std::string token_hash;  // SHA-256 hex of the token; the token itself is never stored
+  std::int64_t expires_ms = 0;
+  bool is_used = false;     // rotated: presenting it again is theft
+  bool is_revoked = false;  // logout, reuse, or password change
+  std::int64_t created_ms = 0;
+};
+
+struct Teacher {
+  TeacherId id;
+  UserId user;  // the account the teacher logs in with
+  std::string name;
+  std::string email;  // may be empty
+  std::string phone;  // E.164 or empty; the Telegram bot matches it
+  std::optional<std::int64_t> telegram_id;
+  std::int64_t created_ms = 0;
+};
+
+struct ClassGroup {  // "class" is a keyword
+  ClassId id;
+  std::string name;     // "BTech IT"
+  std::string section;  // "A"; (name, section) is unique
+  std::int64_t created_ms = 0;
+};
+
+struct Subject {
+  SubjectId id;
+  std::string code;  // unique, e.g. "CS301"
+  std::string name;
+  std::int64_t created_ms = 0;
+};
+
+// A teacher teaches a subject to a class. Unique over all three.
+struct Assignment {
+  std::int64_t id = 0;
+  TeacherId teacher;
+  ClassId class_id;
+  SubjectId subject;
+};
+
+struct Student {
+  StudentId id;
+  std::optional<UserId> user;  // set when the student has a login
+  std::string name;
+  std::string roll_number;          // unique
+  std::string registration_number;  // PRN; unique
+  ClassId class_id;
+  std::string phone;  // may be empty
+  std::optional<std::int64_t> telegram_id;
+  std::int64_t created_ms = 0;
+};
+
+// An accepted enrollment photo. `bytes` is empty when the retention
+// setting keeps embeddings only (then `is_kept` is false).
+struct EnrollmentPhoto {
+  PhotoId id;
+  StudentId student;
+  std::string content_type;  // image/jpeg, image/png, image/webp
+  std::vector<std::uint8_t> bytes;
+  bool is_kept = true;
+  std::string quality_json;  // the face's quality measures, as JSON
+  std::int64_t created_ms = 0;
+};
+
+struct StoredEmbedding {
+  std::int64_t id = 0;
+  StudentId student;
+  std::optional<PhotoId> photo;  // the photo it came from, if kept
+  std::string model_id;          // e.g. fr_feature@87aacdfe
+  std::vector<float> values;     // unit length
+  float weight = 0;              // face::template_weight of its photo
+  std::int64_t created_ms = 0;
+};
+
+enum class SessionMethod { photo, checkin, manual, mixed };
+std::string to_string(SessionMethod method);
+std::optional<SessionMethod> session_method_from_string(const std::string& text);
+
+struct Session {
+  SessionId id;
+  ClassId class_id;
+  SubjectId subject;
+  TeacherId teacher;
+  std::int64_t starts_ms = 0;
+  std::int64_t ends_ms = 0;
+  SessionMethod method = SessionMethod::photo;
+  bool is_locked = false;
+  std::int64_t created_ms = 0;
+};
+
+enum class AttendanceStatus { present, absent, late, excused };
+std::string to_string(AttendanceStatus status);
+std::optional<AttendanceStatus> attendance_status_from_string(const std::string& text);
+
+struct AttendanceRecord {
+  std::int64_t id = 0;
+  SessionId session;
+  StudentId student;
+  AttendanceStatus status = AttendanceStatus::absent;
+  std::string decided_by;  // photo, checkin, manual
+  std::optional<float> similarity;
+  std::optional<UserId> changed_by;
+  std::int64_t changed_ms = 0;
+};
+
+struct AuditEntry {
+  std::int64_t id = 0;
+  std::optional<UserId> actor;  // none for the system itself
+  std::string action;           // e.g. student.create
+  std::string entity;           // e.g. student
+  std::int64_t entity_id = 0;
+  std::string before_json;  // "" when there was nothing before
+  std::string after_json;   // "" when there is nothing after
+  std::int64_t at_ms = 0;
+};
+
+enum class JobState { queued, running, done, failed };
+std::string to_string(JobState state);
+std::optional<JobState> job_state_from_string(const std::string& text);
+
+// A background job (bulk import, re-embedding) and its progress.
+struct Job {
+  JobId id;
+  std::string kind;  // import, reembed
+  JobState state = JobState::queued;
+  int done = 0;
+  int total = 0;
+  std::string errors_json = "[]";  // [{"row": 3, "roll_number": ..., "code": ..., "message": ...}]
+  std::optional<UserId> created_by;
+  std::int64_t created_ms = 0;
+  std::int64_t updated_ms = 0;
+};
+
+// A page of a list: `items` plus the count of every match, for paging.
+template <typename T>
+struct Page {
+  std::vector<T> items;
+  std::int64_t total = 0;
+};
+
+struct ListQuery {
+  std::string search;  // substring of name / roll number / code; "" = all
+  std::int64_t offset = 0;
+  std::int64_t limit = 50;
+};
+
+}  // namespace rollcall::store

@@ -1,0 +1,237 @@
+// src/store/store.h
+//
+// The store module: everything Rollcall keeps, in SQLite (the embedded
+// default, a file in the data directory) or PostgreSQL (chosen by a
+// postgres:// URL), behind one interface.
+// Owns: the schema and its numbered migrations (applied at open, recorded
+// in schema_migrations), connections, transactions, the typed queries
+// (Tx), and online backup. Leaves to others: every rule about what may be
+// written (domain) and who may ask (http).
+// Invariants: the SQL of every query is written once and runs on both
+// back ends (placeholders $1, $2...; times as BIGINT milliseconds; vectors
+// as BLOB/BYTEA of little-endian float32). A Tx never outlives the call
+// that handed it out.
+// Thread safety: Store is shared by all threads; each read()/write()
+// borrows a pooled connection. A Tx belongs to the thread it was given to.
+//
+// Errors every method may return: database_error (the driver's message),
+// database_busy (the database stayed locked past the busy timeout), and,
+// from inserts and updates, `duplicate` with the message naming the
+// unique columns that clashed as "table.column" (e.g. "students.roll_number").
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "base/ids.h"
+#include "base/result.h"
+#include "store/records.h"
+
+namespace rollcall::store {
+
+namespace fs = std::filesystem;
+
+class Connection;  // a driver's connection (detail/connection.h)
+
+enum class Backend { sqlite, postgres };
+std::string to_string(Backend backend);
+
+// The typed queries, one per thing the domain needs. Written once over
+// Connection; the same code runs on both back ends.
+class Tx {
+ public:
+  explicit Tx(Connection& connection) : connection_(connection) {}
+  Tx(const Tx&) = delete;
+  Tx& operator=(const Tx&) = delete;
+
+  Connection& connection() { return connection_; }
+
+  // Settings: small key/value pairs the server keeps (e.g. the JWT key when
+  // none is configured, so every instance on one database agrees).
+  Result<std::optional<std::string>> get_setting(const std::string& key);
+  Result<void> put_setting(const std::string& key, const std::string& value);
+  // Inserts iff absent; returns the value that is stored after the call,
+  // so concurrent first starts agree on one value.
+  Result<std::string> put_setting_if_absent(const std::string& key, const std::string& value);
+
+  // Users. Usernames are stored lower case and compared that way.
+  Result<UserId> insert_user(const User& user);
+  Result<std::optional<User>> find_user(UserId id);
+  Result<std::optional<User>> find_user_by_username(const std::string& username);
+  Result<Page<User>> list_users(const ListQuery& query);
+  Result<void> update_user(const User& user);  // display_name, role, is_active
+  Result<void> update_password(UserId id, const std::string& password_hash);
+  Result<bool> delete_user(UserId id);
+  Result<std::int64_t> count_users(Role role);
+
+  // Refresh tokens.
+  Result<void> insert_refresh_token(const RefreshToken& token);
+  Result<std::optional<RefreshToken>> find_refresh_token(const std::string& token_hash);
+  Result<void> mark_refresh_token_used(std::int64_t id);
+  Result<void> revoke_token_family(const std::string& family);
+  Result<void> revoke_user_tokens(UserId user);
+
+  // Teachers.
+  Result<TeacherId> insert_teacher(const Teacher& teacher);
+  Result<std::optional<Teacher>> find_teacher(TeacherId id);
+  Result<std::optional<Teacher>> find_teacher_by_user(UserId user);
+  Result<Page<Teacher>> list_teachers(const ListQuery& query);  // search: name, email, phone
+  Result<void> update_teacher(const Teacher& teacher);
+  Result<bool> delete_teacher(TeacherId id);
+
+  // Classes.
+  Result<ClassId> insert_class(const ClassGroup& group);
+  Result<std::optional<ClassGroup>> find_class(ClassId id);
+  Result<Page<ClassGroup>> list_classes(const ListQuery& query);  // search: name, section
+  Result<void> update_class(const ClassGroup& group);
+  Result<bool> delete_class(ClassId id);
+
+  // Subjects.
+  Result<SubjectId> insert_subject(const Subject& subject);
+  Result<std::optional<Subject>> find_subject(SubjectId id);
+  Result<Page<Subject>> list_subjects(const ListQuery& query);  // search: code, name
+  Result<void> update_subject(const Subject& subject);
+  Result<bool> delete_subject(SubjectId id);
+
+  // Teacher assignments.
+  Result<std::int64_t> insert_assignment(const Assignment& assignment);
+  Result<std::optional<Assignment>> find_assignment(std::int64_t id);
+  Result<std::vector<Assignment>> list_assignments(std::optional<TeacherId> teacher,
+                                                   std::optional<ClassId> class_id);
+  Result<bool> delete_assignment(std::int64_t id);
+  // True iff the teacher is assigned any subject of this class.
+  Result<bool> teaches_class(TeacherId teacher, ClassId class_id);
+
+  // Students. list_students filters by class when given; search matches
+  // name, roll number and registration number.
+  Result<StudentId> insert_student(const Student& student);
+  Result<std::optional<Student>> find_student(StudentId id);
+  Result<std::optional<Student>> find_student_by_roll(const std::string& roll_number);
+  Result<std::optional<Student>> find_student_by_user(UserId user);
+  Result<Page<Student>> list_students(const ListQuery& query, std::optional<ClassId> class_id);
+  // Only students of classes the teacher is assigned to.
+  Result<Page<Student>> list_students_of_teacher(const ListQuery& query, TeacherId teacher,
+                                                 std::optional<ClassId> class_id);
+  Result<void> update_student(const Student& student);
+  // Deletes the student with their photos and embeddings (cascade).
+  Result<bool> delete_student(StudentId id);
+  Result<std::int64_t> count_students();
+
+  // Enrollment photos and embeddings.
+  Result<PhotoId> insert_photo(const EnrollmentPhoto& photo);
+  Result<std::vector<EnrollmentPhoto>> list_photos(StudentId student, bool with_bytes);
+  Result<std::optional<EnrollmentPhoto>> find_photo(PhotoId id);
+  Result<bool> delete_photo(PhotoId id);  // and the embeddings made from it
+  Result<std::int64_t> count_photos(StudentId student);
+  // Drops the bytes of every kept photo (retention: embeddings only).
+  Result<std::int64_t> forget_photo_bytes();
+  Result<std::int64_t> insert_embedding(const StoredEmbedding& embedding);
+  Result<std::vector<StoredEmbedding>> list_embeddings(StudentId student);
+  // Every embedding of one model for the students of one class (or of
+  // every student when class_id is empty), ordered by student.
+  Result<std::vector<StoredEmbedding>> list_class_embeddings(std::optional<ClassId> class_id,
+                                                             const std::string& model_id);
+  Result<std::int64_t> delete_embeddings(StudentId student);
+  // Students that have a kept photo, for re-embedding.
+  Result<std::vector<StudentId>> students_with_photos();
+
+  // Sessions and attendance (issue 5 builds on these).
+  Result<SessionId> insert_session(const Session& session);
+  Result<std::optional<Session>> find_session(SessionId id);
+  Result<void> upsert_attendance(const AttendanceRecord& record);
+  Result<std::vector<AttendanceRecord>> list_attendance(SessionId session);
+
+  // Audit log, newest first.
+  Result<std::int64_t> insert_audit(const AuditEntry& entry);
+  Result<Page<AuditEntry>> list_audit(const ListQuery& query, const std::string& entity);
+
+  // Background jobs.
+  Result<JobId> insert_job(const Job& job);
+  Result<std::optional<Job>> find_job(JobId id);
+  Result<void> update_job(const Job& job);  // state, done, total, errors_json, updated_ms
+  // Marks every queued or running job failed; returns how many.
+  Result<std::int64_t> fail_unfinished_jobs(std::int64_t now_ms);
+
+ private:
+  Connection& connection_;
+};
+
+struct StoreOptions {
+  // "" or "sqlite" = <data_dir>/rollcall.db; "sqlite:///path/file.db";
+  // "postgres://user:pass@host:port/db" or "postgresql://...".
+  std::string url;
+  fs::path data_dir = "data";
+  int pool_size = 8;           // connections kept open
+  int busy_timeout_ms = 5000;  // SQLite busy timeout; also the pool wait
+};
+
+class Store {
+ public:
+  // Connects, creates the database file if needed, and applies every
+  // pending migration (idempotent; concurrent starts on one PostgreSQL
+  // database are serialised by an advisory lock). Errors: database_error,
+  // database_url_invalid, migration_failed.
+  static Result<std::unique_ptr<Store>> open(const StoreOptions& options);
+  virtual ~Store() = default;
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  virtual Backend backend() const = 0;
+
+  // Runs `work` in one transaction and commits iff it returns ok; rolls
+  // back otherwise and returns its error. write() takes the write lock up
+  // front on SQLite (BEGIN IMMEDIATE) and retries a serialisation failure
+  // or deadlock on PostgreSQL a few times.
+  Result<void> write(const std::function<Result<void>(Tx&)>& work);
+  Result<void> read(const std::function<Result<void>(Tx&)>& work);
+
+  // The common case of one value out of a transaction.
+  template <typename T>
+  Result<T> write_value(const std::function<Result<T>(Tx&)>& work) {
+    std::optional<Result<T>> out;
+    auto done = write([&](Tx& tx) -> Result<void> {
+      out.emplace(work(tx));
+      if (!out->ok()) return out->error();
+      return {};
+    });
+    if (!done) return done.error();
+    return std::move(*out);
+  }
+  template <typename T>
+  Result<T> read_value(const std::function<Result<T>(Tx&)>& work) {
+    std::optional<Result<T>> out;
+    auto done = read([&](Tx& tx) -> Result<void> {
+      out.emplace(work(tx));
+      if (!out->ok()) return out->error();
+      return {};
+    });
+    if (!done) return done.error();
+    return std::move(*out);
+  }
+
+  // A trivial query, for /readyz.
+  virtual Result<void> ping() = 0;
+
+  // The highest applied migration number.
+  virtual Result<int> schema_version() = 0;
+
+  // A consistent copy of the whole database while it is in use: the
+  // SQLite online backup API into `out`. PostgreSQL answers
+  // backup_unsupported naming pg_dump (docs/OPERATIONS.md).
+  virtual Result<void> backup(const fs::path& out) = 0;
+
+ protected:
+  Store() = default;
+  // Borrow a connection, run `work` between BEGIN and COMMIT/ROLLBACK.
+  virtual Result<void> transact(bool is_write, const std::function<Result<void>(Tx&)>& work) = 0;
+};
+
+// The number of the newest migration this build knows.
+int latest_schema_version();
+
+}  // namespace rollcall::store
