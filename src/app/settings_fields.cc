@@ -1,0 +1,360 @@
+// src/app/settings_fields.cc
+//
+// The table of settings. Each row is built by a helper for its kind of
+// value, which owns the parsing, the range check and the error message.
+// docs/CONFIGURATION.md is written from this table; keep them in step.
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdint>
+#include <optional>
+#include <type_traits>
+#include <utility>
+
+#include "app/detail/settings_fields.h"
+
+namespace rollcall::app::detail {
+namespace {
+
+// Values echoed in errors stay on one line and show stray whitespace.
+std::string in_quotes(std::string_view value) {
+  std::string out = "\"";
+  for (const char c : value) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+std::string_view trim(std::string_view text) {
+  const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  return text;
+}
+
+Error invalid(const std::string& key, const std::string& expected, const std::string& shown) {
+  return make_error("setting_invalid", key + " must be " + expected + ", got " + in_quotes(shown));
+}
+
+std::string identity(const std::string& value) { return value; }
+
+std::string masked(const std::string& value) { return value.empty() ? "(unset)" : "********"; }
+
+// postgres://user:secret@host/db -> postgres://user:********@host/db, so
+// `config show` and error messages never print a database password.
+std::string without_password(const std::string& url) {
+  const auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  const auto at = url.find('@', scheme + 3);
+  if (at == std::string::npos) return url;
+  const auto colon = url.find(':', scheme + 3);
+  if (colon == std::string::npos || colon > at) return url;
+  return url.substr(0, colon + 1) + "********" + url.substr(at);
+}
+
+std::optional<std::int64_t> parse_integer(std::string_view text) {
+  text = trim(text);
+  std::int64_t value = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (error != std::errc() || end != text.data() + text.size() || text.empty()) return {};
+  return value;
+}
+
+// The shortest text that reads back as the same value ("0.6" for 0.6f).
+template <typename T>
+std::string shortest(T value) {
+  char buffer[64];
+  const auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return error == std::errc() ? std::string(buffer, end) : std::to_string(value);
+}
+
+template <typename T>
+SettingField integer_field(std::string key, std::string help, T Settings::*member, std::int64_t min,
+                           std::int64_t max) {
+  SettingField field{
+      {key, std::move(help), false}, SettingKind::integer, nullptr, nullptr, identity};
+  field.set = [=](Settings& settings, const std::string& text) -> Result<void> {
+    const auto value = parse_integer(text);
+    if (!value || *value < min || *value > max)
+      return invalid(key, "an integer " + std::to_string(min) + "-" + std::to_string(max), text);
+    settings.*member = static_cast<T>(*value);
+    return {};
+  };
+  field.get = [=](const Settings& settings) { return std::to_string(settings.*member); };
+  return field;
+}
+
+SettingField number_field(std::string key, std::string help, float Settings::*member, double min,
+                          double max) {
+  SettingField field{
+      {key, std::move(help), false}, SettingKind::number, nullptr, nullptr, identity};
+  field.set = [=](Settings& settings, const std::string& text) -> Result<void> {
+    const auto trimmed = trim(text);
+    double value = 0;
+    const auto [end, error] =
+        std::from_chars(trimmed.data(), trimmed.data() + trimmed.size(), value);
+    if (trimmed.empty() || error != std::errc() || end != trimmed.data() + trimmed.size() ||
+        !std::isfinite(value) || value < min || value > max)
+      return invalid(key, "a number " + shortest(min) + "-" + shortest(max), text);
+    settings.*member = static_cast<float>(value);
+    return {};
+  };
+  field.get = [=](const Settings& settings) { return shortest(settings.*member); };
+  return field;
+}
+
+// `check` returns "" if the value is acceptable, else what was expected.
+using TextCheck = std::function<std::string(const std::string&)>;
+
+template <typename T>
+SettingField text_field(std::string key, std::string help, T Settings::*member,
+                        TextCheck check = nullptr, bool is_secret = false) {
+  SettingField field{{key, std::move(help), is_secret},
+                     SettingKind::text,
+                     nullptr,
+                     nullptr,
+                     is_secret ? masked : identity};
+  const auto show = field.show;
+  field.set = [=](Settings& settings, const std::string& text) -> Result<void> {
+    if (check) {
+      if (const auto expected = check(text); !expected.empty()) {
+        // A secret's value is never echoed, only its length.
+        if (is_secret)
+          return make_error("setting_invalid", key + " must be " + expected + ", got " +
+                                                   std::to_string(text.size()) + " characters");
+        return invalid(key, expected, show(text));
+      }
+    }
+    settings.*member = T(text);
+    return {};
+  };
+  field.get = [=](const Settings& settings) {
+    if constexpr (std::is_same_v<T, fs::path>) {
+      return (settings.*member).string();
+    } else {
+      return settings.*member;
+    }
+  };
+  return field;
+}
+
+TextCheck one_of(std::vector<std::string> choices) {
+  return [choices = std::move(choices)](const std::string& text) -> std::string {
+    if (std::find(choices.begin(), choices.end(), text) != choices.end()) return "";
+    std::string expected = choices.size() > 2 ? "one of " : "";
+    for (std::size_t i = 0; i < choices.size(); ++i)
+      expected += (i == 0 ? "" : i + 1 == choices.size() ? " or " : ", ") + choices[i];
+    return expected;
+  };
+}
+
+std::string not_empty(const std::string& text) {
+  return trim(text).empty() ? "a non-empty path" : "";
+}
+
+std::string host_name(const std::string& text) {
+  const bool is_ok = !text.empty() && std::none_of(text.begin(), text.end(), [](char c) {
+    return c == ' ' || c == '/' || c == '\t' || c == '\n';
+  });
+  return is_ok ? "" : "a host name or IP address to listen on, like 127.0.0.1 or 0.0.0.0";
+}
+
+// The forms store::open accepts (store/store.h).
+std::string database_url(const std::string& text) {
+  for (const std::string_view prefix : {"sqlite:///", "postgres://", "postgresql://"})
+    if (text.starts_with(prefix) && text.size() > prefix.size()) return "";
+  if (text.empty() || text == "sqlite") return "";
+  return "empty or \"sqlite\" (SQLite in data_dir), sqlite:///path/file.db, or a "
+         "postgres://user:password@host:port/db URL";
+}
+
+// RFC 7518 section 3.2: an HS256 key is at least as long as the hash (32 bytes).
+std::string jwt_key(const std::string& text) {
+  return text.empty() || text.size() >= 32 ? ""
+                                           : "at least 32 characters (or empty to generate one)";
+}
+
+// An origin is what browsers send in Origin: scheme, host, optional port.
+bool is_origin(std::string_view text) {
+  std::string_view rest;
+  if (text.starts_with("https://")) {
+    rest = text.substr(8);
+  } else if (text.starts_with("http://")) {
+    rest = text.substr(7);
+  } else {
+    return false;
+  }
+  return !rest.empty() && rest.front() != ':' && std::none_of(rest.begin(), rest.end(), [](char c) {
+    return c == '/' || c == '?' || c == '#' || c == '@' || c == ' ' || c == '*';
+  });
+}
+
+SettingField origins_field(std::string key, std::string help,
+                           std::vector<std::string> Settings::*member) {
+  SettingField field{{key, std::move(help), false}, SettingKind::list, nullptr, nullptr, identity};
+  field.set = [=](Settings& settings, const std::string& text) -> Result<void> {
+    std::vector<std::string> items;
+    std::string_view rest = text;
+    while (!rest.empty()) {
+      const auto comma = rest.find(',');
+      const auto item = trim(rest.substr(0, comma));
+      rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
+      if (item.empty()) continue;
+      if (!is_origin(item))
+        return invalid(key,
+                       "comma-separated origins like https://school.example or "
+                       "http://localhost:5173 (scheme, host and port; no path or trailing /)",
+                       std::string(item));
+      items.emplace_back(item);
+    }
+    settings.*member = std::move(items);
+    return {};
+  };
+  field.get = [=](const Settings& settings) {
+    std::string out;
+    for (const auto& item : settings.*member) out += (out.empty() ? "" : ",") + item;
+    return out;
+  };
+  return field;
+}
+
+std::vector<SettingField> make_fields() {
+  constexpr std::int64_t kDay = 24 * 3600;
+  constexpr std::int64_t kGiB = 1024LL * 1024 * 1024;
+  std::vector<SettingField> fields;
+  // Where things live.
+  fields.push_back(text_field("data_dir", "directory for the SQLite database and generated files",
+                              &Settings::data_dir, not_empty));
+  fields.push_back(text_field("database",
+                              "\"\" = SQLite in data_dir; sqlite:///path/file.db; or "
+                              "postgres://user:password@host:port/db",
+                              &Settings::database, database_url));
+  fields.back().show = without_password;
+  fields.push_back(text_field("models_dir",
+                              "directory of the verified model files (\"\" = "
+                              "~/.cache/rollcall/models); also read from ROLLCALL_MODELS",
+                              &Settings::models_dir));
+  // HTTP.
+  fields.push_back(text_field("http_host", "address the HTTP server listens on",
+                              &Settings::http_host, host_name));
+  fields.push_back(integer_field("http_port", "TCP port the HTTP server listens on",
+                                 &Settings::http_port, 1, 65535));
+  fields.push_back(integer_field("http_threads", "HTTP worker threads (0 = 2 x cores, at least 8)",
+                                 &Settings::http_threads, 0, 1024));
+  fields.push_back(integer_field("max_body_bytes", "largest request body in bytes",
+                                 &Settings::max_body_bytes, 1, 16 * kGiB));
+  fields.push_back(integer_field("max_image_bytes", "largest single image in bytes",
+                                 &Settings::max_image_bytes, 1, 4 * kGiB));
+  fields.push_back(integer_field("max_image_pixels", "largest decoded image in pixels",
+                                 &Settings::max_image_pixels, 1, 1'000'000'000));
+  fields.push_back(origins_field("cors_origins",
+                                 "browser origins allowed to call the API (comma-separated; "
+                                 "empty = no CORS)",
+                                 &Settings::cors_origins));
+  fields.push_back(text_field("tls_cert_file", "PEM certificate chain; with tls_key_file = HTTPS",
+                              &Settings::tls_cert_file));
+  fields.push_back(text_field("tls_key_file", "PEM private key; with tls_cert_file = HTTPS",
+                              &Settings::tls_key_file));
+  // Accounts.
+  fields.push_back(text_field("jwt_secret",
+                              "key signing access tokens, at least 32 characters (\"\" = "
+                              "generated once and kept in the database)",
+                              &Settings::jwt_secret, jwt_key, true));
+  fields.push_back(integer_field("access_token_ttl_s", "lifetime of an access token in seconds",
+                                 &Settings::access_token_ttl_s, 1, kDay));
+  fields.push_back(integer_field("refresh_token_ttl_s", "lifetime of a refresh token in seconds",
+                                 &Settings::refresh_token_ttl_s, 1, 365 * kDay));
+  fields.push_back(text_field("admin_password",
+                              "password of the first admin account, used on first start only "
+                              "(\"\" = generated and printed)",
+                              &Settings::admin_password, nullptr, true));
+  fields.push_back(integer_field("login_attempts_per_minute_ip",
+                                 "failed logins allowed per minute from one IP address",
+                                 &Settings::login_attempts_per_minute_ip, 1, 100'000));
+  fields.push_back(integer_field("login_attempts_per_minute_account",
+                                 "failed logins allowed per minute for one account",
+                                 &Settings::login_attempts_per_minute_account, 1, 1000));
+  // Faces.
+  fields.push_back(text_field("retention",
+                              "keep_photos, or embeddings_only to delete photos once embedded",
+                              &Settings::retention, one_of({"keep_photos", "embeddings_only"})));
+  fields.push_back(number_field("duplicate_similarity",
+                                "flag an enrollment at least this similar (cosine) to a classmate",
+                                &Settings::duplicate_similarity, 0.0, 1.0));
+  // Work.
+  fields.push_back(integer_field("job_workers", "background jobs (imports, re-embedding) at once",
+                                 &Settings::job_workers, 1, 64));
+  // Logs.
+  fields.push_back(text_field("log_level", "least severe log level written", &Settings::log_level,
+                              one_of({"trace", "debug", "info", "warn", "error"})));
+  fields.push_back(text_field("log_format", "json (one object per line) or text",
+                              &Settings::log_format, one_of({"json", "text"})));
+  return fields;
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+}  // namespace
+
+const std::vector<SettingField>& setting_fields() {
+  static const std::vector<SettingField> fields = make_fields();
+  return fields;
+}
+
+const SettingField* find_setting_field(std::string_view key) {
+  for (const auto& field : setting_fields())
+    if (field.info.key == key) return &field;
+  return nullptr;
+}
+
+std::string environment_name(std::string_view key) {
+  std::string name = "ROLLCALL_";
+  for (const char c : key) name += static_cast<char>(c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c);
+  return name;
+}
+
+std::string flag_name(std::string_view key) {
+  std::string name = "--";
+  for (const char c : key) name += c == '_' ? '-' : c;
+  return name;
+}
+
+std::string closest_setting(std::string_view key) {
+  // Up to 3 edits: typos and dash/underscore swaps, not unrelated words.
+  std::size_t best_distance = 4;
+  std::string best;
+  for (const auto& field : setting_fields()) {
+    const auto distance = edit_distance(key, field.info.key);
+    if (distance < best_distance) {
+      best_distance = distance;
+      best = field.info.key;
+    }
+  }
+  return best;
+}
+
+}  // namespace rollcall::app::detail
