@@ -23,7 +23,15 @@ Error models_not_ready() {
 std::string content_type_of(std::span<const std::uint8_t> bytes) {
   auto header = face::read_image_header(bytes);
   if (!header) return "application/octet-stream";
-  return "image/" + face::to_string(header->format);
+  switch (header->format) {
+    case face::ImageFormat::jpeg:
+      return "image/jpeg";
+    case face::ImageFormat::png:
+      return "image/png";
+    case face::ImageFormat::webp:
+      return "image/webp";
+  }
+  return "application/octet-stream";
 }
 
 float cosine(const std::vector<float>& a, const std::vector<float>& b) {
