@@ -17,7 +17,14 @@
 // Errors every method may return: database_error (the driver's message),
 // database_busy (the database stayed locked past the busy timeout), and,
 // from inserts and updates, `duplicate` with the message naming the
-// unique columns that clashed as "table.column" (e.g. "students.roll_number").
+// unique columns that clashed as "table.column" (e.g. "students.roll_number",
+// "classes.name, classes.section"). Also: `foreign_key` when a row would
+// point at a missing one, or a delete would leave rows pointing at nothing
+// (e.g. a class that still has students), the message naming the reference
+// as "students.class_id -> classes.id"; `not_found` from an update_* of
+// an id that does not exist; `invalid_page` for a negative offset or limit.
+// After a failed statement the rest of that transaction fails too (on
+// both back ends): return the error so that it rolls back.
 #pragma once
 
 #include <cstdint>
@@ -186,7 +193,9 @@ class Store {
   // Runs `work` in one transaction and commits iff it returns ok; rolls
   // back otherwise and returns its error. write() takes the write lock up
   // front on SQLite (BEGIN IMMEDIATE) and retries a serialisation failure
-  // or deadlock on PostgreSQL a few times.
+  // or deadlock on PostgreSQL a few times (so `work` may run more than
+  // once there). read() is read-only on both back ends: a write in it
+  // fails with database_error.
   Result<void> write(const std::function<Result<void>(Tx&)>& work);
   Result<void> read(const std::function<Result<void>(Tx&)>& work);
 

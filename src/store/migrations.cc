@@ -1,0 +1,340 @@
+// src/store/migrations.cc
+//
+// The schema, as numbered migrations; docs/SCHEMA.md explains each table.
+// A migration, once released, is never edited: changes go in a new one.
+//
+// Each migration's SQL is written once. Two placeholders stand for what
+// the dialects spell differently:
+//   {id}   the surrogate key: SQLite's INTEGER PRIMARY KEY AUTOINCREMENT
+//          (AUTOINCREMENT so a deleted row's id is never handed out again,
+//          which the audit log relies on) or PostgreSQL's identity column;
+//   {blob} BLOB or BYTEA.
+// Everything else (BIGINT, TEXT, BOOLEAN, DOUBLE PRECISION, named
+// constraints, CREATE INDEX) means the same to both.
+//
+// Constraint names follow the pattern the PostgreSQL driver decodes into
+// error messages (postgres_connection.cc): uq__<table>__<col>[__<col>],
+// fk__<table>__<col>__<parent>, ck__<table>__<col>.
+// References without an ON DELETE action are NO ACTION: deleting a row
+// still referenced fails with foreign_key at the end of the statement
+// (RESTRICT would fire even when the SQLite driver defers the checks to
+// find out which key broke).
+#include <string_view>
+
+#include "base/clock.h"
+#include "store/detail/migrations.h"
+#include "store/detail/sql.h"
+#include "store/store.h"
+
+namespace rollcall::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+constexpr Migration kMigrations[] = {
+    {1, "accounts", R"sql(
+CREATE TABLE settings (
+  name TEXT NOT NULL PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_ms BIGINT NOT NULL
+);
+
+CREATE TABLE users (
+  id {id},
+  username TEXT NOT NULL,  -- lower case; the store folds it
+  password_hash TEXT NOT NULL,
+  role TEXT NOT NULL CONSTRAINT ck__users__role CHECK (role IN ('admin', 'teacher', 'student')),
+  display_name TEXT NOT NULL,
+  is_active BOOLEAN NOT NULL,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__users__username UNIQUE (username)
+);
+
+CREATE TABLE refresh_tokens (
+  id {id},
+  user_id BIGINT NOT NULL
+    CONSTRAINT fk__refresh_tokens__user_id__users REFERENCES users (id) ON DELETE CASCADE,
+  family TEXT NOT NULL,
+  token_hash TEXT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  is_used BOOLEAN NOT NULL,
+  is_revoked BOOLEAN NOT NULL,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__refresh_tokens__token_hash UNIQUE (token_hash)
+);
+CREATE INDEX idx__refresh_tokens__family ON refresh_tokens (family);
+CREATE INDEX idx__refresh_tokens__user_id ON refresh_tokens (user_id);
+)sql"},
+
+    {2, "people", R"sql(
+CREATE TABLE teachers (
+  id {id},
+  user_id BIGINT NOT NULL CONSTRAINT fk__teachers__user_id__users REFERENCES users (id),
+  name TEXT NOT NULL,
+  email TEXT NOT NULL,
+  phone TEXT NOT NULL,
+  telegram_id BIGINT,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__teachers__user_id UNIQUE (user_id),
+  CONSTRAINT uq__teachers__telegram_id UNIQUE (telegram_id)
+);
+CREATE INDEX idx__teachers__phone ON teachers (phone);  -- the bot links by phone
+
+CREATE TABLE classes (
+  id {id},
+  name TEXT NOT NULL,
+  section TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__classes__name__section UNIQUE (name, section)
+);
+
+CREATE TABLE subjects (
+  id {id},
+  code TEXT NOT NULL,
+  name TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__subjects__code UNIQUE (code)
+);
+
+CREATE TABLE assignments (
+  id {id},
+  teacher_id BIGINT NOT NULL
+    CONSTRAINT fk__assignments__teacher_id__teachers REFERENCES teachers (id) ON DELETE CASCADE,
+  class_id BIGINT NOT NULL
+    CONSTRAINT fk__assignments__class_id__classes REFERENCES classes (id) ON DELETE CASCADE,
+  subject_id BIGINT NOT NULL
+    CONSTRAINT fk__assignments__subject_id__subjects REFERENCES subjects (id) ON DELETE CASCADE,
+  CONSTRAINT uq__assignments__teacher_id__class_id__subject_id
+    UNIQUE (teacher_id, class_id, subject_id)
+);
+CREATE INDEX idx__assignments__class_id ON assignments (class_id);
+CREATE INDEX idx__assignments__subject_id ON assignments (subject_id);
+
+CREATE TABLE students (
+  id {id},
+  user_id BIGINT CONSTRAINT fk__students__user_id__users REFERENCES users (id),
+  name TEXT NOT NULL,
+  roll_number TEXT NOT NULL,
+  registration_number TEXT NOT NULL,
+  class_id BIGINT NOT NULL CONSTRAINT fk__students__class_id__classes REFERENCES classes (id),
+  phone TEXT NOT NULL,
+  telegram_id BIGINT,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__students__roll_number UNIQUE (roll_number),
+  CONSTRAINT uq__students__registration_number UNIQUE (registration_number),
+  CONSTRAINT uq__students__user_id UNIQUE (user_id),
+  CONSTRAINT uq__students__telegram_id UNIQUE (telegram_id)
+);
+CREATE INDEX idx__students__class_id ON students (class_id);
+)sql"},
+
+    {3, "enrollment", R"sql(
+CREATE TABLE enrollment_photos (
+  id {id},
+  student_id BIGINT NOT NULL
+    CONSTRAINT fk__enrollment_photos__student_id__students REFERENCES students (id)
+    ON DELETE CASCADE,
+  content_type TEXT NOT NULL,
+  bytes {blob},  -- NULL once forgotten (embeddings-only retention)
+  is_kept BOOLEAN NOT NULL,
+  quality_json TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__enrollment_photos__student_id ON enrollment_photos (student_id);
+
+CREATE TABLE embeddings (
+  id {id},
+  student_id BIGINT NOT NULL
+    CONSTRAINT fk__embeddings__student_id__students REFERENCES students (id) ON DELETE CASCADE,
+  photo_id BIGINT
+    CONSTRAINT fk__embeddings__photo_id__enrollment_photos REFERENCES enrollment_photos (id)
+    ON DELETE CASCADE,
+  model_id TEXT NOT NULL,
+  vector {blob} NOT NULL,  -- little-endian float32
+  weight DOUBLE PRECISION NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__embeddings__student_id ON embeddings (student_id);
+CREATE INDEX idx__embeddings__model_id ON embeddings (model_id);
+CREATE INDEX idx__embeddings__photo_id ON embeddings (photo_id);
+)sql"},
+
+    {4, "sessions", R"sql(
+CREATE TABLE sessions (
+  id {id},
+  class_id BIGINT NOT NULL CONSTRAINT fk__sessions__class_id__classes REFERENCES classes (id),
+  subject_id BIGINT NOT NULL
+    CONSTRAINT fk__sessions__subject_id__subjects REFERENCES subjects (id),
+  teacher_id BIGINT NOT NULL
+    CONSTRAINT fk__sessions__teacher_id__teachers REFERENCES teachers (id),
+  starts_ms BIGINT NOT NULL,
+  ends_ms BIGINT NOT NULL,
+  method TEXT NOT NULL
+    CONSTRAINT ck__sessions__method CHECK (method IN ('photo', 'checkin', 'manual', 'mixed')),
+  is_locked BOOLEAN NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__sessions__class_id__starts_ms ON sessions (class_id, starts_ms);
+CREATE INDEX idx__sessions__teacher_id ON sessions (teacher_id);
+CREATE INDEX idx__sessions__subject_id ON sessions (subject_id);
+
+CREATE TABLE attendance_records (
+  id {id},
+  session_id BIGINT NOT NULL
+    CONSTRAINT fk__attendance_records__session_id__sessions REFERENCES sessions (id)
+    ON DELETE CASCADE,
+  student_id BIGINT NOT NULL
+    CONSTRAINT fk__attendance_records__student_id__students REFERENCES students (id)
+    ON DELETE CASCADE,
+  status TEXT NOT NULL CONSTRAINT ck__attendance_records__status
+    CHECK (status IN ('present', 'absent', 'late', 'excused')),
+  decided_by TEXT NOT NULL,
+  similarity DOUBLE PRECISION,
+  changed_by BIGINT
+    CONSTRAINT fk__attendance_records__changed_by__users REFERENCES users (id)
+    ON DELETE SET NULL,
+  changed_ms BIGINT NOT NULL,
+  CONSTRAINT uq__attendance_records__session_id__student_id UNIQUE (session_id, student_id)
+);
+CREATE INDEX idx__attendance_records__student_id ON attendance_records (student_id);
+CREATE INDEX idx__attendance_records__changed_by ON attendance_records (changed_by);
+)sql"},
+
+    {5, "audit and jobs", R"sql(
+CREATE TABLE audit_log (
+  id {id},
+  actor_id BIGINT,  -- no reference: the log outlives the accounts it names
+  action TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  entity_id BIGINT NOT NULL,
+  before_json TEXT NOT NULL,
+  after_json TEXT NOT NULL,
+  at_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__audit_log__at_ms ON audit_log (at_ms);
+CREATE INDEX idx__audit_log__entity__at_ms ON audit_log (entity, at_ms);
+
+CREATE TABLE jobs (
+  id {id},
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL
+    CONSTRAINT ck__jobs__state CHECK (state IN ('queued', 'running', 'done', 'failed')),
+  done BIGINT NOT NULL,
+  total BIGINT NOT NULL,
+  errors_json TEXT NOT NULL,
+  created_by BIGINT
+    CONSTRAINT fk__jobs__created_by__users REFERENCES users (id) ON DELETE SET NULL,
+  created_ms BIGINT NOT NULL,
+  updated_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__jobs__created_by ON jobs (created_by);
+)sql"},
+};
+
+// Any fixed 64-bit number works as long as nothing else on the database
+// uses it; this one is "rollcall" in ASCII.
+constexpr std::int64_t kMigrationLockKey = 0x726f6c6c63616c6c;
+
+std::string replace_all(std::string text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos;
+       at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+  return text;
+}
+
+std::string in_dialect(const std::string& sql, Backend backend) {
+  const bool is_sqlite = backend == Backend::sqlite;
+  std::string out = replace_all(sql, "{id}",
+                                is_sqlite ? "INTEGER PRIMARY KEY AUTOINCREMENT"
+                                          : "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+  return replace_all(std::move(out), "{blob}", is_sqlite ? "BLOB" : "BYTEA");
+}
+
+// BEGIN IMMEDIATE takes SQLite's write lock now, so two servers starting
+// together cannot both decide a migration is pending.
+std::string begin_write(Backend backend) {
+  return backend == Backend::sqlite ? "BEGIN IMMEDIATE" : "BEGIN";
+}
+
+Result<void> apply_one(Connection& connection, const Migration& migration) {
+  if (auto begun = connection.execute(begin_write(connection.backend())); !begun) {
+    return begun.error();
+  }
+  auto step = [&]() -> Result<void> {
+    auto applied =
+        select_integer(connection, "SELECT COUNT(*) FROM schema_migrations WHERE version = $1",
+                       {param(migration.version)});
+    if (!applied) return applied.error();
+    if (*applied > 0) return {};  // another server got there first
+    if (auto made = connection.execute(in_dialect(migration.sql, connection.backend())); !made) {
+      return made.error();
+    }
+    auto recorded =
+        connection.query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
+                         {param(migration.version), param(unix_ms_now())});
+    if (!recorded) return recorded.error();
+    return {};
+  };
+  auto done = step();
+  if (done) done = connection.execute("COMMIT");
+  if (done) return {};
+  (void)connection.execute("ROLLBACK");
+  const Error& why = done.error();
+  if (why.code == "database_busy") return why;
+  return make_error("migration_failed", "migration " + std::to_string(migration.version) + " (" +
+                                            migration.name + ") failed: " + why.message);
+}
+
+Result<void> apply_all(Connection& connection) {
+  auto created = connection.execute(
+      "CREATE TABLE IF NOT EXISTS schema_migrations ("
+      "version INTEGER NOT NULL PRIMARY KEY, applied_ms BIGINT NOT NULL)");
+  if (!created) return created.error();
+  auto current = applied_version(connection);
+  if (!current) return current.error();
+  if (*current > latest_schema_version()) {
+    return make_error("migration_failed",
+                      "the database is at schema version " + std::to_string(*current) +
+                          ", newer than this build knows (" +
+                          std::to_string(latest_schema_version()) + "); run a newer rollcall");
+  }
+  for (const Migration& migration : kMigrations) {
+    if (migration.version <= *current) continue;
+    if (auto applied = apply_one(connection, migration); !applied) return applied;
+  }
+  return {};
+}
+
+}  // namespace
+
+int latest_schema_version() { return std::end(kMigrations)[-1].version; }
+
+Result<int> applied_version(Connection& connection) {
+  auto version =
+      select_integer(connection, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});
+  if (!version) return version.error();
+  return static_cast<int>(*version);
+}
+
+Result<void> apply_migrations(Connection& connection) {
+  const bool is_postgres = connection.backend() == Backend::postgres;
+  // Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's
+  // catalogue, so the whole run holds the lock, not only each step.
+  if (is_postgres) {
+    auto locked =
+        connection.query("SELECT pg_advisory_lock(CAST($1 AS BIGINT))", {kMigrationLockKey});
+    if (!locked) return locked.error();
+  }
+  auto applied = apply_all(connection);
+  if (is_postgres) {
+    (void)connection.query("SELECT pg_advisory_unlock(CAST($1 AS BIGINT))", {kMigrationLockKey});
+  }
+  return applied;
+}
+
+}  // namespace rollcall::store
