@@ -393,6 +393,16 @@ Result<void> Directory::delete_subject(const Principal& who, SubjectId id) {
   return store_.write([&](Tx& tx) -> Result<void> {
     auto subject = found<store::Subject>(tx.find_subject(id), "subject", id.value);
     if (!subject) return subject.error();
+    // The schema cascades assignments (ON DELETE CASCADE), so the foreign
+    // key alone would silently drop who teaches it: refuse while taught.
+    auto assignments = tx.list_assignments(std::nullopt, std::nullopt);
+    if (!assignments) return assignments.error();
+    for (const auto& a : *assignments) {
+      if (a.subject == id) {
+        return make_error("subject_in_use",
+                          "the subject has assignments or sessions; remove them first");
+      }
+    }
     auto deleted = tx.delete_subject(id);
     if (!deleted) {
       if (deleted.error().code == "foreign_key") {
