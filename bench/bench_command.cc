@@ -9,6 +9,7 @@
 
 #include "app/config.h"
 #include "app/output.h"
+#include "server_bench.h"
 #include "stages.h"
 
 namespace rollcall::app {
@@ -121,7 +122,10 @@ void add_bench_commands(CLI::App& cli) {
   b->add_flag("--python", command.with_python,
               "also time bench/python_reference.py side by side (needs python3-opencv)");
   b->add_flag("--json", command.is_json, "print JSON");
-  b->callback([] { run(command); });
+  b->callback([b] {
+    if (b->get_subcommands().empty()) run(command);  // else `bench server` ran
+  });
+  bench::add_server_bench_command(*b);
 }
 
 }  // namespace rollcall::app

@@ -248,8 +248,10 @@ std::vector<SettingField> make_fields() {
   // HTTP.
   fields.push_back(text_field("http_host", "address the HTTP server listens on",
                               &Settings::http_host, host_name));
-  fields.push_back(integer_field("http_port", "TCP port the HTTP server listens on",
-                                 &Settings::http_port, 1, 65535));
+  fields.push_back(integer_field("http_port",
+                                 "TCP port the HTTP server listens on (0 = any free port, printed "
+                                 "as \"listening on HOST:PORT\")",
+                                 &Settings::http_port, 0, 65535));
   fields.push_back(integer_field("http_threads", "HTTP worker threads (0 = 2 x cores, at least 8)",
                                  &Settings::http_threads, 0, 1024));
   fields.push_back(integer_field("max_body_bytes", "largest request body in bytes",

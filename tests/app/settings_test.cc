@@ -123,7 +123,15 @@ TEST(Settings, RejectsAPortThatIsNotANumberWithThePreciseMessage) {
   const auto set = set_setting(settings, "http_port", "abc");
   ASSERT_FALSE(set.ok());
   EXPECT_EQ(set.error().code, "setting_invalid");
-  EXPECT_EQ(set.error().message, "http_port must be an integer 1-65535, got \"abc\"");
+  EXPECT_EQ(set.error().message, "http_port must be an integer 0-65535, got \"abc\"");
+}
+
+// `rollcall bench server` and tests start `serve --http-port 0` and read
+// the port from "listening on HOST:PORT"; the setting used to reject 0.
+TEST(Settings, AcceptsPortZeroForAnyFreePort) {
+  Settings settings;
+  ASSERT_TRUE(set_setting(settings, "http_port", "0").ok());
+  EXPECT_EQ(settings.http_port, 0);
 }
 
 struct BadValue {
@@ -145,7 +153,7 @@ TEST_P(SettingsRejects, AValueOutsideItsRangeOrForm) {
 
 INSTANTIATE_TEST_SUITE_P(
     Settings, SettingsRejects,
-    ::testing::Values(BadValue{"http_port", "0"}, BadValue{"http_port", "65536"},
+    ::testing::Values(BadValue{"http_port", "-1"}, BadValue{"http_port", "65536"},
                       BadValue{"http_port", "80x"}, BadValue{"http_port", ""},
                       BadValue{"http_threads", "-1"}, BadValue{"max_body_bytes", "0"},
                       BadValue{"max_image_pixels", "1e9"}, BadValue{"duplicate_similarity", "1.5"},
@@ -204,7 +212,7 @@ TEST(Settings, BadFlagValueNamesTheFlag) {
   ASSERT_FALSE(settings.ok());
   EXPECT_EQ(settings.error().code, "setting_invalid");
   EXPECT_EQ(settings.error().message,
-            "--http-port: http_port must be an integer 1-65535, got \"abc\"");
+            "--http-port: http_port must be an integer 0-65535, got \"abc\"");
 }
 
 TEST(Settings, EnvironmentErrorNamesTheVariable) {
@@ -212,7 +220,7 @@ TEST(Settings, EnvironmentErrorNamesTheVariable) {
   const auto applied = apply_environment(settings, {{"ROLLCALL_HTTP_PORT", "abc"}});
   ASSERT_FALSE(applied.ok());
   EXPECT_EQ(applied.error().message,
-            "ROLLCALL_HTTP_PORT: http_port must be an integer 1-65535, got \"abc\"");
+            "ROLLCALL_HTTP_PORT: http_port must be an integer 0-65535, got \"abc\"");
 }
 
 TEST(Settings, EnvironmentIgnoresRollcallVariablesThatAreNotSettings) {
@@ -287,7 +295,7 @@ TEST(Settings, FileRefusesABadValueWithTheLine) {
   const auto settings = from_file("\n\nhttp_port = 70000\n");
   ASSERT_FALSE(settings.ok());
   EXPECT_EQ(settings.error().code, "setting_invalid");
-  EXPECT_NE(settings.error().message.find("line 3: http_port must be an integer 1-65535, got "
+  EXPECT_NE(settings.error().message.find("line 3: http_port must be an integer 0-65535, got "
                                           "\"70000\""),
             std::string::npos)
       << settings.error().message;

@@ -1,0 +1,811 @@
+// bench/server_bench.cc
+#include "server_bench.h"
+
+#include <fcntl.h>
+#include <httplib.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <regex>
+#include <sstream>
+#include <thread>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/config.h"
+#include "app/output.h"
+#include "base/clock.h"
+#include "eval/dataset.h"
+#include "face/face.h"
+#include "store/store.h"
+
+extern char** environ;
+
+namespace rollcall::bench {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr int kClassSize = 60;        // a typical class (issue 4)
+constexpr int kListPageSize = 200;    // the API's largest page (http/json_input.cc)
+constexpr int kStudentsPerTx = 2500;  // "a few big write transactions"
+constexpr int kUploadsPerCorePerS =
+    50;  // >5x what one core embeds (PERFORMANCE.md: ~60 ms a selfie)
+constexpr int kMaxRequestsPerClient = 10'000'000;  // bound on a load loop besides its time
+constexpr int kStartTimeoutS = 180;                // model loading on a busy 2-core machine
+constexpr int kStopTimeoutS = 30;                  // requests in flight finish first
+constexpr std::size_t kErrorSamples = 5;
+
+struct Options {
+  std::string data_dir = app::default_data_dir().string();
+  std::string models_dir = app::default_models_dir().string();
+  std::string database;  // "" = SQLite, unless ROLLCALL_BENCH_POSTGRES is set
+  std::string photo = "identities/jeff_bezos/01.jpg";
+  int clients = 8;
+  double seconds = 5;
+  int students = 10'000;
+  bool is_quick = false;
+  bool is_json = false;
+};
+
+void progress(const std::string& line) { std::cerr << "bench server: " << line << std::endl; }
+
+[[noreturn]] void fail(const std::string& why) { throw std::runtime_error(why); }
+
+template <typename T>
+T must(Result<T> r, const std::string& doing) {
+  if (!r) fail(doing + ": " + r.error().code + ": " + r.error().message);
+  return std::move(r).value();
+}
+
+void must(Result<void> r, const std::string& doing) {
+  if (!r) fail(doing + ": " + r.error().code + ": " + r.error().message);
+}
+
+bool is_postgres(const std::string& url) {
+  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string tail_of(const fs::path& path, std::size_t chars) {
+  const auto text = read_text(path);
+  return text.size() > chars ? text.substr(text.size() - chars) : text;
+}
+
+// --- The machine --------------------------------------------------------
+
+std::string load_average() {
+  std::istringstream in(read_text("/proc/loadavg"));
+  std::string a, b, c;
+  in >> a >> b >> c;
+  return a + " " + b + " " + c;
+}
+
+json machine() {
+  std::string cpu = "unknown";
+  std::istringstream cpuinfo(read_text("/proc/cpuinfo"));
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  long memory_kib = 0;
+  std::istringstream meminfo(read_text("/proc/meminfo"));
+  for (std::string key; meminfo >> key;) {
+    if (key == "MemTotal:") {
+      meminfo >> memory_kib;
+      break;
+    }
+  }
+  return {{"cores", std::thread::hardware_concurrency()},
+          {"cpu", cpu},
+          {"memory_gib", std::round(memory_kib / 1048576.0 * 10) / 10}};
+}
+
+// VmRSS (resident now) and VmHWM (resident at its peak) of `pid`, in KiB.
+json memory_of(pid_t pid) {
+  json out;
+  std::istringstream status(read_text("/proc/" + std::to_string(pid) + "/status"));
+  for (std::string line; std::getline(status, line);) {
+    for (const auto& [key, name] : {std::pair{"VmRSS:", "rss_kib"}, {"VmHWM:", "hwm_kib"}}) {
+      if (line.rfind(key, 0) == 0) out[name] = std::stol(line.substr(std::string(key).size()));
+    }
+  }
+  if (!out.contains("rss_kib") || !out.contains("hwm_kib")) fail("cannot read /proc/<pid>/status");
+  return out;
+}
+
+// --- What one run creates and removes ------------------------------------
+
+class TempDir {
+ public:
+  TempDir() {
+    auto pattern = (fs::temp_directory_path() / "rollcall-bench-XXXXXX").string();
+    if (!mkdtemp(pattern.data())) fail("cannot create a temp directory in " + pattern);
+    path_ = pattern;
+  }
+  ~TempDir() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
+void pg_execute(const std::string& url, const std::string& sql) {
+  PGconn* connection = PQconnectdb(url.c_str());
+  std::string problem;
+  if (PQstatus(connection) != CONNECTION_OK) {
+    problem = PQerrorMessage(connection);
+  } else {
+    PGresult* result = PQexec(connection, sql.c_str());
+    if (PQresultStatus(result) != PGRES_COMMAND_OK) problem = PQresultErrorMessage(result);
+    PQclear(result);
+  }
+  PQfinish(connection);
+  if (!problem.empty()) fail(sql + ": " + problem);
+}
+
+// `url` with its database name replaced by `name`.
+std::string with_database(const std::string& url, const std::string& name) {
+  const auto authority = url.find("://") + 3;
+  const auto query = url.find('?', authority);
+  const auto path = url.find('/', authority);
+  if (path == std::string::npos || (query != std::string::npos && path > query)) {
+    const auto at = query == std::string::npos ? url.size() : query;
+    return url.substr(0, at) + "/" + name + url.substr(at);
+  }
+  const auto end = query == std::string::npos ? url.size() : query;
+  return url.substr(0, path + 1) + name + url.substr(end);
+}
+
+// A fresh PostgreSQL database next to the one `admin_url` names, dropped
+// at the end. Requires: the URL's user may CREATE DATABASE.
+class ScratchDatabase {
+ public:
+  explicit ScratchDatabase(std::string admin_url) : admin_url_(std::move(admin_url)) {
+    name_ = "rollcall_bench_" + std::to_string(getpid()) + "_" + std::to_string(unix_ms_now());
+    pg_execute(admin_url_, "CREATE DATABASE " + name_);
+    url_ = with_database(admin_url_, name_);
+  }
+  ~ScratchDatabase() {
+    try {
+      pg_execute(admin_url_, "DROP DATABASE IF EXISTS " + name_);
+    } catch (const std::exception& e) {
+      progress(std::string("could not drop the scratch database: ") + e.what());
+    }
+  }
+  ScratchDatabase(const ScratchDatabase&) = delete;
+  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
+  const std::string& url() const { return url_; }
+
+ private:
+  std::string admin_url_;
+  std::string name_;
+  std::string url_;
+};
+
+// `rollcall serve` as a child process; stopped (SIGTERM, then SIGKILL
+// after kStopTimeoutS) when destroyed.
+class ServerProcess {
+ public:
+  ServerProcess(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
+                const fs::path& log) {
+    const auto exe = fs::read_symlink("/proc/self/exe").string();
+    std::vector<char*> argv{const_cast<char*>(exe.c_str())};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (char** e = environ; *e; ++e) envp.push_back(*e);
+    for (const auto& e : extra_env) envp.push_back(const_cast<char*>(e.c_str()));
+    envp.push_back(nullptr);
+    const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int out[2];
+    if (log_fd < 0 || pipe2(out, O_CLOEXEC) != 0) fail("cannot set up the server's output");
+    const pid_t parent = getpid();
+    pid_ = fork();
+    if (pid_ < 0) fail("fork failed");
+    if (pid_ == 0) {                     // the child: only async-signal-safe calls until exec
+      prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphaned server if the bench dies
+      if (getppid() != parent) _exit(127);
+      dup2(out[1], STDOUT_FILENO);
+      dup2(log_fd, STDERR_FILENO);
+      execve(exe.c_str(), argv.data(), envp.data());
+      _exit(127);
+    }
+    close(out[1]);
+    close(log_fd);
+    stdout_fd_ = out[0];
+    wait_until_listening(log);
+  }
+  ~ServerProcess() { stop(); }
+  ServerProcess(const ServerProcess&) = delete;
+  ServerProcess& operator=(const ServerProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  int port() const { return port_; }
+
+  // Stops the server; its exit status (128 + signal when killed).
+  int stop() {
+    if (pid_ <= 0) return exit_status_;
+    kill(pid_, SIGTERM);
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(kStopTimeoutS);
+    int status = 0;
+    pid_t done = 0;
+    while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && SteadyClock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (done == 0) {
+      progress("the server did not stop in " + std::to_string(kStopTimeoutS) + " s; killing it");
+      kill(pid_, SIGKILL);
+      waitpid(pid_, &status, 0);
+    }
+    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    pid_ = -1;
+    if (stdout_fd_ >= 0) close(stdout_fd_);
+    stdout_fd_ = -1;
+    return exit_status_;
+  }
+
+ private:
+  // Reads the child's stdout until "listening on HOST:PORT".
+  void wait_until_listening(const fs::path& log) {
+    const auto deadline = SteadyClock::now() + std::chrono::seconds(kStartTimeoutS);
+    std::string seen;
+    const std::string marker = "listening on ";
+    while (SteadyClock::now() < deadline) {
+      pollfd p{stdout_fd_, POLLIN, 0};
+      if (poll(&p, 1, 200) <= 0) continue;
+      char buffer[512];
+      const auto n = read(stdout_fd_, buffer, sizeof buffer);
+      if (n <= 0) break;  // the server exited
+      seen.append(buffer, static_cast<std::size_t>(n));
+      const auto at = seen.find(marker);
+      const auto end = at == std::string::npos ? at : seen.find('\n', at);
+      if (end != std::string::npos) {
+        const auto address = seen.substr(at + marker.size(), end - at - marker.size());
+        port_ = std::stoi(address.substr(address.rfind(':') + 1));
+        return;
+      }
+    }
+    stop();
+    fail("the server did not start (exit status " + std::to_string(exit_status_) +
+         "); its log ends:\n" + tail_of(log, 2000) + seen);
+  }
+
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  int port_ = 0;
+  int exit_status_ = -1;
+};
+
+// --- HTTP -----------------------------------------------------------------
+
+std::unique_ptr<httplib::Client> client_of(int port, const std::string& token) {
+  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
+  client->set_keep_alive(true);
+  client->set_tcp_nodelay(true);  // as browsers and curl do
+  client->set_connection_timeout(5);
+  client->set_read_timeout(120);  // an upload waits for the engine behind the others
+  client->set_write_timeout(60);
+  if (!token.empty()) client->set_bearer_token_auth(token);
+  return client;
+}
+
+struct Reply {
+  int status = 0;  // 0: no HTTP answer (connection failed or timed out)
+  std::string body;
+};
+
+Reply reply_of(const httplib::Result& result) {
+  if (!result) return {0, "transport error: " + httplib::to_string(result.error())};
+  return {result->status, result->body};
+}
+
+bool is_success(int status) { return status >= 200 && status < 300; }
+
+json expect_json(const Reply& reply, const std::string& what) {
+  if (!is_success(reply.status)) {
+    fail(what + " answered " + std::to_string(reply.status) + ": " + reply.body.substr(0, 500));
+  }
+  return json::parse(reply.body);
+}
+
+Reply post_json(httplib::Client& client, const std::string& path, const json& body) {
+  return reply_of(client.Post(path.c_str(), body.dump(), "application/json"));
+}
+
+Reply post_photo(httplib::Client& client, StudentId student, const std::string& photo) {
+  const httplib::MultipartFormDataItems items{{"photos", photo, "photo.jpg", "image/jpeg"}};
+  const auto path = "/api/v1/students/" + std::to_string(student.value) + "/photos";
+  return reply_of(client.Post(path.c_str(), items));
+}
+
+// One request of a load run; nullopt when there is nothing left to send
+// (the client stops early).
+using Request = std::function<std::optional<Reply>(httplib::Client&)>;
+
+double percentile(const std::vector<double>& sorted, double q) {
+  if (sorted.empty()) return 0;
+  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
+  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+// Latency figures of a list of milliseconds.
+json latency_json(std::vector<double> ms) {
+  std::sort(ms.begin(), ms.end());
+  return {{"p50_ms", percentile(ms, 0.50)},
+          {"p99_ms", percentile(ms, 0.99)},
+          {"max_ms", ms.empty() ? 0.0 : ms.back()}};
+}
+
+// `clients` threads, each with its own keep-alive connection, send
+// `request` for `seconds` after one untimed warm-up request each. Every
+// answer counts; non-2xx answers are errors.
+json run_load(int port, const std::string& token, int clients, double seconds,
+              const Request& request) {
+  struct PerClient {
+    std::vector<double> ms;
+    std::map<int, int> error_statuses;
+    std::vector<std::string> error_samples;
+    bool ran_dry = false;
+  };
+  std::vector<PerClient> per(static_cast<std::size_t>(clients));
+  std::atomic<int> warmed{0};
+  std::atomic<bool> is_started{false};
+  SteadyClock::time_point deadline;
+  std::vector<std::thread> threads;
+  for (int c = 0; c < clients; ++c) {
+    threads.emplace_back([&, c] {
+      auto& mine = per[static_cast<std::size_t>(c)];
+      auto client = client_of(port, token);
+      const auto record = [&mine](const Reply& reply) {
+        if (is_success(reply.status)) return;
+        ++mine.error_statuses[reply.status];
+        if (mine.error_samples.size() < kErrorSamples) {
+          mine.error_samples.push_back(std::to_string(reply.status) + " " +
+                                       reply.body.substr(0, 300));
+        }
+      };
+      if (auto warm = request(*client)) record(*warm);  // untimed
+      ++warmed;
+      while (!is_started.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      for (int i = 0; i < kMaxRequestsPerClient && SteadyClock::now() < deadline; ++i) {
+        Stopwatch watch;
+        auto reply = request(*client);
+        if (!reply) {
+          mine.ran_dry = true;
+          break;
+        }
+        mine.ms.push_back(watch.elapsed_ms());
+        record(*reply);
+      }
+    });
+  }
+  while (warmed.load() < clients) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  Stopwatch wall;
+  deadline = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                      std::chrono::duration<double>(seconds));
+  is_started = true;
+  for (auto& t : threads) t.join();
+  const double elapsed_s = wall.elapsed_ms() / 1000;
+
+  std::vector<double> all;
+  std::map<int, int> statuses;
+  json samples = json::array();
+  int errors = 0;
+  int ran_dry = 0;
+  for (const auto& p : per) {
+    all.insert(all.end(), p.ms.begin(), p.ms.end());
+    for (const auto& [status, count] : p.error_statuses) {
+      statuses[status] += count;
+      errors += count;
+    }
+    for (const auto& s : p.error_samples) {
+      if (samples.size() < kErrorSamples) samples.push_back(s);
+    }
+    ran_dry += p.ran_dry ? 1 : 0;
+  }
+  json out = latency_json(all);
+  out["clients"] = clients;
+  out["seconds"] = elapsed_s;
+  out["requests"] = all.size();
+  out["requests_per_s"] = static_cast<double>(all.size()) / elapsed_s;
+  out["errors"] = errors;
+  json by_status = json::object();
+  for (const auto& [status, count] : statuses) by_status[std::to_string(status)] = count;
+  out["error_statuses"] = by_status;
+  out["error_samples"] = samples;
+  if (ran_dry > 0) out["clients_out_of_work"] = ran_dry;
+  return out;
+}
+
+// --- Rows straight into the database ---------------------------------------
+
+std::vector<float> random_unit(std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(face::kEmbeddingSize);
+  double norm = 0;
+  for (auto& x : v) {
+    x = normal(rng);
+    norm += static_cast<double>(x) * x;
+  }
+  for (auto& x : v) x = static_cast<float>(x / std::sqrt(norm));
+  return v;
+}
+
+struct Roster {
+  std::vector<StudentId> students;
+  int classes = 0;
+  int transactions = 0;
+  double insert_s = 0;
+};
+
+// `count` students in new classes of kClassSize, each with one embedding
+// of `model_id` when it is not empty, kStudentsPerTx to a transaction.
+// `tag` keeps roll numbers and class names unique between calls.
+Roster insert_roster(store::Store& store, const std::string& tag, int count,
+                     const std::string& model_id, std::mt19937& rng) {
+  Roster roster;
+  Stopwatch watch;
+  ClassId current_class;
+  for (int first = 0; first < count; first += kStudentsPerTx) {
+    const int last = std::min(count, first + kStudentsPerTx);
+    std::vector<StudentId> added;
+    ClassId open_class;
+    int classes = 0;
+    // Everything the transaction changes is reset on entry: a failed
+    // PostgreSQL transaction is retried from the start.
+    must(store.write([&](store::Tx& tx) -> Result<void> {
+      added.clear();
+      classes = 0;
+      open_class = current_class;
+      const auto now = unix_ms_now();
+      for (int i = first; i < last; ++i) {
+        if (i % kClassSize == 0) {
+          store::ClassGroup group;
+          group.name = "Bench " + tag + " " + std::to_string(i / kClassSize + 1);
+          group.section = "A";
+          group.created_ms = now;
+          auto id = tx.insert_class(group);
+          if (!id) return id.error();
+          open_class = *id;
+          ++classes;
+        }
+        store::Student student;
+        student.name = "Student " + tag + "-" + std::to_string(i);
+        student.roll_number = tag + "-" + std::to_string(i);
+        student.registration_number = "REG-" + tag + "-" + std::to_string(i);
+        student.class_id = open_class;
+        student.created_ms = now;
+        auto id = tx.insert_student(student);
+        if (!id) return id.error();
+        added.push_back(*id);
+        if (!model_id.empty()) {
+          store::StoredEmbedding e{0, *id, std::nullopt, model_id, random_unit(rng), 1.0f, now};
+          auto saved = tx.insert_embedding(e);
+          if (!saved) return saved.error();
+        }
+      }
+      return {};
+    }),
+         "inserting students");
+    current_class = open_class;
+    roster.students.insert(roster.students.end(), added.begin(), added.end());
+    roster.classes += classes;
+    ++roster.transactions;
+  }
+  roster.insert_s = watch.elapsed_ms() / 1000;
+  return roster;
+}
+
+// --- The run ----------------------------------------------------------------
+
+std::string mib(const json& kib) { return app::fixed(kib.get<double>() / 1024, 1); }
+
+void print_table(const json& r) {
+  const auto& m = r["machine"];
+  std::cout << "rollcall bench server: " << r["backend"].get<std::string>() << ", "
+            << r["settings"]["clients"] << " clients x " << r["settings"]["seconds"] << " s\n"
+            << "machine: " << m["cores"] << " cores, " << m["cpu"].get<std::string>() << ", "
+            << m["memory_gib"] << " GiB; load average "
+            << r["load_average"]["before"].get<std::string>() << " before, "
+            << r["load_average"]["after"].get<std::string>() << " after\n"
+            << "server: " << r["server"]["http_threads"] << " HTTP threads, models "
+            << r["server"]["model_id"].get<std::string>() << "\n\n";
+  std::cout << "                                      req/s   p50 ms   p99 ms   max ms  requests  "
+               "errors\n";
+  for (const auto& [name, key] : {std::pair{"GET /api/v1/students/{id}", "get_student"},
+                                  {"POST /api/v1/students/{id}/photos", "enroll_photo"}}) {
+    const auto& f = r[key];
+    std::cout << "  " << std::left << std::setw(34) << name << std::right << std::setw(9)
+              << app::fixed(f["requests_per_s"].get<double>(), 1) << std::setw(9)
+              << app::fixed(f["p50_ms"].get<double>(), 1) << std::setw(9)
+              << app::fixed(f["p99_ms"].get<double>(), 1) << std::setw(9)
+              << app::fixed(f["max_ms"].get<double>(), 1) << std::setw(10)
+              << f["requests"].get<int>() << std::setw(8) << f["errors"].get<int>() << "\n";
+  }
+  const auto& roster = r["roster"];
+  std::cout << "\nroster: " << roster["students"] << " students in " << roster["classes"]
+            << " classes of " << kClassSize << ", 1 embedding each, inserted in "
+            << roster["transactions"] << " transactions in "
+            << app::fixed(roster["insert_s"].get<double>(), 1) << " s\n";
+  const auto& with = r["with_roster"];
+  std::cout << "  GET /api/v1/students?limit=" << kListPageSize << " (" << with["list"]["pages"]
+            << " pages, total " << with["list"]["total"] << "): p50 "
+            << app::fixed(with["list"]["p50_ms"].get<double>(), 1) << " ms, max "
+            << app::fixed(with["list"]["max_ms"].get<double>(), 1) << " ms\n"
+            << "  POST photos to a student in a full class: p50 "
+            << app::fixed(with["enroll"]["p50_ms"].get<double>(), 1) << " ms, max "
+            << app::fixed(with["enroll"]["max_ms"].get<double>(), 1) << " ms ("
+            << with["enroll"]["uploads"] << " uploads)\n";
+  std::cout << "\nserver memory, MiB                     VmRSS    VmHWM\n";
+  for (const auto& [name, key] : {std::pair{"idle after start", "idle"},
+                                  {"after the two load runs", "after_load"},
+                                  {"roster inserted, not yet read", "roster_inserted"},
+                                  {"roster listed and enrolled into", "roster_used"}}) {
+    const auto& at = r["memory"][key];
+    std::cout << "  " << std::left << std::setw(34) << name << std::right << std::setw(9)
+              << mib(at["rss_kib"]) << std::setw(9) << mib(at["hwm_kib"]) << "\n";
+  }
+  const int errors = r["errors"].get<int>();
+  if (errors == 0) {
+    std::cout << "\nerrors: none\n";
+    return;
+  }
+  std::cout << "\nTHIS RUN HAD " << errors << " FAILED REQUESTS; its figures are not clean\n";
+  for (const auto* key : {"get_student", "enroll_photo"}) {
+    if (r[key]["errors"].get<int>() == 0) continue;
+    std::cout << "  " << key << ": by status " << r[key]["error_statuses"].dump() << "\n";
+    for (const auto& s : r[key]["error_samples"])
+      std::cout << "    " << s.get<std::string>() << "\n";
+  }
+  for (const auto& s : r["with_roster"]["error_samples"]) {
+    std::cout << "  with roster: " << s.get<std::string>() << "\n";
+  }
+  if (r["server"]["exit_status"].get<int>() != 0) {
+    std::cout << "  the server exited with status " << r["server"]["exit_status"] << "\n";
+  }
+  std::cout << "server log, last lines:\n" << r["server"].value("log_tail", "") << "\n";
+}
+
+json run(const Options& o) {
+  const double seconds = o.is_quick ? 2 : o.seconds;
+  std::string database = o.database;
+  if (database.empty()) {
+    if (const char* env = std::getenv("ROLLCALL_BENCH_POSTGRES"); env && *env) database = env;
+  }
+  const bool is_pg = is_postgres(database);
+  auto photo_bytes = must(eval::read_file(fs::path(o.data_dir) / o.photo), "reading the photo");
+  const std::string photo(photo_bytes.begin(), photo_bytes.end());
+
+  json r;
+  r["machine"] = machine();
+  r["load_average"]["before"] = load_average();
+  r["backend"] = is_pg ? "postgres" : "sqlite";
+  r["settings"] = {{"clients", o.clients},
+                   {"seconds", seconds},
+                   {"students", o.students},
+                   {"photo", o.photo},
+                   {"photo_bytes", photo.size()}};
+
+  std::optional<ScratchDatabase> scratch;
+  if (is_pg) {
+    progress("creating a scratch database");
+    scratch.emplace(database);
+  }
+  const std::string server_database = is_pg ? scratch->url() : database;
+  TempDir dir;
+  const std::string admin_password =
+      "bench-" + std::to_string(std::random_device{}()) + "-" + std::to_string(unix_ms_now());
+  std::vector<std::string> args{"serve",     "--http-host", "127.0.0.1",         "--http-port",
+                                "0",         "--data-dir",  dir.path().string(), "--models-dir",
+                                o.models_dir};
+  if (!server_database.empty()) {
+    args.push_back("--database");
+    args.push_back(server_database);
+  }
+  progress("starting rollcall serve (" + r["backend"].get<std::string>() + ", data in " +
+           dir.path().string() + ")");
+  const auto log = dir.path() / "server.log";
+  ServerProcess server(args, {"ROLLCALL_ADMIN_PASSWORD=" + admin_password}, log);
+
+  auto setup = client_of(server.port(), "");
+  const auto ready = reply_of(setup->Get("/readyz"));
+  if (ready.status != 200) fail("the server is not ready: " + ready.body);
+  r["memory"]["idle"] = memory_of(server.pid());
+  {
+    std::smatch m;
+    const auto text = read_text(log);
+    static const std::regex threads(R"re(\\?"threads\\?":(\d+))re");
+    r["server"]["http_threads"] = std::regex_search(text, m, threads) ? std::stoi(m[1].str()) : -1;
+  }
+
+  const auto login = expect_json(post_json(*setup, "/api/v1/auth/login",
+                                           {{"username", "admin"}, {"password", admin_password}}),
+                                 "login");
+  const auto token = login["access_token"].get<std::string>();
+  auto api = client_of(server.port(), token);
+  const auto group =
+      expect_json(post_json(*api, "/api/v1/classes", {{"name", "Bench"}, {"section", "A"}}),
+                  "creating a class");
+  const auto student = expect_json(post_json(*api, "/api/v1/students",
+                                             {{"name", "Ada Lovelace"},
+                                              {"roll_number", "BENCH-1"},
+                                              {"registration_number", "REG-BENCH-1"},
+                                              {"class_id", group["id"]}}),
+                                   "creating a student");
+  const auto student_path = "/api/v1/students/" + std::to_string(student["id"].get<std::int64_t>());
+
+  auto store = must(store::Store::open({server_database, dir.path(), 2, 5000}),
+                    "opening the server's database");
+  std::mt19937 rng(20261125);
+
+  progress("GET " + student_path + " from " + std::to_string(o.clients) + " clients for " +
+           app::fixed(seconds, 0) + " s");
+  r["get_student"] = run_load(server.port(), token, o.clients, seconds, [&](httplib::Client& c) {
+    return std::optional<Reply>(reply_of(c.Get(student_path.c_str())));
+  });
+
+  // Students with room for every upload the run could make: slot i goes
+  // to student i / 5, so each gets exactly kMaxTemplatePhotos photos.
+  const int cores = std::max(1u, std::thread::hardware_concurrency());
+  const int slots = static_cast<int>(std::ceil(seconds * cores * kUploadsPerCorePerS)) + o.clients;
+  const auto pool = insert_roster(*store, "u",
+                                  (slots + static_cast<int>(face::kMaxTemplatePhotos) - 1) /
+                                      static_cast<int>(face::kMaxTemplatePhotos),
+                                  "", rng);
+  std::atomic<std::size_t> next_slot{0};
+  std::mutex model_mutex;
+  std::string model_id;
+  progress("POST photos (" + o.photo + ") from " + std::to_string(o.clients) + " clients for " +
+           app::fixed(seconds, 0) + " s");
+  r["enroll_photo"] = run_load(server.port(), token, o.clients, seconds,
+                               [&](httplib::Client& c) -> std::optional<Reply> {
+                                 const auto slot = next_slot++ / face::kMaxTemplatePhotos;
+                                 if (slot >= pool.students.size()) return std::nullopt;
+                                 auto reply = post_photo(c, pool.students[slot], photo);
+                                 if (reply.status == 201) {
+                                   std::lock_guard lock(model_mutex);
+                                   if (model_id.empty())
+                                     model_id = json::parse(reply.body).value("model_id", "");
+                                 }
+                                 return reply;
+                               });
+  r["memory"]["after_load"] = memory_of(server.pid());
+  if (model_id.empty()) fail("no enrollment succeeded, so the model id is unknown");
+  r["server"]["model_id"] = model_id;
+
+  progress("inserting " + std::to_string(o.students) + " students with embeddings");
+  const auto roster = insert_roster(*store, "r", o.students, model_id, rng);
+  r["roster"] = {{"students", roster.students.size()},
+                 {"classes", roster.classes},
+                 {"transactions", roster.transactions},
+                 {"insert_s", roster.insert_s}};
+  r["memory"]["roster_inserted"] = memory_of(server.pid());
+
+  progress("listing and enrolling with the roster in place");
+  std::vector<double> list_ms, enroll_ms;
+  json samples = json::array();
+  int with_errors = 0;
+  std::int64_t total = 0;
+  const auto note = [&](const Reply& reply) {
+    if (is_success(reply.status)) return;
+    ++with_errors;
+    samples.push_back(std::to_string(reply.status) + " " + reply.body.substr(0, 300));
+  };
+  constexpr int kPages = 5;
+  const int students_listed = o.students + static_cast<int>(pool.students.size()) + 1;
+  for (int page = 0; page < kPages; ++page) {
+    const auto offset = static_cast<std::int64_t>(page) * students_listed / kPages;
+    const auto path = "/api/v1/students?limit=" + std::to_string(kListPageSize) +
+                      "&offset=" + std::to_string(offset);
+    Stopwatch watch;
+    const auto reply = reply_of(api->Get(path.c_str()));
+    list_ms.push_back(watch.elapsed_ms());
+    note(reply);
+    if (reply.status == 200) total = json::parse(reply.body).value("total", std::int64_t{0});
+  }
+  constexpr int kUploads = 3;
+  for (int u = 0; u < kUploads && !roster.students.empty(); ++u) {
+    const auto who =
+        roster
+            .students[(static_cast<std::size_t>(u) * kClassSize * 7 + 1) % roster.students.size()];
+    Stopwatch watch;
+    const auto reply = post_photo(*api, who, photo);
+    enroll_ms.push_back(watch.elapsed_ms());
+    note(reply);
+  }
+  json list = latency_json(list_ms);
+  list["pages"] = kPages;
+  list["total"] = total;
+  json enroll = latency_json(enroll_ms);
+  enroll["uploads"] = enroll_ms.size();
+  r["with_roster"] = {
+      {"list", list}, {"enroll", enroll}, {"errors", with_errors}, {"error_samples", samples}};
+  r["memory"]["roster_used"] = memory_of(server.pid());
+
+  store.reset();  // before the server's database goes away
+  const int exit_status = server.stop();
+  r["server"]["exit_status"] = exit_status;
+  r["load_average"]["after"] = load_average();
+  r["errors"] = r["get_student"]["errors"].get<int>() + r["enroll_photo"]["errors"].get<int>() +
+                with_errors + (exit_status == 0 ? 0 : 1);
+  // The temp directory goes with the run: keep the end of the log now.
+  if (r["errors"].get<int>() > 0) r["server"]["log_tail"] = tail_of(log, 4000);
+  return r;
+}
+
+}  // namespace
+
+void add_server_bench_command(CLI::App& bench) {
+  static Options options;
+  auto* s = bench.add_subcommand(
+      "server", "time a real `rollcall serve` from outside: reads, enrollment uploads, memory");
+  s->add_option("--database", options.database,
+                "postgres://user@host:port/db to bench PostgreSQL in a scratch database created "
+                "beside db (ROLLCALL_BENCH_POSTGRES); default SQLite");
+  s->add_option("--models", options.models_dir, "model directory (ROLLCALL_MODELS)");
+  s->add_option("--data", options.data_dir, "photos laid out like ../shared/data (ROLLCALL_DATA)")
+      ->check(CLI::ExistingDirectory);
+  s->add_option("--photo", options.photo, "the enrollment photo, relative to --data");
+  s->add_option("--clients", options.clients, "client threads, one keep-alive connection each")
+      ->check(CLI::Range(1, 256));
+  s->add_option("--seconds", options.seconds, "length of each timed load run")
+      ->check(CLI::Range(0.5, 600.0));
+  s->add_option("--students", options.students,
+                "students inserted (classes of 60, 1 embedding each) for the memory figure")
+      ->check(CLI::Range(0, 1'000'000));
+  s->add_flag("--quick", options.is_quick, "2 s load runs (CI smoke run)");
+  s->add_flag("--json", options.is_json, "print JSON");
+  s->callback([] {
+    json r;
+    try {
+      r = run(options);
+    } catch (const std::exception& e) {
+      throw CLI::RuntimeError(app::report_error(make_error("bench_failed", e.what())));
+    }
+    if (options.is_json) {
+      app::print_json(r);
+    } else {
+      print_table(r);
+    }
+    if (r["errors"].get<int>() > 0) {
+      throw CLI::RuntimeError(app::report_error(make_error(
+          "bench_errors", std::to_string(r["errors"].get<int>()) +
+                              " requests failed (or the server exited badly); see above")));
+    }
+  });
+}
+
+}  // namespace rollcall::bench
