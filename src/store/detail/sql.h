@@ -182,8 +182,10 @@ Result<Page<T>> select_page(Connection& connection, const std::string& columns,
   Params params = filter.params();
   const std::string limit = "$" + std::to_string(params.size() + 1);
   const std::string offset = "$" + std::to_string(params.size() + 2);
-  params.push_back(query.limit);
-  params.push_back(query.offset);
+  // In place: moving a temporary Value in makes GCC 12 at -O2 warn of a
+  // read of uninitialised memory that cannot happen (-Wmaybe-uninitialized).
+  params.emplace_back(std::in_place_type<std::int64_t>, query.limit);
+  params.emplace_back(std::in_place_type<std::int64_t>, query.offset);
   auto items = select_all(connection,
                           "SELECT " + columns + " FROM " + from + filter.where() + " ORDER BY " +
                               order + " LIMIT " + limit + " OFFSET " + offset,
