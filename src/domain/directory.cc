@@ -48,6 +48,12 @@ Error explain_duplicate(const Error& error) {
                     "the change clashes with an existing record (" + error.message + ")");
 }
 
+std::string lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
+}
+
 Error missing(const std::string& field) {
   return field_error("missing_field", field, field + " is required");
 }
@@ -126,27 +132,30 @@ Result<std::set<std::int64_t>> taught_subjects(Tx& tx, TeacherId teacher) {
 }
 
 // A teacher's page of their own classes or subjects: few enough to page
-// in memory, which keeps the store's list queries simple.
-template <typename T, typename Find>
+// in memory, which keeps the store's list queries simple. `key` gives the
+// text searched (the fields the store's search covers) and sorted on (its
+// order), so both lists behave alike.
+template <typename T, typename Find, typename Key>
 Result<store::Page<T>> page_of(const std::set<std::int64_t>& ids, const store::ListQuery& query,
-                               Find find, const std::string& entity) {
-  std::vector<T> matches;
-  std::string needle = query.search;
-  std::transform(needle.begin(), needle.end(), needle.begin(), ::tolower);
+                               Find find, Key key, const std::string& entity) {
+  std::vector<std::pair<std::string, T>> matches;
+  const std::string needle = lower(query.search);
   for (auto id : ids) {
     auto row = found<T>(find(id), entity, id);
     if (!row) return row.error();
-    std::string text = to_json(*row).dump();
-    std::transform(text.begin(), text.end(), text.begin(), ::tolower);
-    if (needle.empty() || text.find(needle) != std::string::npos) matches.push_back(*row);
+    std::string text = lower(key(*row));
+    if (needle.empty() || text.find(needle) != std::string::npos) {
+      matches.emplace_back(std::move(text), std::move(*row));
+    }
   }
+  std::stable_sort(matches.begin(), matches.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
   store::Page<T> page;
   page.total = static_cast<std::int64_t>(matches.size());
   const auto first = std::min<std::size_t>(static_cast<std::size_t>(query.offset), matches.size());
   const auto last =
       std::min<std::size_t>(first + static_cast<std::size_t>(query.limit), matches.size());
-  page.items.assign(matches.begin() + static_cast<std::ptrdiff_t>(first),
-                    matches.begin() + static_cast<std::ptrdiff_t>(last));
+  for (auto i = first; i < last; ++i) page.items.push_back(matches[i].second);
   return page;
 }
 
@@ -289,7 +298,8 @@ Result<store::Page<store::ClassGroup>> Directory::list_classes(const Principal& 
         auto ids = taught_classes(tx, *who.teacher);
         if (!ids) return ids.error();
         return page_of<store::ClassGroup>(
-            *ids, query, [&](std::int64_t id) { return tx.find_class(ClassId{id}); }, "class");
+            *ids, query, [&](std::int64_t id) { return tx.find_class(ClassId{id}); },
+            [](const store::ClassGroup& g) { return g.name + "\x1f" + g.section; }, "class");
       });
 }
 
@@ -369,6 +379,7 @@ Result<store::Page<store::Subject>> Directory::list_subjects(const Principal& wh
         if (!ids) return ids.error();
         return page_of<store::Subject>(
             *ids, query, [&](std::int64_t id) { return tx.find_subject(SubjectId{id}); },
+            [](const store::Subject& subject) { return subject.code + "\x1f" + subject.name; },
             "subject");
       });
 }
@@ -494,6 +505,11 @@ Result<CreatedStudent> Directory::create_student(const Principal& who,
     ROLLCALL_TRY(require_class_exists(tx, student.class_id));
     ROLLCALL_TRY(may_teach(tx, who, student.class_id, "add students"));
     if (fields.create_login) {
+      if (student.roll_number.size() < 3) {
+        return field_error("invalid_field", "roll_number",
+                           "a student login uses the roll number as its username, which needs at "
+                           "least 3 characters; create the student without a login");
+      }
       auto login =
           Accounts::create_user(tx, NewUser{student.roll_number, fields.password.value_or(""),
                                             store::Role::student, student.name});

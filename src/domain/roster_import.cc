@@ -70,7 +70,11 @@ Result<std::vector<RosterRow>> parse_roster(std::string_view csv) {
     if (has_class_id) {
       std::int64_t id = 0;
       const auto text = cell("class_id").value_or("");
-      std::from_chars(text.data(), text.data() + text.size(), id);
+      const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), id);
+      if (error != std::errc() || end != text.data() + text.size() || id <= 0) {
+        row.problem = field_error("invalid_field", "class_id",
+                                  "class_id must be a class's number, got \"" + text + "\"");
+      }
       row.fields.class_id = ClassId{id};
     } else {
       row.class_name = cell("class").value_or("");
@@ -81,20 +85,22 @@ Result<std::vector<RosterRow>> parse_roster(std::string_view csv) {
   return out;
 }
 
-std::string roll_of_photo(const std::string& filename) {
+std::string roll_of_photo(const std::string& filename, const std::set<std::string>& rolls) {
   const std::filesystem::path path(filename);
   const std::string extension = lower(path.extension().string());
   if (extension != ".jpg" && extension != ".jpeg" && extension != ".png" && extension != ".webp") {
     return "";
   }
-  std::string stem = path.stem().string();
+  const std::string stem = lower(path.stem().string());
+  if (rolls.count(stem)) return stem;
   // <roll>_2 .. <roll>_9: further photos of one student.
   const auto underscore = stem.rfind('_');
   if (underscore != std::string::npos && underscore + 2 == stem.size() &&
-      std::isdigit(static_cast<unsigned char>(stem.back()))) {
-    stem.resize(underscore);
+      std::isdigit(static_cast<unsigned char>(stem.back())) &&
+      rolls.count(stem.substr(0, underscore))) {
+    return stem.substr(0, underscore);
   }
-  return stem;
+  return "";
 }
 
 Result<ClassId> RosterImport::class_of(const RosterRow& row,
@@ -121,10 +127,12 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
                                  const std::vector<std::string>& photo_names,
                                  const PhotoReader& read,
                                  const std::function<void(const ImportProgress&)>& on_row) {
+  std::set<std::string> rolls;
+  for (const auto& row : rows) rolls.insert(lower(row.fields.roll_number.value_or("")));
   std::map<std::string, std::vector<std::string>> photos_by_roll;
   for (const auto& name : photo_names) {
-    const auto roll = roll_of_photo(name);
-    if (!roll.empty()) photos_by_roll[lower(roll)].push_back(name);
+    const auto roll = roll_of_photo(name, rolls);
+    if (!roll.empty()) photos_by_roll[roll].push_back(name);
   }
   std::map<std::string, ClassId> classes;
   ImportProgress progress;
@@ -134,7 +142,7 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
     auto fail = [&](const Error& error) {
       progress.errors.push_back({row.line, roll, error.code, error.message});
     };
-    auto class_id = class_of(row, classes);
+    auto class_id = row.problem ? Result<ClassId>(*row.problem) : class_of(row, classes);
     if (!class_id) {
       fail(class_id.error());
     } else {

@@ -13,6 +13,8 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,6 +33,7 @@ struct RosterRow {
   std::size_t line = 0;
   StudentFields fields;
   std::string class_name, section;  // when class_id is not given
+  std::optional<Error> problem;     // a cell that cannot be read; the row is skipped
 };
 
 // Errors: csv_invalid, csv_too_many_rows, roster_empty, roster_missing_column.
@@ -44,9 +47,10 @@ struct RowError {
 };
 nlohmann::json to_json(const RowError& error);
 
-// Photo files by roll number: maps a file name (any folder) to the roll
-// number it belongs to, "" when it is not a photo name.
-std::string roll_of_photo(const std::string& filename);
+// Photo files by roll number: the roll number (lower case) in `rolls`
+// that a file name (any folder) belongs to, "" when none. "<roll>.jpg"
+// wins over "<roll>_2.jpg", so a roll number may itself end in _<digit>.
+std::string roll_of_photo(const std::string& filename, const std::set<std::string>& rolls);
 
 // Reads one photo's bytes by the name given to add_photo_names.
 using PhotoReader = std::function<Result<std::vector<std::uint8_t>>(const std::string& name)>;

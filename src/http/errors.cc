@@ -44,6 +44,11 @@ int status_of(const std::string& code) {
       {"image_too_many_pixels", 413},
       {"zip_too_large", 413},
       {"zip_entry_too_large", 413},
+      {"zip_too_many_entries", 413},
+      {"csv_too_many_rows", 413},
+      {"photo_not_kept", 404},
+      {"shutting_down", 503},
+      {"transaction_conflict", 503},
       {"unsupported_media_type", 415},
       {"image_unsupported_type", 415},
       {"rate_limited", 429},
@@ -59,7 +64,7 @@ int status_of(const std::string& code) {
   // Faces and images that cannot be used, and every field rule: the
   // request was understood but its content cannot be accepted.
   if (starts_with(code, "image_") || starts_with(code, "face_") || code == "no_face" ||
-      code == "several_faces") {
+      code == "several_faces" || code == "detect_failed" || code == "embed_failed") {
     return 422;
   }
   return 400;

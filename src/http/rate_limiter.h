@@ -23,7 +23,16 @@ class RateLimiter {
   // `retry_after_s` says when the next one would be allowed.
   bool allow(const std::string& key, int& retry_after_s);
 
+  // The two halves of allow(), for limits on failures only (logins): ask
+  // before trying, count after failing.
+  bool is_limited(const std::string& key, int& retry_after_s);
+  void count(const std::string& key);
+
  private:
+  // Requires: mutex_ held. The key's bucket, refilled up to now.
+  struct Bucket;
+  Bucket& refill(const std::string& key);
+
   struct Bucket {
     double tokens;
     std::chrono::steady_clock::time_point updated;

@@ -2,6 +2,9 @@
 //
 // /api/v1/auth/* and /api/v1/me, /api/v1/users: logging in and out,
 // tokens, passwords, and the admin's user list.
+#include <algorithm>
+#include <cctype>
+
 #include "domain/views.h"
 #include "http/errors.h"
 #include "http/json_input.h"
@@ -16,6 +19,13 @@ nlohmann::json token_json(const domain::TokenPair& pair) {
           {"expires_in", pair.access_expires_in_s},
           {"refresh_token", pair.refresh_token},
           {"user", domain::to_json(pair.user)}};
+}
+
+// Usernames compare case-insensitively, so their rate limits must too.
+std::string lowercase(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
 Error rate_limited(const std::string& what, int retry_after_s) {
@@ -40,15 +50,24 @@ void add_auth_routes(Router& router, Services& s) {
                if (!username) return username.error();
                auto password = input->required_text("password");
                if (!password) return password.error();
+               // Only failures count, so a user who logs in often is never
+               // locked out; a guesser is stopped after the limit either way.
+               const std::string account = lowercase(*username);
                int retry_after_s = 0;
-               if (!s.login_per_ip.allow(call.remote_ip, retry_after_s) ||
-                   !s.login_per_account.allow(*username, retry_after_s)) {
+               if (s.login_per_ip.is_limited(call.remote_ip, retry_after_s) ||
+                   s.login_per_account.is_limited(account, retry_after_s)) {
                  return with_retry_after(
-                     error_reply(rate_limited("login attempts", retry_after_s), call.request_id),
+                     error_reply(rate_limited("failed logins", retry_after_s), call.request_id),
                      retry_after_s);
                }
                auto pair = s.accounts.login(*username, *password);
-               if (!pair) return pair.error();
+               if (!pair) {
+                 if (pair.error().code == "login_failed") {
+                   s.login_per_ip.count(call.remote_ip);
+                   s.login_per_account.count(account);
+                 }
+                 return pair.error();
+               }
                return Reply::json(token_json(*pair));
              });
   router.add("POST", "/api/v1/auth/refresh", kAnyone,

@@ -63,6 +63,7 @@ struct Server::Impl {
   Metrics& metrics;
   Authenticate authenticate;
   std::unique_ptr<httplib::Server> server;
+  socket_t listen_socket = INVALID_SOCKET;
 
   Impl(ServerOptions o, Metrics& m, Authenticate a)
       : options(std::move(o)), metrics(m), authenticate(std::move(a)) {}
@@ -211,6 +212,15 @@ Result<int> Server::bind() {
   server.new_task_queue = [threads] {
     return new httplib::ThreadPool(static_cast<std::size_t>(threads));
   };
+  // httplib 0.11 listens with a backlog of 5, so a burst of connections
+  // (a class checking in at once) is refused by the kernel before a thread
+  // can accept it. The socket-options hook sees the listening socket; after
+  // bind we listen again on it with the system's maximum.
+  server.set_socket_options([this](socket_t socket) {
+    int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);  // httplib's default
+    impl_->listen_socket = socket;
+  });
   server.set_payload_max_length(o.max_body_bytes);
   server.set_keep_alive_max_count(1000);
   // httplib writes a response's headers and body in separate send()s; with
@@ -243,8 +253,9 @@ Result<int> Server::bind() {
   server.Patch(".*", dispatch);
   server.Delete(".*", dispatch);
   server.Options(".*", dispatch);
-  const int port = o.port == 0 ? server.bind_to_any_port(o.host)
-                               : (server.bind_to_port(o.host, o.port) ? o.port : -1);
+  int port = o.port == 0 ? server.bind_to_any_port(o.host)
+                         : (server.bind_to_port(o.host, o.port) ? o.port : -1);
+  if (port > 0 && ::listen(impl_->listen_socket, SOMAXCONN) != 0) port = -1;
   if (port <= 0) {
     return make_error("listen_failed", "cannot listen on " + o.host + ":" + std::to_string(o.port) +
                                            " (in use, or not allowed)");

@@ -160,7 +160,7 @@ struct Job {
   JobState state = JobState::queued;
   int done = 0;
   int total = 0;
-  std::string errors_json = "[]";  // [{"row": 3, "roll_number": ..., "code": ..., "message": ...}]
+  std::string errors_json = "[]";  // [{"line": 3, "roll_number": ..., "code": ..., "message": ...}]
   std::optional<UserId> created_by;
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;

@@ -46,11 +46,25 @@ TEST(Validate, ChecksIdentifiersAndEmails) {
 }
 
 TEST(RosterImport, MapsPhotoNamesToRollNumbers) {
-  EXPECT_EQ(roll_of_photo("IT017.jpg"), "IT017");
-  EXPECT_EQ(roll_of_photo("photos/IT017_2.JPEG"), "IT017");
-  EXPECT_EQ(roll_of_photo("IT017.webp"), "IT017");
-  EXPECT_EQ(roll_of_photo("IT017.txt"), "");
-  EXPECT_EQ(roll_of_photo("IT_017.png"), "IT_017");
+  const std::set<std::string> rolls = {"it017", "a_1", "a"};
+  EXPECT_EQ(roll_of_photo("IT017.jpg", rolls), "it017");
+  EXPECT_EQ(roll_of_photo("photos/IT017_2.JPEG", rolls), "it017");
+  EXPECT_EQ(roll_of_photo("IT017.webp", rolls), "it017");
+  EXPECT_EQ(roll_of_photo("IT017.txt", rolls), "");
+  EXPECT_EQ(roll_of_photo("IT018.png", rolls), "");
+}
+
+TEST(RosterImport, PrefersARollNumberThatEndsInADigitOverAPhotoSuffix) {
+  const std::set<std::string> rolls = {"a_1", "a"};
+  EXPECT_EQ(roll_of_photo("A_1.jpg", rolls), "a_1");
+  EXPECT_EQ(roll_of_photo("A_2.jpg", rolls), "a");
+}
+
+TEST(RosterImport, ReportsAClassIdThatIsNotANumber) {
+  auto rows = parse_roster("name,roll_number,registration_number,class_id\nA,R1,P1,ten\n");
+  ASSERT_TRUE(rows.ok());
+  ASSERT_TRUE((*rows)[0].problem.has_value());
+  EXPECT_EQ((*rows)[0].problem->field, "class_id");
 }
 
 TEST(RosterImport, ParsesColumnsInAnyOrderAndCase) {
