@@ -32,6 +32,8 @@ int status_of(const std::string& code) {
       {"not_found", 404},
       {"method_not_allowed", 405},
       {"conflict", 409},
+      {"duplicate", 409},
+      {"foreign_key", 409},
       {"assignment_exists", 409},
       {"class_not_empty", 409},
       {"teacher_in_use", 409},
