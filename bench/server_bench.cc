@@ -176,19 +176,6 @@ void pg_execute(const std::string& url, const std::string& sql) {
   if (!problem.empty()) fail(sql + ": " + problem);
 }
 
-// `url` with its database name replaced by `name`.
-std::string with_database(const std::string& url, const std::string& name) {
-  const auto authority = url.find("://") + 3;
-  const auto query = url.find('?', authority);
-  const auto path = url.find('/', authority);
-  if (path == std::string::npos || (query != std::string::npos && path > query)) {
-    const auto at = query == std::string::npos ? url.size() : query;
-    return url.substr(0, at) + "/" + name + url.substr(at);
-  }
-  const auto end = query == std::string::npos ? url.size() : query;
-  return url.substr(0, path + 1) + name + url.substr(end);
-}
-
 // A fresh PostgreSQL database next to the one `admin_url` names, dropped
 // at the end. Requires: the URL's user may CREATE DATABASE.
 class ScratchDatabase {
@@ -196,7 +183,7 @@ class ScratchDatabase {
   explicit ScratchDatabase(std::string admin_url) : admin_url_(std::move(admin_url)) {
     name_ = "rollcall_bench_" + std::to_string(getpid()) + "_" + std::to_string(unix_ms_now());
     pg_execute(admin_url_, "CREATE DATABASE " + name_);
-    url_ = with_database(admin_url_, name_);
+    url_ = store::postgres_url_with_database(admin_url_, name_);
   }
   ~ScratchDatabase() {
     try {

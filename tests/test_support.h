@@ -6,6 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+#include <array>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
@@ -42,6 +45,23 @@ inline cv::Mat image_of(const std::string& relative) {
   auto image = face::decode_image(bytes_of(relative));
   EXPECT_TRUE(image.ok()) << relative;
   return image.ok() ? *image : cv::Mat();
+}
+
+// The `rollcall` binary run as a user runs it: exit status and stdout +
+// stderr together. `env` is prepended to the command (VAR=value ...).
+struct CommandRun {
+  int status;
+  std::string output;
+};
+inline CommandRun run_rollcall(const std::string& args, const std::string& env = "") {
+  const std::string command = "ROLLCALL_MODELS='" + models_dir().string() + "' " + env + " " +
+                              ROLLCALL_BINARY + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buffer;
+  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
+  const int status = pclose(pipe);
+  return {WEXITSTATUS(status), out};
 }
 
 // The engine every face test shares; fails the test if models are missing.

@@ -30,12 +30,6 @@ const std::string& decoy_hash() {
   return hash;
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 Result<Principal> principal_of(store::Tx& tx, const store::User& user) {
   Principal who{user.id, user.role, user.username, std::nullopt, std::nullopt};
   if (user.role == store::Role::teacher) {
@@ -93,7 +87,7 @@ Result<TokenPair> Accounts::issue(store::Tx& tx, const store::User& user,
 
 Result<TokenPair> Accounts::login(const std::string& username, const std::string& password) {
   auto user = store_.read_value<std::optional<store::User>>(
-      [&](store::Tx& tx) { return tx.find_user_by_username(lower(username)); });
+      [&](store::Tx& tx) { return tx.find_user_by_username(lower_ascii(username)); });
   if (!user) return user.error();
   // Hash outside any transaction: Argon2 takes tens of milliseconds and
   // must not hold a database lock.
@@ -190,7 +184,7 @@ Result<Principal> Accounts::authenticate(const std::string& access_token) {
 }
 
 Result<CreatedUser> Accounts::create_user(store::Tx& tx, const NewUser& request) {
-  auto username = clean_identifier("username", lower(request.username), 64, true);
+  auto username = clean_identifier("username", lower_ascii(request.username), 64, true);
   if (!username) return username.error();
   if (username->size() < 3) {
     return field_error("invalid_field", "username", "username must have at least 3 characters");

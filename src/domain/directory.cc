@@ -48,12 +48,6 @@ Error explain_duplicate(const Error& error) {
                     "the change clashes with an existing record (" + error.message + ")");
 }
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
 Error missing(const std::string& field) {
   return field_error("missing_field", field, field + " is required");
 }
@@ -139,11 +133,11 @@ template <typename T, typename Find, typename Key>
 Result<store::Page<T>> page_of(const std::set<std::int64_t>& ids, const store::ListQuery& query,
                                Find find, Key key, const std::string& entity) {
   std::vector<std::pair<std::string, T>> matches;
-  const std::string needle = lower(query.search);
+  const std::string needle = lower_ascii(query.search);
   for (auto id : ids) {
     auto row = found<T>(find(id), entity, id);
     if (!row) return row.error();
-    std::string text = lower(key(*row));
+    std::string text = lower_ascii(key(*row));
     if (needle.empty() || text.find(needle) != std::string::npos) {
       matches.emplace_back(std::move(text), std::move(*row));
     }

@@ -7,23 +7,10 @@
 #include <filesystem>
 
 #include "domain/csv.h"
+#include "domain/validate.h"
 
 namespace rollcall::domain {
-namespace {
-
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-std::string trimmed(const std::string& text) {
-  const auto first = text.find_first_not_of(" \t");
-  if (first == std::string::npos) return "";
-  return text.substr(first, text.find_last_not_of(" \t") - first + 1);
-}
-
-}  // namespace
+namespace {}  // namespace
 
 nlohmann::json to_json(const RowError& error) {
   return {{"line", error.line},
@@ -38,7 +25,7 @@ Result<std::vector<RosterRow>> parse_roster(std::string_view csv) {
   if (rows->empty()) return make_error("roster_empty", "the CSV has no header row and no students");
   std::map<std::string, std::size_t> column;
   for (std::size_t i = 0; i < rows->front().fields.size(); ++i) {
-    column[lower(trimmed(rows->front().fields[i]))] = i;
+    column[lower_ascii(trim_spaces(rows->front().fields[i]))] = i;
   }
   for (const char* required : {"name", "roll_number", "registration_number"}) {
     if (!column.count(required)) {
@@ -59,7 +46,7 @@ Result<std::vector<RosterRow>> parse_roster(std::string_view csv) {
     auto cell = [&](const char* name) -> std::optional<std::string> {
       auto it = column.find(name);
       if (it == column.end() || it->second >= fields.size()) return std::nullopt;
-      return trimmed(fields[it->second]);
+      return trim_spaces(fields[it->second]);
     };
     RosterRow row;
     row.line = (*rows)[r].line;
@@ -87,11 +74,11 @@ Result<std::vector<RosterRow>> parse_roster(std::string_view csv) {
 
 std::string roll_of_photo(const std::string& filename, const std::set<std::string>& rolls) {
   const std::filesystem::path path(filename);
-  const std::string extension = lower(path.extension().string());
+  const std::string extension = lower_ascii(path.extension().string());
   if (extension != ".jpg" && extension != ".jpeg" && extension != ".png" && extension != ".webp") {
     return "";
   }
-  const std::string stem = lower(path.stem().string());
+  const std::string stem = lower_ascii(path.stem().string());
   if (rolls.count(stem)) return stem;
   // <roll>_2 .. <roll>_9: further photos of one student.
   const auto underscore = stem.rfind('_');
@@ -113,7 +100,8 @@ Result<ClassId> RosterImport::class_of(const RosterRow& row,
   });
   if (!page) return page.error();
   for (const auto& group : page->items) {
-    if (lower(group.name) == lower(row.class_name) && lower(group.section) == lower(row.section)) {
+    if (lower_ascii(group.name) == lower_ascii(row.class_name) &&
+        lower_ascii(group.section) == lower_ascii(row.section)) {
       cache[key] = group.id;
       return group.id;
     }
@@ -128,7 +116,7 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
                                  const PhotoReader& read,
                                  const std::function<void(const ImportProgress&)>& on_row) {
   std::set<std::string> rolls;
-  for (const auto& row : rows) rolls.insert(lower(row.fields.roll_number.value_or("")));
+  for (const auto& row : rows) rolls.insert(lower_ascii(row.fields.roll_number.value_or("")));
   std::map<std::string, std::vector<std::string>> photos_by_roll;
   for (const auto& name : photo_names) {
     const auto roll = roll_of_photo(name, rolls);
@@ -153,7 +141,7 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
         fail(created.error());
       } else {
         ++progress.students_created;
-        auto names = photos_by_roll[lower(created->student.roll_number)];
+        auto names = photos_by_roll[lower_ascii(created->student.roll_number)];
         std::sort(names.begin(), names.end());
         if (names.empty()) {
           fail(make_error("photo_missing", "no photo named " + roll + ".jpg (or .png, .webp)"));

@@ -37,17 +37,23 @@ std::size_t count_code_points(const std::string& text) {
   return count;
 }
 
-std::string trim(const std::string& value) {
-  const auto first = value.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return "";
-  return value.substr(first, value.find_last_not_of(" \t\r\n") - first + 1);
+}  // namespace
+
+std::string lower_ascii(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return text;
 }
 
-}  // namespace
+std::string trim_spaces(const std::string& text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return "";
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
 
 Result<std::string> clean_text(const std::string& field, const std::string& value,
                                std::size_t min_chars, std::size_t max_chars) {
-  std::string text = trim(value);
+  std::string text = trim_spaces(value);
   const auto chars = count_code_points(text);
   if (chars == std::string::npos) {
     return field_error("invalid_field", field,
@@ -68,7 +74,7 @@ Result<std::string> clean_text(const std::string& field, const std::string& valu
 
 Result<std::string> clean_identifier(const std::string& field, const std::string& value,
                                      std::size_t max_chars, bool allow_at) {
-  std::string text = trim(value);
+  std::string text = trim_spaces(value);
   const bool is_valid = !text.empty() && text.size() <= max_chars &&
                         std::all_of(text.begin(), text.end(), [&](char c) {
                           return std::isalnum(static_cast<unsigned char>(c)) || c == '.' ||
@@ -102,7 +108,7 @@ Result<std::string> clean_phone(const std::string& field, const std::string& val
 }
 
 Result<std::string> clean_email(const std::string& field, const std::string& value) {
-  std::string text = trim(value);
+  std::string text = trim_spaces(value);
   if (text.empty()) return text;
   const auto at = text.find('@');
   const bool is_valid = text.size() <= 254 && at != std::string::npos && at > 0 &&

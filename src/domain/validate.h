@@ -33,4 +33,10 @@ Result<std::string> clean_phone(const std::string& field, const std::string& val
 // domain, at most 254 characters (RFC 5321). Errors: invalid_field.
 Result<std::string> clean_email(const std::string& field, const std::string& value);
 
+// ASCII lower case: usernames, roll numbers and searches compare this way.
+std::string lower_ascii(std::string text);
+
+// Without leading and trailing spaces, tabs and line ends.
+std::string trim_spaces(const std::string& text);
+
 }  // namespace rollcall::domain

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "domain/validate.h"
 #include "domain/views.h"
 #include "http/errors.h"
 #include "http/json_input.h"
@@ -19,13 +20,6 @@ nlohmann::json token_json(const domain::TokenPair& pair) {
           {"expires_in", pair.access_expires_in_s},
           {"refresh_token", pair.refresh_token},
           {"user", domain::to_json(pair.user)}};
-}
-
-// Usernames compare case-insensitively, so their rate limits must too.
-std::string lowercase(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
 }
 
 Error rate_limited(const std::string& what, int retry_after_s) {
@@ -52,7 +46,7 @@ void add_auth_routes(Router& router, Services& s) {
                if (!password) return password.error();
                // Only failures count, so a user who logs in often is never
                // locked out; a guesser is stopped after the limit either way.
-               const std::string account = lowercase(*username);
+               const std::string account = domain::lower_ascii(*username);
                int retry_after_s = 0;
                if (s.login_per_ip.is_limited(call.remote_ip, retry_after_s) ||
                    s.login_per_account.is_limited(account, retry_after_s)) {

@@ -3,6 +3,8 @@
 // Store::open: the database URL picks the back end.
 #include "store/store.h"
 
+#include <algorithm>
+
 #include <system_error>
 
 #include "store/detail/connection.h"
@@ -70,6 +72,15 @@ Result<void> Store::write(const std::function<Result<void>(Tx&)>& work) {
 
 Result<void> Store::read(const std::function<Result<void>(Tx&)>& work) {
   return transact(false, work);
+}
+
+std::string postgres_url_with_database(const std::string& url, const std::string& database) {
+  const std::size_t authority = url.find("://") + 3;
+  const std::size_t path = url.find('/', authority);
+  const std::size_t query = url.find('?', authority);
+  const std::string head = url.substr(0, std::min(path, query));
+  const std::string tail = query == std::string::npos ? "" : url.substr(query);
+  return head + "/" + database + tail;
 }
 
 }  // namespace rollcall::store

@@ -243,4 +243,8 @@ class Store {
 // The number of the newest migration this build knows.
 int latest_schema_version();
 
+// `url` (postgres://user@host:port/db?options) naming `database` instead:
+// how tests, the benchmark and operators point at a sibling database.
+std::string postgres_url_with_database(const std::string& url, const std::string& database);
+
 }  // namespace rollcall::store

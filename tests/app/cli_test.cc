@@ -12,20 +12,10 @@
 namespace rollcall::app {
 namespace {
 
-struct Run {
-  int status;
-  std::string output;  // stdout and stderr together
-};
+using Run = rollcall::testing::CommandRun;
 
-Run rollcall(const std::string& args) {
-  const std::string command = "ROLLCALL_MODELS='" + rollcall::testing::models_dir().string() +
-                              "' " + ROLLCALL_BINARY + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+Run rollcall(const std::string& args, const std::string& env = "") {
+  return rollcall::testing::run_rollcall(args, env);
 }
 
 std::string photo(const std::string& relative) {

@@ -18,20 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int status;
-  std::string output;  // stdout and stderr together
-};
+using Run = rollcall::testing::CommandRun;
 
 Run rollcall(const std::string& args, const std::string& env = "") {
-  const std::string command = "ROLLCALL_MODELS='" + rollcall::testing::models_dir().string() +
-                              "' " + env + " " + ROLLCALL_BINARY + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buffer;
-  while (std::size_t n = fread(buffer.data(), 1, buffer.size(), pipe)) out.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  return {WEXITSTATUS(status), out};
+  return rollcall::testing::run_rollcall(args, env);
 }
 
 class ServerCli : public ::testing::Test {

@@ -17,6 +17,8 @@
 #include <thread>
 
 #include "store/detail/connection.h"
+#include "store/store.h"
+#include "test_support.h"
 
 extern char** environ;
 
@@ -28,21 +30,6 @@ using namespace std::chrono_literals;
 // Starting loads the face models (~1 s) and, on PostgreSQL, migrates.
 constexpr auto kStartTimeout = 60s;
 constexpr auto kStopTimeout = 20s;
-
-fs::path models_dir() {
-  const char* env = std::getenv("ROLLCALL_MODELS");
-  return env ? fs::path(env) : fs::path(ROLLCALL_TEST_MODELS);
-}
-
-// `url` (postgres://user@host:port/db?options) naming `database` instead.
-std::string with_database(const std::string& url, const std::string& database) {
-  const std::size_t authority = url.find("://") + 3;
-  const std::size_t path = url.find('/', authority);
-  const std::size_t query = url.find('?', authority);
-  const std::string head = url.substr(0, std::min(path, query));
-  const std::string tail = query == std::string::npos ? "" : url.substr(query);
-  return head + "/" + database + tail;
-}
 
 // Spawns `args` with stdout to a pipe (returned in `stdout_fd`) and stderr
 // to `log`. Returns the pid, or -1.
@@ -264,7 +251,7 @@ std::unique_ptr<TestDatabase> TestDatabase::create(Backend backend, std::string&
     error = made.error().code + ": " + made.error().message;
     return nullptr;
   }
-  database->url_ = with_database(*server, database->name_);
+  database->url_ = store::postgres_url_with_database(*server, database->name_);
   return database;
 }
 
@@ -291,7 +278,7 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const Options& options, std:
       {"--http-port", "0"},
       {"--data-dir", server->data_dir_.string()},
       {"--database", server->database_->url()},
-      {"--models-dir", models_dir().string()},
+      {"--models-dir", rollcall::testing::models_dir().string()},
       {"--admin-password", kAdminPassword},
       {"--http-threads", "24"},
       {"--login-attempts-per-minute-ip", "100000"},

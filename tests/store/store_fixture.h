@@ -52,16 +52,6 @@ inline std::string random_suffix() {
   return text;
 }
 
-// `url` (postgres://user@host:port/db?options) naming `database` instead.
-inline std::string with_database(const std::string& url, const std::string& database) {
-  const std::size_t authority = url.find("://") + 3;
-  const std::size_t path = url.find('/', authority);
-  const std::size_t query = url.find('?', authority);
-  const std::string head = url.substr(0, std::min(path, query));
-  const std::string tail = query == std::string::npos ? "" : url.substr(query);
-  return head + "/" + database + tail;
-}
-
 // A fresh, empty database for one test, removed when it ends.
 class TestDatabase {
  public:
@@ -81,7 +71,7 @@ class TestDatabase {
     if (auto made = (*admin)->execute("CREATE DATABASE " + database->name_); !made) {
       return made.error();
     }
-    database->url_ = with_database(*server, database->name_);
+    database->url_ = postgres_url_with_database(*server, database->name_);
     return database;
   }
 
