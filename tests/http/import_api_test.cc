@@ -143,8 +143,18 @@ TEST_P(ImportApi, AnUnknownJobIs404) {
   EXPECT_EQ(reply.error_code(), "job_not_found");
 }
 
+TEST_P(ImportApi, BackupOfPostgresPointsToPgDump) {
+  if (GetParam() == Backend::sqlite) GTEST_SKIP() << "SQLite backups are tested below";
+  const auto out = server().data_dir().parent_path() / "backup.db";
+  const auto [status, output] = server().run_command({"backup", out.string()});
+  EXPECT_NE(status, 0);
+  EXPECT_NE(output.find("backup_unsupported"), std::string::npos) << output;
+  EXPECT_NE(output.find("pg_dump"), std::string::npos) << output;
+  EXPECT_FALSE(fs::exists(out));
+}
+
 TEST_P(ImportApi, BackupWhileServingHoldsTheStudents) {
-  if (GetParam() != Backend::sqlite) GTEST_SKIP() << "rollcall backup copies the SQLite database";
+  if (GetParam() != Backend::sqlite) GTEST_SKIP() << "PostgreSQL is backed up with pg_dump";
   const auto group = create_class();
   for (int i = 0; i < 3; ++i) create_student(group["id"]);
   const auto total =

@@ -359,7 +359,9 @@ std::pair<int, std::string> ServerProcess::run_command(
     args.push_back(value);
   }
   int fd = -1;
-  const pid_t pid = spawn(args, dir_ / "command.log", fd);
+  const auto log = dir_ / "command.log";
+  fs::remove(log);
+  const pid_t pid = spawn(args, log, fd);
   if (pid < 0) return {-1, ""};
   std::string out, line;
   read_until(fd, "", std::chrono::steady_clock::now() + kStartTimeout, out, line);
@@ -370,6 +372,9 @@ std::pair<int, std::string> ServerProcess::run_command(
     (void)wait_for(pid, kStopTimeout);
     return {-1, out};
   }
+  // Errors are printed on stderr: the caller sees them after stdout.
+  std::ifstream errors(log);
+  out.append(std::istreambuf_iterator<char>(errors), std::istreambuf_iterator<char>());
   return {WIFEXITED(*status) ? WEXITSTATUS(*status) : -1, out};
 }
 

@@ -147,8 +147,7 @@ class ServerProcess {
   std::string log() const;
   const Api& api() const { return api_; }
 
-  // Runs another rollcall command against this server's settings
-  // (data dir, database); returns its exit status and stdout.
+  // Runs `rollcall ARGS --data-dir D --database URL`: exit status, stdout then stderr.
   std::pair<int, std::string> run_command(const std::vector<std::string>& args) const;
 
  private:
