@@ -28,6 +28,7 @@ int status_of(const std::string& code) {
       {"refresh_token_reused", 401},
       {"account_disabled", 403},
       {"forbidden", 403},
+      {"cors_origin_denied", 403},
       {"password_wrong", 403},
       {"not_found", 404},
       {"method_not_allowed", 405},
