@@ -73,7 +73,23 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   zip_limits.max_entry_bytes = settings.max_image_bytes;
   runtime->importer = std::make_unique<jobs::Importer>(*runtime->store, *runtime->roster_import,
                                                        *runtime->runner, zip_limits);
+  runtime->login_per_ip =
+      std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_ip);
+  runtime->login_per_account =
+      std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_account);
+  runtime->sessions = std::make_unique<domain::Sessions>(*runtime->store, runtime->engine.get());
+  runtime->reports = std::make_unique<domain::Reports>(*runtime->store);
+  runtime->webhooks = std::make_unique<domain::Webhooks>(*runtime->store);
   return runtime;
+}
+
+http::Services services_of(Runtime& rt) {
+  return http::Services{
+      *rt.store,        *rt.accounts,          *rt.directory,
+      *rt.enrollment,   *rt.importer,          rt.metrics,
+      *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
+      "0.1.0",          *rt.sessions,          *rt.reports,
+      *rt.webhooks};
 }
 
 Result<domain::Principal> local_admin(Runtime& runtime) {
@@ -126,12 +142,7 @@ int serve(const Settings& settings) {
     spdlog::warn(nlohmann::json{{"event", "models_not_ready"}, {"why", rt.models_problem}}.dump());
   }
 
-  http::RateLimiter login_per_ip(settings.login_attempts_per_minute_ip);
-  http::RateLimiter login_per_account(settings.login_attempts_per_minute_account);
-  http::Services services{*rt.store,      *rt.accounts,      *rt.directory,
-                          *rt.enrollment, *rt.importer,      rt.metrics,
-                          login_per_ip,   login_per_account, [&rt] { return rt.models_problem; },
-                          "0.1.0"};
+  http::Services services = services_of(rt);
   http::ServerOptions options;
   options.host = settings.http_host;
   options.port = settings.http_port;

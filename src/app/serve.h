@@ -15,10 +15,14 @@
 #include "domain/accounts.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
+#include "domain/reports.h"
 #include "domain/roster_import.h"
+#include "domain/sessions.h"
+#include "domain/webhooks.h"
 #include "face/engine.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
+#include "http/routes.h"
 #include "jobs/import_job.h"
 #include "jobs/job_runner.h"
 #include "store/store.h"
@@ -37,12 +41,20 @@ struct Runtime {
   std::unique_ptr<domain::RosterImport> roster_import;
   std::unique_ptr<jobs::JobRunner> runner;
   std::unique_ptr<jobs::Importer> importer;
+  std::unique_ptr<domain::Sessions> sessions;
+  std::unique_ptr<domain::Reports> reports;
+  std::unique_ptr<domain::Webhooks> webhooks;
   http::Metrics metrics;
+  std::unique_ptr<http::RateLimiter> login_per_ip;  // failed logins
+  std::unique_ptr<http::RateLimiter> login_per_account;
 };
 
 // Opens the database (running migrations), creates the first admin, and
 // builds the services. `with_models`: load the face engine too.
 Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool with_models);
+
+// What the HTTP routes call, all from `runtime` (which must outlive it).
+http::Services services_of(Runtime& runtime);
 
 // The first active admin, for commands run on the server's own machine.
 Result<domain::Principal> local_admin(Runtime& runtime);

@@ -10,6 +10,9 @@ Router make_router(Services& services) {
   add_people_routes(router, services);
   add_student_routes(router, services);
   add_job_routes(router, services);
+  add_session_routes(router, services);
+  add_report_routes(router, services);
+  add_webhook_routes(router, services);
   return router;
 }
 

@@ -14,6 +14,9 @@
 #include "domain/accounts.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
+#include "domain/reports.h"
+#include "domain/sessions.h"
+#include "domain/webhooks.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
 #include "http/router.h"
@@ -34,6 +37,9 @@ struct Services {
   // Readiness beyond the database: "" when the models are loaded, else why not.
   std::function<std::string()> models_problem;
   std::string version;
+  domain::Sessions& sessions;
+  domain::Reports& reports;
+  domain::Webhooks& webhooks;
 };
 
 void add_auth_routes(Router& router, Services& services);
@@ -41,6 +47,9 @@ void add_people_routes(Router& router, Services& services);
 void add_student_routes(Router& router, Services& services);
 void add_job_routes(Router& router, Services& services);
 void add_system_routes(Router& router, Services& services);
+void add_session_routes(Router& router, Services& services);  // sessions, class photos
+void add_report_routes(Router& router, Services& services);   // reports, exports
+void add_webhook_routes(Router& router, Services& services);  // webhook endpoints, deliveries
 
 // Every route of the API.
 Router make_router(Services& services);

@@ -41,8 +41,6 @@ std::string route_name(const Route& route) { return route.method + " " + route.p
 struct Served {
   fs::path data_dir;
   std::unique_ptr<app::Runtime> runtime;
-  RateLimiter login_per_ip{20};
-  RateLimiter login_per_account{5};
   std::optional<Services> services;
   Router router;
 };
@@ -60,10 +58,7 @@ class OpenApi : public ::testing::Test {
     ASSERT_TRUE(runtime) << runtime.error().code << ": " << runtime.error().message;
     served_->runtime = std::move(runtime).value();
     auto& rt = *served_->runtime;
-    served_->services.emplace(Services{*rt.store, *rt.accounts, *rt.directory, *rt.enrollment,
-                                       *rt.importer, rt.metrics, served_->login_per_ip,
-                                       served_->login_per_account,
-                                       [&rt] { return rt.models_problem; }, "test"});
+    served_->services.emplace(app::services_of(rt));
     served_->router = make_router(*served_->services);
   }
 
