@@ -138,6 +138,21 @@ struct AttendanceRecord {
   std::int64_t changed_ms = 0;
 };
 
+// ---- Reports (issue 5) ----------------------------------------------------
+// A session with its subject's code and name, for reports.
+struct SessionSummary {
+  Session session;
+  std::string subject_code;
+  std::string subject_name;
+};
+
+// One attendance record of a student with the session it belongs to.
+struct HistoryEntry {
+  SessionSummary session;
+  AttendanceRecord record;
+};
+// ---- end Reports ------------------------------------------------------------
+
 struct AuditEntry {
   std::int64_t id = 0;
   std::optional<UserId> actor;  // none for the system itself

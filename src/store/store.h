@@ -153,6 +153,19 @@ class Tx {
   Result<void> upsert_attendance(const AttendanceRecord& record);
   Result<std::vector<AttendanceRecord>> list_attendance(SessionId session);
 
+  // ---- Reports (issue 5; tx_reports.cc) ----
+  // Sessions of a class starting in [from_ms, to_ms), oldest first, with
+  // their subject.
+  Result<std::vector<SessionSummary>> list_class_sessions(ClassId class_id, std::int64_t from_ms,
+                                                          std::int64_t to_ms);
+  // The attendance records of those sessions, by session then student.
+  Result<std::vector<AttendanceRecord>> list_class_attendance(ClassId class_id,
+                                                              std::int64_t from_ms,
+                                                              std::int64_t to_ms);
+  // Every attendance record of a student, oldest session first.
+  Result<std::vector<HistoryEntry>> list_student_history(StudentId student);
+  // ---- end Reports ----
+
   // Audit log, newest first.
   Result<std::int64_t> insert_audit(const AuditEntry& entry);
   Result<Page<AuditEntry>> list_audit(const ListQuery& query, const std::string& entity);
