@@ -12,6 +12,7 @@
 #include "app/output.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "jobs/webhook_sender.h"
 
 namespace rollcall::app {
 namespace {
@@ -142,6 +143,20 @@ int serve(const Settings& settings) {
     spdlog::warn(nlohmann::json{{"event", "models_not_ready"}, {"why", rt.models_problem}}.dump());
   }
 
+  // Delivers the webhook outbox; stopped below before the job runner.
+  jobs::WebhookSenderOptions webhook_options;
+  webhook_options.retry_base_ms = settings.webhook_retry_base_ms;
+  webhook_options.max_attempts = settings.webhook_max_attempts;
+  webhook_options.log = [](const nlohmann::json& event, bool is_warning) {
+    if (is_warning) {
+      spdlog::warn(event.dump());
+    } else {
+      spdlog::info(event.dump());
+    }
+  };
+  jobs::WebhookSender webhook_sender(*rt.store, webhook_options);
+  webhook_sender.start();
+
   http::Services services = services_of(rt);
   http::ServerOptions options;
   options.host = settings.http_host;
@@ -173,6 +188,7 @@ int serve(const Settings& settings) {
   std::cout << "listening on " << settings.http_host << ":" << *port << std::endl;
   server.run();
   watcher.join();
+  webhook_sender.stop();
   rt.runner->stop();
   log_event({{"event", "stopped"}});
   return 0;

@@ -57,7 +57,9 @@ struct Settings {
   float duplicate_similarity = 0.6f;      // flag an enrollment this close to a classmate
 
   // Work.
-  int job_workers = 1;  // background jobs (imports, re-embedding) at once
+  int job_workers = 1;               // background jobs (imports, re-embedding) at once
+  int webhook_retry_base_ms = 1000;  // first webhook retry; doubles per attempt (1 h cap)
+  int webhook_max_attempts = 10;     // then the delivery is failed, the endpoint failing
 
   // Logs.
   std::string log_level = "info";   // trace, debug, info, warn, error

@@ -297,6 +297,12 @@ std::vector<SettingField> make_fields() {
   // Work.
   fields.push_back(integer_field("job_workers", "background jobs (imports, re-embedding) at once",
                                  &Settings::job_workers, 1, 64));
+  fields.push_back(integer_field("webhook_retry_base_ms",
+                                 "first webhook retry after this many ms, doubling each time",
+                                 &Settings::webhook_retry_base_ms, 10, 3'600'000));
+  fields.push_back(integer_field("webhook_max_attempts",
+                                 "webhook attempts before a delivery is failed",
+                                 &Settings::webhook_max_attempts, 1, 100));
   // Logs.
   fields.push_back(text_field("log_level", "least severe log level written", &Settings::log_level,
                               one_of({"trace", "debug", "info", "warn", "error"})));

@@ -1,20 +1,154 @@
 // src/domain/reports.h
 //
 // Reports: attendance per session, per class and date range, per
-// student; CSV and XLSX exports.
-// Being built for issue 5: the class is the seam the server is wired to.
+// student; each as JSON, CSV and XLSX.
+// Owns: who may see which report, the arithmetic (docs/API.md "Reports"):
+// present and late count as attended; excused and unrecorded sessions are
+// left out of the denominator; absent counts against. Percentages are
+// 0-100 rounded to 2 decimals, null when nothing counts.
+// Leaves to others: the queries (store, tx_reports.cc), HTTP (routes_reports.cc).
+// Roles: admin sees all; a teacher only classes they are assigned
+// (Tx::teaches_class); a student only their own history.
+// Thread safety: Reports is shared; every call runs its own read.
 #pragma once
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "domain/principal.h"
 #include "store/store.h"
 
 namespace rollcall::domain {
+
+// Counts of one student (or subject): attended = present + late;
+// counted = present + late + absent.
+struct Tally {
+  int present = 0;
+  int absent = 0;
+  int late = 0;
+  int excused = 0;
+  int unrecorded = 0;
+
+  void add(std::optional<store::AttendanceStatus> status);
+  int attended() const { return present + late; }
+  int counted() const { return present + late + absent; }
+  std::optional<double> percent() const;  // 0-100, 2 decimals; nullopt when counted() == 0
+};
+
+struct ReportStudent {
+  StudentId id;
+  std::string name;
+  std::string roll_number;
+};
+
+struct SessionReport {
+  store::SessionSummary session;
+  store::ClassGroup group;
+  struct Line {
+    ReportStudent student;
+    std::optional<store::AttendanceStatus> status;  // nullopt: not recorded
+    std::string decided_by;
+    std::optional<float> similarity;
+  };
+  std::vector<Line> lines;  // by roll number
+  Tally tally;
+};
+
+// The range is of days in UTC, both ends included; "" = open.
+struct ClassReportQuery {
+  std::string from;  // YYYY-MM-DD
+  std::string to;
+  double threshold = 75;  // percent
+};
+
+struct ClassReport {
+  store::ClassGroup group;
+  ClassReportQuery query;
+  std::vector<store::SessionSummary> sessions;  // oldest first
+  struct SubjectLine {
+    SubjectId id;
+    std::string code;
+    std::string name;
+    int sessions = 0;
+    Tally tally;  // over every student
+  };
+  std::vector<SubjectLine> subjects;  // by code
+  struct Row {
+    ReportStudent student;
+    std::vector<std::optional<store::AttendanceStatus>> cells;  // one per session
+    Tally tally;
+    std::vector<Tally> per_subject;  // one per subjects[i]
+    bool is_below = false;           // percent < threshold
+  };
+  std::vector<Row> rows;  // by roll number
+};
+
+struct StudentReport {
+  ReportStudent student;
+  store::ClassGroup group;
+  std::vector<store::HistoryEntry> history;  // oldest first
+  Tally tally;
+  std::vector<ClassReport::SubjectLine> subjects;  // by code
+};
+
+enum class ExportFormat { json, csv, xlsx };
+std::optional<ExportFormat> export_format_from_string(const std::string& text);
+
+inline constexpr const char* kXlsxType =
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+// A finished export: bytes, media type and a file name.
+struct ExportFile {
+  std::string bytes;
+  std::string content_type;
+  std::string filename;
+};
+
+// Days since the Unix epoch of YYYY-MM-DD; nullopt when not a real date.
+std::optional<std::int64_t> parse_report_date(const std::string& text);
+std::string format_report_date(std::int64_t unix_ms);  // YYYY-MM-DD (UTC)
+std::string format_report_time(std::int64_t unix_ms);  // YYYY-MM-DD HH:MM (UTC)
 
 class Reports {
  public:
   explicit Reports(store::Store& store) : store_(store) {}
 
+  // Errors: forbidden (students; teachers of other classes), session_not_found.
+  Result<SessionReport> session_report(const Principal& who, SessionId id);
+  // Errors: forbidden, class_not_found, invalid_field (from, to, threshold).
+  Result<ClassReport> class_report(const Principal& who, ClassId id, const ClassReportQuery& query);
+  // Errors: forbidden (other students; teachers of other classes), student_not_found.
+  Result<StudentReport> student_report(const Principal& who, StudentId id);
+
  private:
   store::Store& store_;
 };
+
+nlohmann::json to_json(const SessionReport& report);
+nlohmann::json to_json(const ClassReport& report);
+nlohmann::json to_json(const StudentReport& report);
+
+// CSV: RFC 4180, UTF-8 with a BOM (so Excel reads names in any script),
+// CRLF line ends, user text through spreadsheet_safe.
+std::string to_csv(const SessionReport& report);
+std::string to_csv(const ClassReport& report);
+std::string to_csv(const StudentReport& report);
+
+// XLSX (libxlsxwriter): bold header row, frozen header and name columns,
+// percentages as %, rows below the threshold highlighted.
+// Errors: export_failed.
+Result<std::string> to_xlsx(const SessionReport& report);
+Result<std::string> to_xlsx(const ClassReport& report);
+Result<std::string> to_xlsx(const StudentReport& report);
+
+// The report in `format` with its file name (e.g. class-3-report.csv).
+Result<ExportFile> export_report(const SessionReport& report, ExportFormat format);
+Result<ExportFile> export_report(const ClassReport& report, ExportFormat format);
+Result<ExportFile> export_report(const StudentReport& report, ExportFormat format);
 
 }  // namespace rollcall::domain

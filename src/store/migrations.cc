@@ -233,6 +233,41 @@ CREATE TABLE jobs (
 );
 CREATE INDEX idx__jobs__created_by ON jobs (created_by);
 )sql"},
+
+    {7, "webhooks", R"sql(
+CREATE TABLE webhook_endpoints (
+  id {id},
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,  -- comma list: record.changed, session.closed
+  is_active BOOLEAN NOT NULL,
+  state TEXT NOT NULL
+    CONSTRAINT ck__webhook_endpoints__state CHECK (state IN ('healthy', 'failing')),
+  consecutive_failures BIGINT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+
+CREATE TABLE webhook_outbox (
+  id {id},
+  endpoint_id BIGINT NOT NULL
+    CONSTRAINT fk__webhook_outbox__endpoint_id__webhook_endpoints REFERENCES webhook_endpoints (id)
+    ON DELETE CASCADE,
+  event TEXT NOT NULL,
+  delivery_id TEXT NOT NULL,
+  payload_json TEXT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_ms BIGINT NOT NULL,
+  state TEXT NOT NULL
+    CONSTRAINT ck__webhook_outbox__state CHECK (state IN ('pending', 'delivered', 'failed')),
+  last_status BIGINT,
+  last_error TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  delivered_ms BIGINT,
+  CONSTRAINT uq__webhook_outbox__delivery_id UNIQUE (delivery_id)
+);
+CREATE INDEX idx__webhook_outbox__state__next_attempt_ms ON webhook_outbox (state, next_attempt_ms);
+CREATE INDEX idx__webhook_outbox__endpoint_id__id ON webhook_outbox (endpoint_id, id);
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

@@ -181,6 +181,41 @@ struct Job {
   std::int64_t updated_ms = 0;
 };
 
+// Webhooks: an LMS endpoint and one delivery of one event to it.
+enum class WebhookState { healthy, failing };
+std::string to_string(WebhookState state);
+std::optional<WebhookState> webhook_state_from_string(const std::string& text);
+
+struct WebhookEndpoint {
+  std::int64_t id = 0;
+  std::string url;                  // http:// or https://
+  std::string secret;               // the HMAC key; never shown after creation
+  std::vector<std::string> events;  // record.changed, session.closed
+  bool is_active = true;
+  WebhookState state = WebhookState::healthy;
+  std::int64_t consecutive_failures = 0;  // deliveries failed in a row
+  std::int64_t created_ms = 0;
+};
+
+enum class DeliveryState { pending, delivered, failed };
+std::string to_string(DeliveryState state);
+std::optional<DeliveryState> delivery_state_from_string(const std::string& text);
+
+struct WebhookDelivery {
+  std::int64_t id = 0;
+  std::int64_t endpoint = 0;
+  std::string event;        // record.changed, session.closed, ping
+  std::string delivery_id;  // unique, random; the same on every retry
+  std::string payload_json;
+  std::int64_t attempts = 0;
+  std::int64_t next_attempt_ms = 0;
+  DeliveryState state = DeliveryState::pending;
+  std::optional<std::int64_t> last_status;  // HTTP status of the last attempt
+  std::string last_error;                   // "" after a 2xx
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> delivered_ms;
+};
+
 // A page of a list: `items` plus the count of every match, for paging.
 template <typename T>
 struct Page {

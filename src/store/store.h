@@ -177,6 +177,34 @@ class Tx {
   // Marks every queued or running job failed; returns how many.
   Result<std::int64_t> fail_unfinished_jobs(std::int64_t now_ms);
 
+  // ---- Webhooks (tx_webhooks.cc) ----
+  // Endpoints, oldest first; the secret is returned as stored.
+  Result<std::int64_t> insert_webhook_endpoint(const WebhookEndpoint& endpoint);
+  Result<std::optional<WebhookEndpoint>> find_webhook_endpoint(std::int64_t id);
+  Result<std::vector<WebhookEndpoint>> list_webhook_endpoints();
+  // url, secret, events, is_active, state, consecutive_failures.
+  Result<void> update_webhook_endpoint(const WebhookEndpoint& endpoint);
+  Result<bool> delete_webhook_endpoint(std::int64_t id);  // and its deliveries (cascade)
+  // Active endpoints subscribed to `event` ("ping" matches every active one).
+  Result<std::vector<WebhookEndpoint>> webhook_endpoints_for(const std::string& event);
+  // The outbox. delivery_id must be unique (duplicate otherwise).
+  Result<std::int64_t> insert_webhook_delivery(const WebhookDelivery& delivery);
+  Result<std::optional<WebhookDelivery>> find_webhook_delivery(std::int64_t id);
+  // Up to `limit` pending deliveries due at `now_ms`, oldest due first,
+  // each leased until now_ms + lease_ms (next_attempt_ms moves there) so
+  // no other server sends it meanwhile; a sender that dies mid-send leaves
+  // the row to be claimed again when the lease ends (at-least-once).
+  // Safe with several servers: PostgreSQL skips rows another claim holds
+  // (FOR UPDATE SKIP LOCKED); SQLite serialises writers (BEGIN IMMEDIATE).
+  Result<std::vector<WebhookDelivery>> claim_webhook_deliveries(std::int64_t now_ms, int limit,
+                                                                std::int64_t lease_ms);
+  // attempts, next_attempt_ms, state, last_status, last_error, delivered_ms.
+  Result<void> update_webhook_delivery(const WebhookDelivery& delivery);
+  // One endpoint's deliveries, newest first.
+  Result<Page<WebhookDelivery>> list_webhook_deliveries(std::int64_t endpoint,
+                                                        const ListQuery& query);
+  // ---- end Webhooks ----
+
  private:
   Connection& connection_;
 };

@@ -6,6 +6,7 @@
 #include <opencv2/core.hpp>
 
 #include "server_harness.h"
+#include "store/store.h"
 
 namespace rollcall::http_testing {
 namespace {
@@ -66,6 +67,10 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/imports", {A, A, D}},
       {"GET /api/v1/jobs/{id}", {A, A, D}},
       {"GET /api/v1/audit", {A, D, D}},
+      // Reports: the session report is of a session of class B (session_b).
+      {"GET /api/v1/sessions/{id}/report", {A, D, D}},
+      {"GET /api/v1/classes/{id}/report", {A, D, D}},
+      {"GET /api/v1/students/{id}/report", {A, D, D}},
   };
   return table;
 }
@@ -80,6 +85,7 @@ struct World {
   std::int64_t assignment_b = 0;
   std::int64_t student_a = 0, student_b = 0, photo_b = 0, photo_a = 0;
   std::string admin, teacher, student;  // access tokens
+  std::int64_t session_b = 0;           // for the session report, written to the database
 };
 
 class RolesApi : public ServerTest {
@@ -135,12 +141,34 @@ class RolesApi : public ServerTest {
     const auto student_a = create_student(w.class_a, unique("own"), true);
     w.student_a = student_a["id"];
     w.student_b = create_student(w.class_b)["id"];
+    ASSERT_NO_FATAL_FAILURE(add_session_b(w));
     w.photo_a = enroll(w.student_a, "identities/amy/01.png");
     w.photo_b = enroll(w.student_b, "identities/penny/01.png");
     w.teacher = api().login(teacher_a["username"], teacher_a["password"]);
     w.student = api().login(student_a["roll_number"], student_a.value("generated_password", ""));
     ASSERT_FALSE(w.teacher.empty());
     ASSERT_FALSE(w.student.empty());
+  }
+
+  // A session of class B, straight into the server's database (reports).
+  void add_session_b(World& w) {
+    store::StoreOptions options;
+    options.url = server().database_url();
+    options.data_dir = server().data_dir();
+    options.pool_size = 1;
+    auto db = store::Store::open(options);
+    ASSERT_TRUE(db.ok()) << db.error().message;
+    store::Session session;
+    session.class_id = ClassId{w.class_b};
+    session.subject = SubjectId{w.subject_b};
+    session.teacher = TeacherId{w.teacher_b};
+    session.starts_ms = 1'764'000'000'000;
+    session.ends_ms = session.starts_ms + 3'600'000;
+    session.method = store::SessionMethod::manual;
+    auto id =
+        (*db)->write_value<SessionId>([&](store::Tx& tx) { return tx.insert_session(session); });
+    ASSERT_TRUE(id.ok()) << id.error().message;
+    w.session_b = id->value;
   }
 
   // `pattern` with its parameters naming class B's records.
@@ -158,6 +186,7 @@ class RolesApi : public ServerTest {
     if (pattern.starts_with("/api/v1/assignments/")) id = w.assignment_b;
     if (pattern.starts_with("/api/v1/students/")) id = w.student_b;
     if (pattern.starts_with("/api/v1/jobs/")) id = 999'999'999;
+    if (pattern == "/api/v1/sessions/{id}/report") id = w.session_b;
     replace("{id}", text(id));
     replace("{photo}", text(w.photo_b));
     return path;

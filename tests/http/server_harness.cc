@@ -271,7 +271,29 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const Options& options, std:
   server->dir_ = fs::temp_directory_path() / ("rollcall-http-test-" + random_suffix());
   server->data_dir_ = server->dir_ / "data";
   fs::create_directories(server->data_dir_);
+  if (!server->launch(options, error)) return nullptr;
+  return server;
+}
 
+std::unique_ptr<ServerProcess> ServerProcess::restart(std::unique_ptr<ServerProcess> previous,
+                                                      const Options& options, std::string& error) {
+  if (!previous || previous->pid_ > 0) {
+    error = "restart needs a stopped server";
+    return nullptr;
+  }
+  auto server = std::unique_ptr<ServerProcess>(new ServerProcess());
+  server->backend_ = previous->backend_;
+  server->database_ = std::move(previous->database_);
+  server->dir_ = previous->dir_;
+  server->data_dir_ = previous->data_dir_;
+  previous->dir_.clear();  // the new server owns the directory now
+  // The old log stays readable: the new server appends after it.
+  if (!server->launch(options, error)) return nullptr;
+  return server;
+}
+
+bool ServerProcess::launch(const Options& options, std::string& error) {
+  ServerProcess* server = this;
   // Generous login limits: every test logs in; the rate-limit test sets its own.
   std::vector<std::pair<std::string, std::string>> flags = {
       {"--http-host", "127.0.0.1"},
@@ -303,22 +325,22 @@ std::unique_ptr<ServerProcess> ServerProcess::start(const Options& options, std:
   server->pid_ = spawn(args, server->dir_ / "server.log", server->stdout_fd_);
   if (server->pid_ < 0) {
     error = std::string("cannot start ") + ROLLCALL_BINARY;
-    return nullptr;
+    return false;
   }
   std::string out, line;
   if (!read_until(server->stdout_fd_, "listening on ",
                   std::chrono::steady_clock::now() + kStartTimeout, out, line)) {
     error = "no \"listening on\" line; stdout: " + out + "\nlog: " + server->log();
-    return nullptr;
+    return false;
   }
   const auto colon = line.rfind(':');
   server->port_ = std::atoi(line.c_str() + colon + 1);
   if (server->port_ <= 0) {
     error = "cannot read the port from: " + line;
-    return nullptr;
+    return false;
   }
   server->api_ = Api(server->port_);
-  return server;
+  return true;
 }
 
 ServerProcess::~ServerProcess() {

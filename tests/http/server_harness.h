@@ -131,6 +131,11 @@ class ServerProcess {
   // Starts the server and waits for its "listening on" line; nullptr and
   // `error` when it does not come up.
   static std::unique_ptr<ServerProcess> start(const Options& options, std::string& error);
+  // Starts a new server on the data directory and database of `previous`,
+  // which must have been stopped, and takes them over (restart tests).
+  // `options.backend` is ignored: the database is the previous one.
+  static std::unique_ptr<ServerProcess> restart(std::unique_ptr<ServerProcess> previous,
+                                                const Options& options, std::string& error);
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
   ~ServerProcess();
@@ -152,6 +157,9 @@ class ServerProcess {
 
  private:
   ServerProcess() : api_(0) {}
+  // Spawns `rollcall serve` on this dir and database; false and `error`
+  // when it does not come up.
+  bool launch(const Options& options, std::string& error);
   Backend backend_ = Backend::sqlite;
   std::unique_ptr<TestDatabase> database_;
   fs::path dir_;
