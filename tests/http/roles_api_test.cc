@@ -67,6 +67,14 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/imports", {A, A, D}},
       {"GET /api/v1/jobs/{id}", {A, A, D}},
       {"GET /api/v1/audit", {A, D, D}},
+      // Webhooks: admin only (id 0: admin gets 404).
+      {"GET /api/v1/webhooks", {A, D, D}},
+      {"POST /api/v1/webhooks", {A, D, D}},
+      {"GET /api/v1/webhooks/{id}", {A, D, D}},
+      {"PATCH /api/v1/webhooks/{id}", {A, D, D}},
+      {"DELETE /api/v1/webhooks/{id}", {A, D, D}},
+      {"GET /api/v1/webhooks/{id}/deliveries", {A, D, D}},
+      {"POST /api/v1/webhooks/{id}/test", {A, D, D}},
       // Reports: the session report is of a session of class B (session_b).
       {"GET /api/v1/sessions/{id}/report", {A, D, D}},
       {"GET /api/v1/classes/{id}/report", {A, D, D}},
@@ -187,6 +195,7 @@ class RolesApi : public ServerTest {
     if (pattern.starts_with("/api/v1/students/")) id = w.student_b;
     if (pattern.starts_with("/api/v1/jobs/")) id = 999'999'999;
     if (pattern == "/api/v1/sessions/{id}/report") id = w.session_b;
+    if (pattern.starts_with("/api/v1/webhooks/")) id = 999'999'999;
     replace("{id}", text(id));
     replace("{photo}", text(w.photo_b));
     return path;
