@@ -15,5 +15,6 @@ void add_model_commands(CLI::App& cli);   // models fetch | check | list
 void add_eval_commands(CLI::App& cli);    // eval
 void add_bench_commands(CLI::App& cli);   // bench
 void add_server_commands(CLI::App& cli);  // serve, config show, backup, import, reembed
+void add_report_commands(CLI::App& cli);  // report session | class | student
 
 }  // namespace rollcall::app

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   rollcall::app::add_eval_commands(cli);
   rollcall::app::add_bench_commands(cli);
   rollcall::app::add_server_commands(cli);
+  rollcall::app::add_report_commands(cli);
   CLI11_PARSE(cli, argc, argv);
   return 0;
 }
