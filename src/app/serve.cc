@@ -78,7 +78,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
       std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_ip);
   runtime->login_per_account =
       std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_account);
-  runtime->sessions = std::make_unique<domain::Sessions>(*runtime->store, runtime->engine.get());
+  domain::SessionOptions session_options;
+  session_options.limits = enrollment.limits;
+  session_options.retention = enrollment.retention;
+  runtime->sessions =
+      std::make_unique<domain::Sessions>(*runtime->store, runtime->engine.get(), session_options);
   runtime->reports = std::make_unique<domain::Reports>(*runtime->store);
   runtime->webhooks = std::make_unique<domain::Webhooks>(*runtime->store);
   return runtime;

@@ -42,6 +42,7 @@ int status_of(const std::string& code) {
       {"user_in_use", 409},
       {"last_admin", 409},
       {"too_many_photos", 409},
+      {"session_locked", 409},
       {"body_too_large", 413},
       {"image_too_large", 413},
       {"image_too_many_pixels", 413},

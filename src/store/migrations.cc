@@ -234,6 +234,56 @@ CREATE TABLE jobs (
 CREATE INDEX idx__jobs__created_by ON jobs (created_by);
 )sql"},
 
+    {6, "class photos", R"sql(
+CREATE TABLE class_photos (
+  id {id},
+  session_id BIGINT NOT NULL
+    CONSTRAINT fk__class_photos__session_id__sessions REFERENCES sessions (id) ON DELETE CASCADE,
+  content_type TEXT NOT NULL,
+  bytes {blob} NOT NULL,  -- empty when retention is embeddings_only
+  width BIGINT NOT NULL,
+  height BIGINT NOT NULL,
+  annotated {blob} NOT NULL,
+  processing_ms DOUBLE PRECISION NOT NULL,
+  uploaded_by BIGINT
+    CONSTRAINT fk__class_photos__uploaded_by__users REFERENCES users (id) ON DELETE SET NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__class_photos__session_id ON class_photos (session_id);
+CREATE INDEX idx__class_photos__uploaded_by ON class_photos (uploaded_by);
+
+CREATE TABLE photo_faces (
+  id {id},
+  class_photo_id BIGINT NOT NULL
+    CONSTRAINT fk__photo_faces__class_photo_id__class_photos REFERENCES class_photos (id)
+    ON DELETE CASCADE,
+  face_index BIGINT NOT NULL,
+  box_x DOUBLE PRECISION NOT NULL,
+  box_y DOUBLE PRECISION NOT NULL,
+  box_w DOUBLE PRECISION NOT NULL,
+  box_h DOUBLE PRECISION NOT NULL,
+  landmarks_json TEXT NOT NULL,
+  detector_score DOUBLE PRECISION NOT NULL,
+  quality_json TEXT NOT NULL,
+  status TEXT NOT NULL CONSTRAINT ck__photo_faces__status
+    CHECK (status IN ('matched', 'borderline', 'unknown', 'low_quality')),
+  student_id BIGINT
+    CONSTRAINT fk__photo_faces__student_id__students REFERENCES students (id) ON DELETE SET NULL,
+  similarity DOUBLE PRECISION NOT NULL,
+  runner_up_id BIGINT
+    CONSTRAINT fk__photo_faces__runner_up_id__students REFERENCES students (id) ON DELETE SET NULL,
+  runner_up_similarity DOUBLE PRECISION,
+  margin DOUBLE PRECISION NOT NULL,
+  corrected_by BIGINT
+    CONSTRAINT fk__photo_faces__corrected_by__users REFERENCES users (id) ON DELETE SET NULL,
+  corrected_ms BIGINT,
+  CONSTRAINT uq__photo_faces__class_photo_id__face_index UNIQUE (class_photo_id, face_index)
+);
+CREATE INDEX idx__photo_faces__student_id ON photo_faces (student_id);
+CREATE INDEX idx__photo_faces__runner_up_id ON photo_faces (runner_up_id);
+CREATE INDEX idx__photo_faces__corrected_by ON photo_faces (corrected_by);
+)sql"},
+
     {7, "webhooks", R"sql(
 CREATE TABLE webhook_endpoints (
   id {id},

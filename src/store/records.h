@@ -153,6 +153,48 @@ struct HistoryEntry {
 };
 // ---- end Reports ------------------------------------------------------------
 
+// ---- Class photos (issue 5; tx_class_photos.cc) ---------------------------
+// A class photo uploaded to a session, and every face found in it.
+struct ClassPhoto {
+  std::int64_t id = 0;
+  SessionId session;
+  std::string content_type;
+  std::vector<std::uint8_t> bytes;  // empty when not kept (retention) or not asked for
+  int width = 0;
+  int height = 0;
+  std::vector<std::uint8_t> annotated;  // JPEG; empty when not asked for
+  double processing_ms = 0;
+  std::optional<UserId> uploaded_by;
+  std::int64_t created_ms = 0;
+};
+
+struct PhotoFace {
+  std::int64_t id = 0;
+  std::int64_t class_photo = 0;
+  int face_index = 0;  // in the photo, by descending detector score
+  float x = 0, y = 0, w = 0, h = 0;
+  std::string landmarks_json;  // [[x, y] x 5]
+  float detector_score = 0;
+  std::string quality_json;
+  std::string status;  // matched, borderline, unknown, low_quality
+  std::optional<StudentId> student;
+  float similarity = 0;
+  std::optional<StudentId> runner_up;
+  std::optional<float> runner_up_similarity;
+  float margin = 0;
+  std::optional<UserId> corrected_by;  // set iff a person changed the student
+  std::optional<std::int64_t> corrected_ms;
+};
+
+// Which sessions list_sessions returns; empty fields do not filter.
+struct SessionFilter {
+  std::optional<ClassId> class_id;
+  std::optional<TeacherId> teacher;
+  std::optional<std::int64_t> from_ms;  // starts_ms >= from_ms
+  std::optional<std::int64_t> to_ms;    // starts_ms < to_ms
+};
+// ---- end Class photos -------------------------------------------------------
+
 struct AuditEntry {
   std::int64_t id = 0;
   std::optional<UserId> actor;  // none for the system itself

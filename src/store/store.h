@@ -166,6 +166,26 @@ class Tx {
   Result<std::vector<HistoryEntry>> list_student_history(StudentId student);
   // ---- end Reports ----
 
+  // ---- Sessions and class photos (issue 5; tx_class_photos.cc) ----
+  // Sessions newest first (starts_ms, then id).
+  Result<Page<Session>> list_sessions(const SessionFilter& filter, const ListQuery& query);
+  Result<void> update_session(const Session& session);  // subject, times, method, is_locked
+  // With its photos, faces and attendance records (cascade).
+  Result<bool> delete_session(SessionId id);
+  Result<std::int64_t> insert_class_photo(const ClassPhoto& photo);
+  // with_bytes: also the original and the annotated JPEG.
+  Result<std::optional<ClassPhoto>> find_class_photo(std::int64_t id, bool with_bytes);
+  Result<std::vector<ClassPhoto>> list_class_photos(SessionId session);  // no bytes, oldest first
+  Result<std::int64_t> insert_photo_face(const PhotoFace& face);
+  Result<std::optional<PhotoFace>> find_photo_face(std::int64_t id);
+  // Every face of every photo of the session, by photo then face index.
+  Result<std::vector<PhotoFace>> list_session_faces(SessionId session);
+  Result<std::vector<PhotoFace>> list_photo_faces(std::int64_t class_photo);
+  Result<void> update_photo_face(const PhotoFace& face);  // status, student, corrected_*
+  // The session a face belongs to (via its photo).
+  Result<std::optional<SessionId>> session_of_face(std::int64_t face);
+  // ---- end Sessions and class photos ----
+
   // Audit log, newest first.
   Result<std::int64_t> insert_audit(const AuditEntry& entry);
   Result<Page<AuditEntry>> list_audit(const ListQuery& query, const std::string& entity);

@@ -67,6 +67,22 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/imports", {A, A, D}},
       {"GET /api/v1/jobs/{id}", {A, A, D}},
       {"GET /api/v1/audit", {A, D, D}},
+      // Sessions: {id} is session_b, of class B; DELETE names no session
+      // (so the admin's walk keeps session_b), which a teacher gets as 404.
+      {"GET /api/v1/sessions", {A, A, A}},
+      {"POST /api/v1/sessions", {A, A, D}},
+      {"GET /api/v1/sessions/{id}", {A, D, D}},
+      {"PATCH /api/v1/sessions/{id}", {A, D, D}},
+      {"DELETE /api/v1/sessions/{id}", {A, A, D}},
+      {"POST /api/v1/sessions/{id}/photos", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/photos/{photo}", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/photos/{photo}/image", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/photos/{photo}/annotated.jpg", {A, D, D}},
+      {"PATCH /api/v1/sessions/{id}/faces/{face}", {A, D, D}},
+      {"PUT /api/v1/sessions/{id}/attendance/{student}", {A, D, D}},
+      {"POST /api/v1/sessions/{id}/save", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/result", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/attendance", {A, D, D}},
       // Webhooks: admin only (id 0: admin gets 404).
       {"GET /api/v1/webhooks", {A, D, D}},
       {"POST /api/v1/webhooks", {A, D, D}},
@@ -180,7 +196,7 @@ class RolesApi : public ServerTest {
   }
 
   // `pattern` with its parameters naming class B's records.
-  std::string concrete(const std::string& pattern) {
+  std::string concrete(const std::string& pattern, const std::string& method = "") {
     const auto& w = *world_;
     std::string path = pattern;
     const auto replace = [&path](const std::string& from, const std::string& to) {
@@ -194,16 +210,20 @@ class RolesApi : public ServerTest {
     if (pattern.starts_with("/api/v1/assignments/")) id = w.assignment_b;
     if (pattern.starts_with("/api/v1/students/")) id = w.student_b;
     if (pattern.starts_with("/api/v1/jobs/")) id = 999'999'999;
-    if (pattern == "/api/v1/sessions/{id}/report") id = w.session_b;
+    if (pattern.starts_with("/api/v1/sessions/")) id = w.session_b;
     if (pattern.starts_with("/api/v1/webhooks/")) id = 999'999'999;
+    if (pattern == "/api/v1/sessions/{id}" && method == "DELETE") id = 999'999'999;
     replace("{id}", text(id));
     replace("{photo}", text(w.photo_b));
+    replace("{face}", "999999999");
+    replace("{student}", text(w.student_b));
     return path;
   }
 
   Response call(const std::string& method, const std::string& pattern, const std::string& token) {
-    const auto path = concrete(pattern);
-    if (pattern == "/api/v1/students/{id}/photos" && method == "POST") {
+    const auto path = concrete(pattern, method);
+    if ((pattern == "/api/v1/students/{id}/photos" || pattern == "/api/v1/sessions/{id}/photos") &&
+        method == "POST") {
       const auto face = data_path("identities/penny/02.png");
       return api().post_multipart(path, {{"photos", "p.png", file_bytes(face), "image/png"}},
                                   token);

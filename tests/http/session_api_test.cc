@@ -1,0 +1,359 @@
+// tests/http/session_api_test.cc
+//
+// Sessions and class-photo attendance over HTTP with real photos: a class
+// built from ../shared/data identities (2 enrollment photos each), real
+// group photos (groups/bbt1..5.jpg) recognised against it, corrections,
+// manual marks, saving (twice: one record per student), the audit trail,
+// roles and locks. The marking precision/recall printed by
+// MarkingPrecisionAndRecallOverBbt1To5 is what docs/ACCURACY.md reports.
+#include <cstdio>
+#include <set>
+#include <thread>
+
+#include "server_harness.h"
+
+namespace rollcall::http_testing {
+namespace {
+
+std::string text(std::int64_t id) { return std::to_string(id); }
+
+const std::vector<std::string> kCast = {"amy",   "bernadette", "howard",  "leonard",
+                                        "penny", "raj",        "sheldon", "stuart"};
+
+// groups.csv: who is in each bbt photo.
+const std::map<std::string, std::set<std::string>> kPresent = {
+    {"bbt1", {"howard", "sheldon", "leonard", "raj"}},
+    {"bbt2", {"sheldon", "leonard", "raj"}},
+    {"bbt3", {"raj", "howard", "leonard", "penny", "sheldon"}},
+    {"bbt4", {"bernadette", "raj", "amy", "penny", "leonard", "sheldon"}},
+    {"bbt5", {"raj", "howard", "leonard", "penny", "sheldon"}},
+};
+
+Part photo_part(const std::string& relative) {
+  const auto path = data_path(relative);
+  return {"photos", path.filename().string(), file_bytes(path),
+          path.extension() == ".png" ? "image/png" : "image/jpeg"};
+}
+
+struct ClassWorld {
+  std::int64_t class_id = 0, other_class = 0, subject = 0, teacher = 0, howard = 0;
+  std::string teacher_token, other_teacher_token;
+  std::map<std::string, std::int64_t> students;  // name -> id, in class_id
+  std::map<std::int64_t, std::string> names;     // id -> name, every enrolled student
+};
+
+class SessionApi : public ServerTest {
+ protected:
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto& world = worlds()[GetParam()];
+    if (world.teacher_token.empty()) {
+      ASSERT_NO_FATAL_FAILURE(build(world));
+    }
+    w_ = &world;
+  }
+  static void TearDownTestSuite() {
+    worlds().clear();
+    ServerTest::TearDownTestSuite();
+  }
+  static std::map<Backend, ClassWorld>& worlds() {
+    static std::map<Backend, ClassWorld> made;
+    return made;
+  }
+
+  std::int64_t add_student(std::int64_t class_id, const std::string& person) {
+    const auto student = create_student(class_id);
+    const std::int64_t id = student["id"];
+    const auto reply = api().post_multipart("/api/v1/students/" + text(id) + "/photos",
+                                            {photo_part("identities/" + person + "/01.png"),
+                                             photo_part("identities/" + person + "/02.png")},
+                                            admin_token());
+    EXPECT_EQ(reply.status, 201) << reply;
+    return id;
+  }
+
+  // The class: everyone of the cast but howard, who is enrolled in
+  // ANOTHER class (his face must stay unknown here).
+  void build(ClassWorld& w) {
+    w.class_id = create_class()["id"];
+    w.other_class = create_class()["id"];
+    w.subject = create_subject()["id"];
+    const auto teacher = create_teacher();
+    const auto other = create_teacher();
+    w.teacher = teacher["teacher"]["id"];
+    auto assigned =
+        api().post("/api/v1/assignments",
+                   {{"teacher_id", w.teacher}, {"class_id", w.class_id}, {"subject_id", w.subject}},
+                   admin_token());
+    ASSERT_EQ(assigned.status, 201) << assigned;
+    assigned = api().post("/api/v1/assignments",
+                          {{"teacher_id", other["teacher"]["id"]},
+                           {"class_id", w.other_class},
+                           {"subject_id", w.subject}},
+                          admin_token());
+    ASSERT_EQ(assigned.status, 201) << assigned;
+    for (const auto& person : kCast) {
+      const auto class_id = person == "howard" ? w.other_class : w.class_id;
+      const auto id = add_student(class_id, person);
+      w.names[id] = person;
+      if (person == "howard") w.howard = id;
+      if (class_id == w.class_id) w.students[person] = id;
+    }
+    w.teacher_token = api().login(teacher["username"], teacher["password"]);
+    w.other_teacher_token = api().login(other["username"], other["password"]);
+    ASSERT_FALSE(w.teacher_token.empty());
+  }
+
+  std::int64_t new_session(const std::string& token) {
+    const auto reply = api().post("/api/v1/sessions",
+                                  {{"class_id", w_->class_id},
+                                   {"subject_id", w_->subject},
+                                   {"starts_at", "2026-11-25T09:30:00+05:30"},
+                                   {"ends_at", "2026-11-25T10:30:00+05:30"},
+                                   {"method", "photo"}},
+                                  token);
+    EXPECT_EQ(reply.status, 201) << reply;
+    return reply.json().value("id", std::int64_t{0});
+  }
+
+  Response upload(std::int64_t session, const std::vector<std::string>& photos) {
+    std::vector<Part> parts;
+    for (const auto& p : photos) parts.push_back(photo_part("groups/" + p + ".jpg"));
+    return api().post_multipart("/api/v1/sessions/" + text(session) + "/photos", parts,
+                                w_->teacher_token);
+  }
+
+  // Names of the students matched in a photo reply; fails on a repeat.
+  std::set<std::string> matched_in(const nlohmann::json& photo) {
+    std::set<std::string> names;
+    for (const auto& face : photo["faces"]) {
+      if (face["status"] != "matched") continue;
+      const std::string name = w_->names[face["student"]["id"].get<std::int64_t>()];
+      EXPECT_TRUE(names.insert(name).second) << name << " assigned twice";
+    }
+    return names;
+  }
+
+  ClassWorld* w_ = nullptr;
+};
+
+TEST_P(SessionApi, CreatesWithIsoTimesAndTeachersOnlyForTheirAssignment) {
+  const auto id = new_session(w_->teacher_token);
+  const auto got = api().get("/api/v1/sessions/" + text(id), w_->teacher_token);
+  ASSERT_EQ(got.status, 200) << got;
+  EXPECT_EQ(got.json()["starts_at"], "2026-11-25T04:00:00.000Z");
+  EXPECT_EQ(got.json()["teacher_id"], w_->teacher);
+  const auto denied = api().post("/api/v1/sessions",
+                                 {{"class_id", w_->class_id},
+                                  {"subject_id", w_->subject},
+                                  {"starts_ms", 1000},
+                                  {"ends_ms", 2000}},
+                                 w_->other_teacher_token);
+  EXPECT_EQ(denied.status, 403) << denied;
+  EXPECT_EQ(api().get("/api/v1/sessions/" + text(id), w_->other_teacher_token).status, 403);
+  const auto bad = api().post("/api/v1/sessions",
+                              {{"class_id", w_->class_id},
+                               {"subject_id", w_->subject},
+                               {"starts_at", "yesterday"},
+                               {"ends_ms", 2000}},
+                              w_->teacher_token);
+  EXPECT_EQ(bad.status, 400) << bad;
+  const auto list = api().get("/api/v1/sessions?class_id=" + text(w_->class_id), admin_token());
+  ASSERT_EQ(list.status, 200) << list;
+  EXPECT_GE(list.json()["total"].get<int>(), 1);
+}
+
+TEST_P(SessionApi, FindsThePresentStudentsAndLeavesAnotherClassesStudentUnknown) {
+  const auto session = new_session(w_->teacher_token);
+  const auto reply = upload(session, {"bbt1"});
+  ASSERT_EQ(reply.status, 201) << reply;
+  const auto photo = reply.json()["photos"][0];
+  EXPECT_TRUE(photo["timings"].contains("detect_ms"));
+  EXPECT_GE(photo["faces"].size(), 4u);
+  // bbt1: howard, sheldon, leonard, raj; howard is not in this class.
+  EXPECT_EQ(matched_in(photo), (std::set<std::string>{"sheldon", "leonard", "raj"}));
+  for (const auto& face : photo["faces"]) {
+    EXPECT_TRUE(face.contains("box") && face.contains("landmarks") && face.contains("margin"));
+  }
+  const auto annotated = api().get("/api/v1/sessions/" + text(session) + "/photos/" +
+                                       text(photo["id"].get<std::int64_t>()) + "/annotated.jpg",
+                                   w_->teacher_token);
+  ASSERT_EQ(annotated.status, 200);
+  EXPECT_EQ(annotated.header("Content-Type"), "image/jpeg");
+  ASSERT_GE(annotated.body.size(), 2u);
+  EXPECT_EQ(static_cast<unsigned char>(annotated.body[0]), 0xFF);
+  EXPECT_EQ(static_cast<unsigned char>(annotated.body[1]), 0xD8);
+  const auto original = api().get("/api/v1/sessions/" + text(session) + "/photos/" +
+                                      text(photo["id"].get<std::int64_t>()) + "/image",
+                                  w_->teacher_token);
+  EXPECT_EQ(original.status, 200);
+  EXPECT_EQ(original.body, file_bytes(data_path("groups/bbt1.jpg")));
+  const auto metrics = api().get("/metrics");
+  EXPECT_NE(metrics.body.find("class_photo_detect"), std::string::npos);
+  EXPECT_EQ(
+      api().get("/api/v1/sessions/" + text(session) + "/result", w_->other_teacher_token).status,
+      403);
+}
+
+TEST_P(SessionApi, MergesPhotosCorrectsSavesOnceAndAudits) {
+  const auto session = new_session(w_->teacher_token);
+  const std::string base = "/api/v1/sessions/" + text(session);
+  const auto reply = upload(session, {"bbt2", "bbt4"});
+  ASSERT_EQ(reply.status, 201) << reply;
+  ASSERT_EQ(reply.json()["photos"].size(), 2u);
+  auto result = api().get(base + "/result", w_->teacher_token);
+  ASSERT_EQ(result.status, 200) << result;
+  std::set<std::string> present;
+  const auto body1 = result.json();
+  for (const auto& row : body1["students"]) {
+    if (row["status"] == "present") present.insert(row["student"]["name"].get<std::string>());
+  }
+  // bbt2 + bbt4: sheldon, leonard, raj (in both: one record each),
+  // bernadette, amy, penny. Stuart is absent.
+  EXPECT_EQ(present.size(), 6u) << result;
+  EXPECT_TRUE(result.json()["conflicts"].empty()) << result;
+
+  // Save twice: one record per student, nothing changed the second time.
+  auto saved = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+  ASSERT_EQ(saved.status, 200) << saved;
+  EXPECT_EQ(saved.json()["changed"], 7);
+  saved = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+  EXPECT_EQ(saved.json()["changed"], 0);
+  auto records = api().get(base + "/attendance", w_->teacher_token);
+  ASSERT_EQ(records.json()["total"], 7);
+  const auto body2 = records.json();
+  for (const auto& r : body2["items"]) {
+    const bool is_stuart = r["student_id"] == w_->students["stuart"];
+    EXPECT_EQ(r["status"], is_stuart ? "absent" : "present") << r;
+    EXPECT_EQ(r["decided_by"], "photo");
+  }
+
+  // Correct sheldon's face in bbt2 onto stuart: stuart becomes present
+  // through the correction; sheldon stays present through bbt4.
+  const auto first_photo = reply.json()["photos"][0];
+  std::int64_t sheldon_face = 0;
+  for (const auto& face : first_photo["faces"]) {
+    if (face["status"] == "matched" && face["student"]["id"] == w_->students["sheldon"]) {
+      sheldon_face = face["id"];
+    }
+  }
+  ASSERT_NE(sheldon_face, 0);
+  auto corrected = api().patch(base + "/faces/" + text(sheldon_face),
+                               {{"student_id", w_->students["stuart"]}}, w_->teacher_token);
+  ASSERT_EQ(corrected.status, 200) << corrected;
+  EXPECT_EQ(corrected.json()["corrected"], true);
+  // A student of another class cannot be put on a face.
+  const auto outsider = api().patch(base + "/faces/" + text(sheldon_face),
+                                    {{"student_id", w_->howard}}, w_->teacher_token);
+  EXPECT_EQ(outsider.status, 400) << outsider;
+  saved = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+  ASSERT_EQ(saved.status, 200) << saved;
+  EXPECT_EQ(saved.json()["changed"], 1);  // stuart: absent -> present
+  records = api().get(base + "/attendance", w_->teacher_token);
+  ASSERT_EQ(records.json()["total"], 7);
+  const auto body3 = records.json();
+  for (const auto& r : body3["items"]) {
+    if (r["student_id"] == w_->students["stuart"]) {
+      EXPECT_EQ(r["status"], "present");
+    }
+  }
+
+  // Manual marks are kept by save.
+  const auto marked = api().send("PUT", base + "/attendance/" + text(w_->students["penny"]),
+                                 R"({"status":"late"})", "application/json", w_->teacher_token);
+  ASSERT_EQ(marked.status, 200) << marked;
+  EXPECT_EQ(marked.json()["decided_by"], "manual");
+  saved = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+  records = api().get(base + "/attendance", w_->teacher_token);
+  ASSERT_EQ(records.json()["total"], 7);
+  const auto body4 = records.json();
+  for (const auto& r : body4["items"]) {
+    if (r["student_id"] == w_->students["penny"]) {
+      EXPECT_EQ(r["status"], "late");
+    }
+  }
+
+  const auto audit = api().get("/api/v1/audit?entity=attendance&limit=200", admin_token());
+  ASSERT_EQ(audit.status, 200) << audit;
+  int for_session = 0;
+  const auto body5 = audit.json();
+  for (const auto& entry : body5["items"]) {
+    if (entry.value("entity_id", std::int64_t{0}) == session) ++for_session;
+  }
+  EXPECT_EQ(for_session, 7 + 1 + 1);  // first save, the correction's save, the mark
+
+  // Locked: every change refused; an admin unlocks.
+  ASSERT_EQ(api().patch(base, {{"is_locked", true}}, w_->teacher_token).status, 200);
+  const auto locked = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+  EXPECT_EQ(locked.status, 409);
+  EXPECT_EQ(locked.error_code(), "session_locked");
+  EXPECT_EQ(api().patch(base, {{"is_locked", false}}, w_->teacher_token).error_code(),
+            "session_locked");
+  EXPECT_EQ(api().patch(base, {{"is_locked", false}}, admin_token()).status, 200);
+  EXPECT_EQ(api().del(base, w_->teacher_token).status, 204);
+  EXPECT_EQ(api().get(base, admin_token()).status, 404);
+}
+
+TEST_P(SessionApi, ConcurrentSavesNeverDuplicateRecords) {
+  const auto session = new_session(w_->teacher_token);
+  const std::string base = "/api/v1/sessions/" + text(session);
+  ASSERT_EQ(upload(session, {"bbt3"}).status, 201);
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 4; ++i) {
+    threads.emplace_back([&] {
+      const auto saved = api().post(base + "/save", nlohmann::json::object(), w_->teacher_token);
+      EXPECT_EQ(saved.status, 200) << saved;
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(api().get(base + "/attendance", w_->teacher_token).json()["total"], 7);
+}
+
+// Every cast member enrolled in ONE class; each bbt photo its own session.
+// Prints the marking precision and recall reported in docs/ACCURACY.md.
+TEST_P(SessionApi, MarkingPrecisionAndRecallOverBbt1To5) {
+  const std::int64_t class_id = create_class()["id"];
+  std::map<std::int64_t, std::string> names;
+  for (const auto& person : kCast) names[add_student(class_id, person)] = person;
+  const auto teacher = create_teacher();
+  int true_positive = 0, false_positive = 0, false_negative = 0, unknown_faces = 0;
+  for (const auto& [photo, present] : kPresent) {
+    const auto made = api().post("/api/v1/sessions",
+                                 {{"class_id", class_id},
+                                  {"subject_id", w_->subject},
+                                  {"teacher_id", teacher["teacher"]["id"]},
+                                  {"starts_ms", 1'764'000'000'000},
+                                  {"ends_ms", 1'764'003'600'000}},
+                                 admin_token());
+    ASSERT_EQ(made.status, 201) << made;
+    const auto reply =
+        api().post_multipart("/api/v1/sessions/" + text(made.json()["id"]) + "/photos",
+                             {photo_part("groups/" + photo + ".jpg")}, admin_token());
+    ASSERT_EQ(reply.status, 201) << reply;
+    std::set<std::string> marked;
+    const auto body6 = reply.json();
+    for (const auto& face : body6["photos"][0]["faces"]) {
+      if (face["status"] != "matched") {
+        ++unknown_faces;
+        continue;
+      }
+      const auto name = names[face["student"]["id"].get<std::int64_t>()];
+      EXPECT_TRUE(marked.insert(name).second) << name << " twice in " << photo;
+    }
+    for (const auto& name : marked) (present.count(name) ? true_positive : false_positive)++;
+    for (const auto& name : present) false_negative += marked.count(name) ? 0 : 1;
+  }
+  const double precision = true_positive / double(true_positive + false_positive);
+  const double recall = true_positive / double(true_positive + false_negative);
+  std::printf(
+      "[marking] bbt1..5: TP %d FP %d FN %d, unmatched faces %d, precision %.3f recall %.3f\n",
+      true_positive, false_positive, false_negative, unknown_faces, precision, recall);
+  EXPECT_EQ(false_positive, 0);
+  EXPECT_GE(recall, 0.9);
+}
+
+ROLLCALL_ON_BOTH_BACKENDS(SessionApi);
+
+}  // namespace
+}  // namespace rollcall::http_testing
