@@ -11,6 +11,9 @@
 #include <set>
 #include <thread>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
 #include "server_harness.h"
 
 namespace rollcall::http_testing {
@@ -311,6 +314,55 @@ TEST_P(SessionApi, ConcurrentSavesNeverDuplicateRecords) {
   }
   for (auto& t : threads) t.join();
   EXPECT_EQ(api().get(base + "/attendance", w_->teacher_token).json()["total"], 7);
+}
+
+// Held-back portraits (04 and 05, never enrolled) of the class composited
+// into one group image, with howard (enrolled in ANOTHER class) and a
+// stranger (barack_obama, enrolled nowhere): the class members are found,
+// howard and the stranger stay unmatched, nobody is assigned twice.
+TEST_P(SessionApi, HeldBackPortraitsInACompositeAreFoundAndOutsidersStayUnknown) {
+  const std::vector<std::string> cells = {
+      "amy/04.png",     "bernadette/04.png", "leonard/05.png", "penny/05.png",       "raj/04.png",
+      "sheldon/05.png", "stuart/04.png",     "howard/04.png",  "barack_obama/01.jpg"};
+  constexpr int kCell = 300;
+  cv::Mat canvas(kCell * 3, kCell * 3, CV_8UC3, cv::Scalar(128, 128, 128));
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    const cv::Mat face = cv::imread(data_path("identities/" + cells[i]).string(), cv::IMREAD_COLOR);
+    ASSERT_FALSE(face.empty()) << cells[i];
+    // Chips (150 px, the face fills them) at 160 px with a margin; the
+    // stranger's portrait scaled to fit the cell.
+    const double scale = face.cols <= 200 ? 160.0 / face.cols
+                                          : std::min(kCell / static_cast<double>(face.cols),
+                                                     kCell / static_cast<double>(face.rows));
+    cv::Mat scaled;
+    cv::resize(face, scaled, {}, scale, scale, cv::INTER_AREA);
+    const int x = static_cast<int>(i % 3) * kCell + (kCell - scaled.cols) / 2;
+    const int y = static_cast<int>(i / 3) * kCell + (kCell - scaled.rows) / 2;
+    scaled.copyTo(canvas(cv::Rect(x, y, scaled.cols, scaled.rows)));
+  }
+  std::vector<std::uint8_t> encoded;
+  ASSERT_TRUE(cv::imencode(".jpg", canvas, encoded, {cv::IMWRITE_JPEG_QUALITY, 92}));
+  const auto session = new_session(w_->teacher_token);
+  const auto reply = api().post_multipart(
+      "/api/v1/sessions/" + text(session) + "/photos",
+      {{"photos", "composite.jpg", std::string(encoded.begin(), encoded.end()), "image/jpeg"}},
+      w_->teacher_token);
+  ASSERT_EQ(reply.status, 201) << reply;
+  const auto photo = reply.json()["photos"][0];
+  const auto marked = matched_in(photo);
+  const std::set<std::string> expected = {"amy", "bernadette", "leonard", "penny",
+                                          "raj", "sheldon",    "stuart"};
+  int found = 0;
+  for (const auto& name : marked) {
+    EXPECT_TRUE(expected.count(name)) << name << " marked but not in the composite";
+    found += expected.count(name) ? 1 : 0;
+  }
+  std::printf(
+      "[marking] composite of held-back portraits: %zu faces, %d of %zu classmates "
+      "matched, %zu marked wrongly\n",
+      photo["faces"].size(), found, expected.size(), marked.size() - found);
+  EXPECT_GE(found, 6);
+  EXPECT_GE(photo["faces"].size(), 9u);
 }
 
 // Every cast member enrolled in ONE class (with 1, 2 and 3 photos each);
