@@ -301,6 +301,71 @@ TEST_P(SessionApi, MergesPhotosCorrectsSavesOnceAndAudits) {
   EXPECT_EQ(api().get(base, admin_token()).status, 404);
 }
 
+// A person puts a face of one photo on a student the engine matched in
+// another photo: flagged as a conflict, not refused. Within one photo, a
+// second face for a student already counted there is refused.
+TEST_P(SessionApi, FlagsACorrectionThatDisagreesWithAnAutomaticMatch) {
+  const auto session = new_session(w_->teacher_token);
+  const std::string base = "/api/v1/sessions/" + text(session);
+  const auto reply = upload(session, {"bbt2", "bbt4"});
+  ASSERT_EQ(reply.status, 201) << reply;
+  const auto body = reply.json();
+  std::int64_t raj_in_bbt2 = 0, sheldon_in_bbt2 = 0;
+  for (const auto& face : body["photos"][0]["faces"]) {
+    if (face["status"] != "matched") continue;
+    if (face["student"]["id"] == w_->students["raj"]) raj_in_bbt2 = face["id"];
+    if (face["student"]["id"] == w_->students["sheldon"]) sheldon_in_bbt2 = face["id"];
+  }
+  ASSERT_NE(raj_in_bbt2, 0);
+  ASSERT_NE(sheldon_in_bbt2, 0);
+  const auto taken = api().patch(base + "/faces/" + text(raj_in_bbt2),
+                                 {{"student_id", w_->students["sheldon"]}}, w_->teacher_token);
+  EXPECT_EQ(taken.status, 409) << taken;
+  EXPECT_EQ(taken.error_code(), "student_taken");
+  // amy is matched automatically in bbt4 only.
+  const auto corrected = api().patch(base + "/faces/" + text(raj_in_bbt2),
+                                     {{"student_id", w_->students["amy"]}}, w_->teacher_token);
+  ASSERT_EQ(corrected.status, 200) << corrected;
+  const auto result = api().get(base + "/result", w_->teacher_token).json();
+  ASSERT_EQ(result["conflicts"].size(), 1u) << result;
+  EXPECT_EQ(result["conflicts"][0]["student"]["id"], w_->students["amy"]);
+  EXPECT_EQ(result["conflicts"][0]["faces"].size(), 2u);
+}
+
+// Students read the sessions of their own class and only their own record.
+TEST_P(SessionApi, AStudentSeesTheirClassesSessionsAndOnlyTheirOwnRecord) {
+  const std::int64_t class_id = create_class()["id"];
+  const auto me = create_student(class_id, unique("me"), true);
+  const std::int64_t other = create_student(class_id)["id"];
+  const auto token = api().login(me["roll_number"], me.value("generated_password", ""));
+  ASSERT_FALSE(token.empty());
+  const auto made = api().post("/api/v1/sessions",
+                               {{"class_id", class_id},
+                                {"subject_id", w_->subject},
+                                {"teacher_id", w_->teacher},
+                                {"starts_ms", 1'764'000'000'000},
+                                {"ends_ms", 1'764'003'600'000},
+                                {"method", "manual"}},
+                               admin_token());
+  ASSERT_EQ(made.status, 201) << made;
+  const std::string base = "/api/v1/sessions/" + text(made.json()["id"]);
+  for (const std::int64_t student : {me["id"].get<std::int64_t>(), other}) {
+    const auto marked = api().send("PUT", base + "/attendance/" + text(student),
+                                   R"({"status":"excused"})", "application/json", admin_token());
+    ASSERT_EQ(marked.status, 200) << marked;
+  }
+  EXPECT_EQ(api().get(base, token).status, 200);
+  const auto list = api().get("/api/v1/sessions", token).json();
+  EXPECT_EQ(list["total"], 1);
+  const auto records = api().get(base + "/attendance", token).json();
+  ASSERT_EQ(records["total"], 1) << records;
+  EXPECT_EQ(records["items"][0]["student_id"], me["id"]);
+  EXPECT_EQ(records["items"][0]["status"], "excused");
+  EXPECT_EQ(api().get(base + "/result", token).status, 403);
+  const auto elsewhere = api().get("/api/v1/sessions?class_id=" + text(w_->class_id), token);
+  EXPECT_EQ(elsewhere.status, 403);
+}
+
 TEST_P(SessionApi, ConcurrentSavesNeverDuplicateRecords) {
   const auto session = new_session(w_->teacher_token);
   const std::string base = "/api/v1/sessions/" + text(session);
