@@ -366,6 +366,22 @@ TEST_P(SessionApi, AStudentSeesTheirClassesSessionsAndOnlyTheirOwnRecord) {
   EXPECT_EQ(elsewhere.status, 403);
 }
 
+// The class-photo benchmark image (~54 faces, none enrolled here): every
+// face reported, none matched; the timings are in the reply.
+TEST_P(SessionApi, ReportsEveryFaceOfALargeClassPhotoWithTimings) {
+  const auto session = new_session(w_->teacher_token);
+  const auto reply = upload(session, {"class_54"});
+  ASSERT_EQ(reply.status, 201) << reply;
+  const auto photo = reply.json()["photos"][0];
+  EXPECT_GE(photo["faces"].size(), 40u);
+  EXPECT_TRUE(matched_in(photo).empty());
+  const auto& t = photo["timings"];
+  std::printf("[class_54] %zu faces: decode %.0f detect %.0f embed %.0f match %.1f total %.0f ms\n",
+              photo["faces"].size(), t["decode_ms"].get<double>(), t["detect_ms"].get<double>(),
+              t["embed_ms"].get<double>(), t["match_ms"].get<double>(),
+              t["total_ms"].get<double>());
+}
+
 TEST_P(SessionApi, ConcurrentSavesNeverDuplicateRecords) {
   const auto session = new_session(w_->teacher_token);
   const std::string base = "/api/v1/sessions/" + text(session);
