@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <ctime>
+#include <map>
+#include <optional>
 
 #include "base/clock.h"
 #include "domain/audit.h"
 #include "domain/detail/session_rules.h"
 #include "domain/views.h"
+#include "domain/webhooks.h"
 
 namespace rollcall::domain {
 namespace {
@@ -51,6 +54,41 @@ Result<void> require_assignment(store::Tx& tx, TeacherId teacher, ClassId class_
   }
   return make_error("forbidden",
                     "your role may not hold sessions of a class and subject you are not assigned");
+}
+
+// The LMS hears of every record that changes, in the change's transaction
+// (domain/webhooks.h: the outbox), so a crash can lose neither.
+Result<void> announce_record(store::Tx& tx, const store::AttendanceRecord& record,
+                             const std::string& roll_number,
+                             const std::optional<store::AttendanceRecord>& before) {
+  nlohmann::json previous = nullptr;
+  if (before) previous = store::to_string(before->status);
+  nlohmann::json changed_by = nullptr;
+  if (record.changed_by) changed_by = record.changed_by->value;
+  return Webhooks::enqueue(tx, "record.changed",
+                           {{"session_id", record.session.value},
+                            {"student_id", record.student.value},
+                            {"roll_number", roll_number},
+                            {"status", store::to_string(record.status)},
+                            {"previous_status", previous},
+                            {"decided_by", record.decided_by},
+                            {"changed_by", changed_by},
+                            {"changed_ms", record.changed_ms}});
+}
+
+// When a session locks, its final counts go out as session.closed.
+Result<void> announce_closed(store::Tx& tx, const store::Session& session) {
+  auto records = tx.list_attendance(session.id);
+  if (!records) return records.error();
+  std::map<std::string, int> counts = {{"present", 0}, {"absent", 0}, {"late", 0}, {"excused", 0}};
+  for (const auto& r : *records) ++counts[store::to_string(r.status)];
+  return Webhooks::enqueue(tx, "session.closed",
+                           {{"session_id", session.id.value},
+                            {"class_id", session.class_id.value},
+                            {"subject_id", session.subject.value},
+                            {"starts_ms", session.starts_ms},
+                            {"ends_ms", session.ends_ms},
+                            {"counts", counts}});
 }
 
 }  // namespace
@@ -263,6 +301,7 @@ Result<store::Session> Sessions::update(const Principal& who, SessionId id,
     ROLLCALL_TRY(tx.update_session(after));
     ROLLCALL_TRY(
         audit(tx, &who, "session.update", "session", id.value, to_json(*before), to_json(after)));
+    if (after.is_locked && !before->is_locked) ROLLCALL_TRY(announce_closed(tx, after));
     return after;
   });
 }
@@ -343,8 +382,12 @@ Result<store::AttendanceRecord> Sessions::mark(const Principal& who, SessionId i
         auto records = tx.list_attendance(id);
         if (!records) return records.error();
         nlohmann::json before = nullptr;
+        std::optional<store::AttendanceRecord> previous;
         for (const auto& r : *records) {
-          if (r.student == student) before = to_json(r);
+          if (r.student == student) {
+            before = to_json(r);
+            previous = r;
+          }
         }
         store::AttendanceRecord record;
         record.session = id;
@@ -356,6 +399,7 @@ Result<store::AttendanceRecord> Sessions::mark(const Principal& who, SessionId i
         ROLLCALL_TRY(tx.upsert_attendance(record));
         ROLLCALL_TRY(
             audit(tx, &who, "attendance.mark", "attendance", id.value, before, to_json(record)));
+        ROLLCALL_TRY(announce_record(tx, record, (*found)->roll_number, previous));
         return record;
       });
 }
@@ -404,6 +448,9 @@ Result<nlohmann::json> Sessions::save(const Principal& who, SessionId id) {
       ROLLCALL_TRY(audit(tx, &who, "attendance.save", "attendance", id.value,
                          old == existing.end() ? nlohmann::json() : to_json(old->second),
                          to_json(record)));
+      std::optional<store::AttendanceRecord> previous;
+      if (old != existing.end()) previous = old->second;
+      ROLLCALL_TRY(announce_record(tx, record, row.roll_number, previous));
       ++changed;
     }
     auto saved = tx.list_attendance(id);

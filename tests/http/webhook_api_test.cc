@@ -324,3 +324,61 @@ TEST_P(WebhookApi, PendingDeliveriesArriveAfterARestart) {
 
 }  // namespace
 }  // namespace rollcall::http_testing
+
+namespace rollcall::http_testing {
+namespace {
+
+TEST_P(WebhookApi, AttendanceChangesAndAClosedSessionReachTheLms) {
+  const auto& token = admin_token();
+  Receiver receiver(1);  // the first request fails: the events still arrive
+  create(api(), token,
+         {{"url", receiver.url()},
+          {"secret", kSecret},
+          {"events", {"record.changed", "session.closed"}}});
+  const auto group = create_class();
+  const auto subject = create_subject();
+  const auto teacher = create_teacher();
+  const auto student = create_student(group.at("id"));
+  const auto made = api().post("/api/v1/sessions",
+                               {{"class_id", group.at("id")},
+                                {"subject_id", subject.at("id")},
+                                {"teacher_id", teacher.at("teacher").at("id")},
+                                {"starts_at", "2026-11-25T09:30:00Z"},
+                                {"ends_at", "2026-11-25T10:30:00Z"},
+                                {"method", "manual"}},
+                               token);
+  ASSERT_EQ(made.status, 201) << made;
+  const auto session =
+      "/api/v1/sessions/" + std::to_string(made.json().at("id").get<std::int64_t>());
+  const auto marked = api().send(
+      "PUT", session + "/attendance/" + std::to_string(student.at("id").get<std::int64_t>()),
+      R"({"status": "late"})", "application/json", token);
+  ASSERT_EQ(marked.status / 100, 2) << marked;
+  const auto locked = api().patch(session, {{"is_locked", true}}, token);
+  ASSERT_EQ(locked.status, 200) << locked;
+
+  // Both events, each delivered once (after the first failed try).
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  std::map<std::string, json> delivered;
+  while (delivered.size() < 2 && std::chrono::steady_clock::now() < until) {
+    for (const auto& r : receiver.received()) {
+      if (r.answered / 100 == 2) delivered[r.event] = json::parse(r.body).at("data");
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(delivered.size(), 2u) << server().log();
+  expect_signed(receiver.received(), kSecret);
+  const auto& record = delivered.at("record.changed");
+  EXPECT_EQ(record.at("student_id"), student.at("id"));
+  EXPECT_EQ(record.at("roll_number"), student.at("roll_number"));
+  EXPECT_EQ(record.at("status"), "late");
+  EXPECT_TRUE(record.at("previous_status").is_null());
+  EXPECT_EQ(record.at("decided_by"), "manual");
+  const auto& closed = delivered.at("session.closed");
+  EXPECT_EQ(closed.at("class_id"), group.at("id"));
+  EXPECT_EQ(closed.at("counts").at("late"), 1);
+  EXPECT_EQ(closed.at("counts").at("present"), 0);
+}
+
+}  // namespace
+}  // namespace rollcall::http_testing
