@@ -518,6 +518,59 @@ Roster insert_roster(store::Store& store, const std::string& tag, int count,
 
 // --- The run ----------------------------------------------------------------
 
+constexpr const char* kClassPhoto = "groups/class_54.jpg";  // 54 faces (data README)
+constexpr int kClassPhotoUploads = 5;
+
+// Uploads `photo` kClassPhotoUploads times, one at a time, to a session of
+// the first roster class: the client's time and the server's own timings.
+json run_class_photos(httplib::Client& api, store::Store& store, const fs::path& photo,
+                      const Roster& roster) {
+  const auto bytes = must(eval::read_file(photo), "reading the class photo");
+  const auto first = must(store.read_value<std::optional<store::Student>>([&](store::Tx& tx) {
+    return tx.find_student(roster.students.front());
+  }),
+                          "finding a roster class");
+  const auto subject = expect_json(
+      post_json(api, "/api/v1/subjects", {{"code", "BENCH-PHOTO"}, {"name", "Bench photo"}}),
+      "creating a subject");
+  const auto teacher = expect_json(
+      post_json(api, "/api/v1/teachers", {{"name", "Bench Teacher"}, {"username", "benchteacher"}}),
+      "creating a teacher");
+  const auto session = expect_json(post_json(api, "/api/v1/sessions",
+                                             {{"class_id", first->class_id.value},
+                                              {"subject_id", subject["id"]},
+                                              {"teacher_id", teacher["id"]},
+                                              {"starts_at", "2026-11-25T09:00:00Z"},
+                                              {"ends_at", "2026-11-25T10:00:00Z"},
+                                              {"method", "photo"}}),
+                                   "creating a session");
+  const auto path =
+      "/api/v1/sessions/" + std::to_string(session["id"].get<std::int64_t>()) + "/photos";
+  const httplib::MultipartFormDataItems items{
+      {"photos", std::string(bytes.begin(), bytes.end()), photo.filename().string(), "image/jpeg"}};
+  std::vector<double> client_ms, server_ms;
+  int errors = 0, faces = 0;
+  for (int i = 0; i < kClassPhotoUploads; ++i) {
+    Stopwatch watch;
+    const auto reply = reply_of(api.Post(path.c_str(), items));
+    client_ms.push_back(watch.elapsed_ms());
+    if (reply.status != 201) {
+      ++errors;
+      continue;
+    }
+    const auto body = json::parse(reply.body);
+    const auto& uploaded = body.at("photos").at(0);
+    server_ms.push_back(uploaded.at("timings").at("total_ms").get<double>());
+    faces = static_cast<int>(uploaded.value("faces", json::array()).size());
+  }
+  json out = latency_json(client_ms);
+  out["server_p50_ms"] = server_ms.empty() ? 0.0 : latency_json(server_ms)["p50_ms"].get<double>();
+  out["uploads"] = client_ms.size();
+  out["faces"] = faces;
+  out["errors"] = errors;
+  return out;
+}
+
 std::string mib(const json& kib) { return app::fixed(kib.get<double>() / 1024, 1); }
 
 void print_table(const json& r) {
@@ -556,6 +609,13 @@ void print_table(const json& r) {
             << app::fixed(with["enroll"]["p50_ms"].get<double>(), 1) << " ms, max "
             << app::fixed(with["enroll"]["max_ms"].get<double>(), 1) << " ms ("
             << with["enroll"]["uploads"] << " uploads)\n";
+  const auto& photo = r["class_photo"];
+  std::cout << "  POST a class photo (" << kClassPhoto << ", " << photo["faces"]
+            << " faces) to a session of " << kClassSize << ": p50 "
+            << app::fixed(photo["p50_ms"].get<double>(), 1) << " ms, max "
+            << app::fixed(photo["max_ms"].get<double>(), 1) << " ms; server's own p50 "
+            << app::fixed(photo["server_p50_ms"].get<double>(), 1) << " ms (" << photo["uploads"]
+            << " uploads, target 1000 ms + overhead)\n";
   std::cout << "\nserver memory, MiB                     VmRSS    VmHWM\n";
   for (const auto& [name, key] : {std::pair{"idle after start", "idle"},
                                   {"after the two load runs", "after_load"},
@@ -742,12 +802,19 @@ json run(const Options& o) {
       {"list", list}, {"enroll", enroll}, {"errors", with_errors}, {"error_samples", samples}};
   r["memory"]["roster_used"] = memory_of(server.pid());
 
+  // Issue 5's target: a class photo of ~40-54 faces answered within the
+  // engine's 1.0 s (2 cores) plus request overhead, matched against a
+  // class of 60 enrolled students.
+  progress("class photo " + std::string(kClassPhoto) + " into a session of a class of " +
+           std::to_string(kClassSize));
+  r["class_photo"] = run_class_photos(*api, *store, fs::path(o.data_dir) / kClassPhoto, roster);
+
   store.reset();  // before the server's database goes away
   const int exit_status = server.stop();
   r["server"]["exit_status"] = exit_status;
   r["load_average"]["after"] = load_average();
   r["errors"] = r["get_student"]["errors"].get<int>() + r["enroll_photo"]["errors"].get<int>() +
-                with_errors + (exit_status == 0 ? 0 : 1);
+                with_errors + r["class_photo"]["errors"].get<int>() + (exit_status == 0 ? 0 : 1);
   // The temp directory goes with the run: keep the end of the log now.
   if (r["errors"].get<int>() > 0) r["server"]["log_tail"] = tail_of(log, 4000);
   return r;
