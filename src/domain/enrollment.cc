@@ -20,20 +20,6 @@ Error models_not_ready() {
                     "the face models are not loaded; run `rollcall models fetch` and restart");
 }
 
-std::string content_type_of(std::span<const std::uint8_t> bytes) {
-  auto header = face::read_image_header(bytes);
-  if (!header) return "application/octet-stream";
-  switch (header->format) {
-    case face::ImageFormat::jpeg:
-      return "image/jpeg";
-    case face::ImageFormat::png:
-      return "image/png";
-    case face::ImageFormat::webp:
-      return "image/webp";
-  }
-  return "application/octet-stream";
-}
-
 float cosine(const std::vector<float>& a, const std::vector<float>& b) {
   float dot = 0;
   for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) dot += a[i] * b[i];
@@ -137,7 +123,7 @@ Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId 
       if (a.outcome.rejection) continue;
       store::EnrollmentPhoto photo;
       photo.student = student_id;
-      photo.content_type = content_type_of(uploads[i].bytes);
+      photo.content_type = face::media_type_of(uploads[i].bytes);
       if (keep) photo.bytes.assign(uploads[i].bytes.begin(), uploads[i].bytes.end());
       photo.is_kept = keep;
       photo.quality_json = a.quality_json;

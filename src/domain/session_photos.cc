@@ -18,20 +18,6 @@
 namespace rollcall::domain {
 namespace {
 
-std::string content_type_of(std::span<const std::uint8_t> bytes) {
-  auto header = face::read_image_header(bytes);
-  if (!header) return "application/octet-stream";
-  switch (header->format) {
-    case face::ImageFormat::jpeg:
-      return "image/jpeg";
-    case face::ImageFormat::png:
-      return "image/png";
-    case face::ImageFormat::webp:
-      return "image/webp";
-  }
-  return "application/octet-stream";
-}
-
 std::string label_of(const face::FaceMatch& match, const face::AnalyzedFace& face,
                      const std::map<StudentId, store::Student>& students) {
   if (match.status == face::MatchStatus::low_quality) {
@@ -127,7 +113,7 @@ Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, S
 
     store::ClassPhoto photo;
     photo.session = id;
-    photo.content_type = content_type_of(upload.bytes);
+    photo.content_type = face::media_type_of(upload.bytes);
     if (options_.retention == Retention::keep_photos) {
       photo.bytes.assign(upload.bytes.begin(), upload.bytes.end());
     }

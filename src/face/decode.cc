@@ -119,6 +119,23 @@ Result<ImageHeader> webp_header(Bytes b) {
 
 }  // namespace
 
+std::string media_type(ImageFormat format) {
+  switch (format) {
+    case ImageFormat::jpeg:
+      return "image/jpeg";
+    case ImageFormat::png:
+      return "image/png";
+    case ImageFormat::webp:
+      return "image/webp";
+  }
+  return "application/octet-stream";
+}
+
+std::string media_type_of(std::span<const std::uint8_t> bytes) {
+  auto header = read_image_header(bytes);
+  return header ? media_type(header->format) : "application/octet-stream";
+}
+
 std::string to_string(ImageFormat format) {
   switch (format) {
     case ImageFormat::jpeg:

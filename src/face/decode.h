@@ -24,6 +24,12 @@ enum class ImageFormat { jpeg, png, webp };
 
 std::string to_string(ImageFormat format);
 
+// The IANA media type: image/jpeg, image/png, image/webp.
+std::string media_type(ImageFormat format);
+
+// The media type the header of `bytes` shows, else application/octet-stream.
+std::string media_type_of(std::span<const std::uint8_t> bytes);
+
 struct DecodeLimits {
   // 25 MB covers a 48 MP phone JPEG at high quality; more is an upload
   // mistake or an attack.

@@ -2,28 +2,12 @@
 //
 // Tx: listing, changing and deleting sessions; class photos and the faces
 // found in them (issue 5).
+#include "store/detail/session_rows.h"
 #include "store/detail/sql.h"
 #include "store/store.h"
 
 namespace rollcall::store {
 namespace {
-
-constexpr const char* kSessionColumns =
-    "id, class_id, subject_id, teacher_id, starts_ms, ends_ms, method, is_locked, created_ms";
-
-Session read_session(RowReader& row) {
-  Session session;
-  session.id = row.id<SessionTag>();
-  session.class_id = row.id<ClassTag>();
-  session.subject = row.id<SubjectTag>();
-  session.teacher = row.id<TeacherTag>();
-  session.starts_ms = row.integer();
-  session.ends_ms = row.integer();
-  session.method = row.enumeration(session_method_from_string);
-  session.is_locked = row.flag();
-  session.created_ms = row.integer();
-  return session;
-}
 
 constexpr const char* kPhotoColumns =
     "id, session_id, content_type, width, height, processing_ms, uploaded_by, created_ms";

@@ -2,6 +2,7 @@
 //
 // Tx: the queries reports are built from (sessions of a class in a date
 // range with their subject, their attendance, a student's history).
+#include "store/detail/session_rows.h"
 #include "store/detail/sql.h"
 #include "store/store.h"
 
@@ -38,18 +39,7 @@ constexpr const char* kRecordColumns =
     "a.id, a.session_id, a.student_id, a.status, a.decided_by, a.similarity, a.changed_by, "
     "a.changed_ms";
 
-void read_record_into(RowReader& row, AttendanceRecord& record) {
-  record.id = row.integer();
-  record.session = row.id<SessionTag>();
-  record.student = row.id<StudentTag>();
-  record.status = row.enumeration(attendance_status_from_string);
-  record.decided_by = row.text();
-  if (const auto similarity = row.optional_real()) {
-    record.similarity = static_cast<float>(*similarity);
-  }
-  record.changed_by = row.optional_id<UserTag>();
-  record.changed_ms = row.integer();
-}
+void read_record_into(RowReader& row, AttendanceRecord& record) { record = read_attendance(row); }
 
 AttendanceRecord read_record(RowReader& row) {
   AttendanceRecord record;
