@@ -265,7 +265,17 @@ Result<std::unique_ptr<Connection>> open_sqlite(const fs::path& file, int busy_t
   sqlite3_busy_timeout(db, busy_timeout_ms);
   // WAL lets readers run beside the one writer; it is a property of the
   // file, so setting it again on each connection is a no-op.
-  auto set = connection->execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON");
+  // Switching a new file to WAL takes an exclusive lock, and SQLite
+  // answers a rival switching it at the same moment SQLITE_BUSY without
+  // calling the busy handler; so retry here, within the same timeout.
+  Result<void> set = connection->execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON");
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+  while (!set && set.error().code == "database_busy" &&
+         std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    set = connection->execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON");
+  }
   if (!set) {
     return make_error(set.error().code,
                       "cannot set up " + file.string() + ": " + set.error().message);
