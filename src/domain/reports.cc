@@ -81,8 +81,9 @@ std::string format_ms(std::int64_t unix_ms, bool with_time) {
 std::string format_report_date(std::int64_t unix_ms) { return format_ms(unix_ms, false); }
 std::string format_report_time(std::int64_t unix_ms) { return format_ms(unix_ms, true); }
 
-Result<ExportFile> export_report(const SessionReport& report, ExportFormat format) {
-  const std::string stem = "session-" + std::to_string(report.session.session.id.value) + "-report";
+// Every report exports the same three ways; `stem` names the file.
+template <typename Report>
+Result<ExportFile> export_as(const Report& report, ExportFormat format, const std::string& stem) {
   switch (format) {
     case ExportFormat::json:
       return ExportFile{to_json(report).dump(2), "application/json", stem + ".json"};
@@ -94,38 +95,23 @@ Result<ExportFile> export_report(const SessionReport& report, ExportFormat forma
   auto bytes = to_xlsx(report);
   if (!bytes) return bytes.error();
   return ExportFile{std::move(*bytes), kXlsxType, stem + ".xlsx"};
+}
+
+Result<ExportFile> export_report(const SessionReport& report, ExportFormat format) {
+  const std::string stem = "session-" + std::to_string(report.session.session.id.value) + "-report";
+  return export_as(report, format, stem);
 }
 
 Result<ExportFile> export_report(const ClassReport& report, ExportFormat format) {
   std::string stem = "class-" + std::to_string(report.group.id.value) + "-report";
   if (!report.query.from.empty()) stem += "-from-" + report.query.from;
   if (!report.query.to.empty()) stem += "-to-" + report.query.to;
-  switch (format) {
-    case ExportFormat::json:
-      return ExportFile{to_json(report).dump(2), "application/json", stem + ".json"};
-    case ExportFormat::csv:
-      return ExportFile{to_csv(report), "text/csv; charset=utf-8", stem + ".csv"};
-    case ExportFormat::xlsx:
-      break;
-  }
-  auto bytes = to_xlsx(report);
-  if (!bytes) return bytes.error();
-  return ExportFile{std::move(*bytes), kXlsxType, stem + ".xlsx"};
+  return export_as(report, format, stem);
 }
 
 Result<ExportFile> export_report(const StudentReport& report, ExportFormat format) {
   const std::string stem = "student-" + std::to_string(report.student.id.value) + "-report";
-  switch (format) {
-    case ExportFormat::json:
-      return ExportFile{to_json(report).dump(2), "application/json", stem + ".json"};
-    case ExportFormat::csv:
-      return ExportFile{to_csv(report), "text/csv; charset=utf-8", stem + ".csv"};
-    case ExportFormat::xlsx:
-      break;
-  }
-  auto bytes = to_xlsx(report);
-  if (!bytes) return bytes.error();
-  return ExportFile{std::move(*bytes), kXlsxType, stem + ".xlsx"};
+  return export_as(report, format, stem);
 }
 
 }  // namespace rollcall::domain

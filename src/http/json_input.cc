@@ -93,6 +93,25 @@ Result<std::optional<bool>> JsonInput::boolean(const char* field) const {
   return std::optional<bool>(it->get<bool>());
 }
 
+Result<std::vector<domain::Upload>> photo_uploads(const Call& call) {
+  if (call.content_type != "multipart/form-data") {
+    return make_error("unsupported_media_type",
+                      "send photos as multipart/form-data in the field \"photos\"");
+  }
+  std::vector<domain::Upload> uploads;
+  for (const auto& file : call.files) {
+    if (file.field != "photos") {
+      return field_error(
+          "unknown_field", std::string(file.field),
+          "unknown form field \"" + std::string(file.field) + "\"; send photos in \"photos\"");
+    }
+    uploads.push_back(
+        {std::string(file.filename),
+         {reinterpret_cast<const std::uint8_t*>(file.content.data()), file.content.size()}});
+  }
+  return uploads;
+}
+
 Result<store::ListQuery> list_query(const Call& call) {
   store::ListQuery query;
   if (auto q = call.query_value("q")) {

@@ -11,10 +11,12 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
+#include "domain/enrollment.h"
 #include "http/router.h"
 
 namespace rollcall::http {
@@ -36,6 +38,11 @@ class JsonInput {
  private:
   nlohmann::json body_;
 };
+
+// The image files of a multipart/form-data request, all in the field
+// "photos" (views into the request). Errors: unsupported_media_type,
+// unknown_field.
+Result<std::vector<domain::Upload>> photo_uploads(const Call& call);
 
 // ?offset=&limit=&q= with limits (limit 1..200, default 50). Errors: invalid_field.
 Result<store::ListQuery> list_query(const Call& call);

@@ -124,22 +124,9 @@ void add_session_routes(Router& router, Services& services) {
   router.add("POST", "/api/v1/sessions/{id}/photos", kStaff,
              "Recognise class photos (multipart field \"photos\") against the session's class",
              [&s, &sessions](Call& call) -> Result<Reply> {
-               if (call.content_type != "multipart/form-data") {
-                 return make_error("unsupported_media_type",
-                                   "send photos as multipart/form-data in the field \"photos\"");
-               }
-               std::vector<domain::Upload> uploads;
-               for (const auto& file : call.files) {
-                 if (file.field != "photos") {
-                   return field_error("unknown_field", std::string(file.field),
-                                      "unknown form field \"" + std::string(file.field) +
-                                          "\"; send photos in \"photos\"");
-                 }
-                 uploads.push_back({std::string(file.filename),
-                                    {reinterpret_cast<const std::uint8_t*>(file.content.data()),
-                                     file.content.size()}});
-               }
-               auto processed = sessions.add_photos(call.who(), SessionId{call.id("id")}, uploads);
+               auto uploads = photo_uploads(call);
+               if (!uploads) return uploads.error();
+               auto processed = sessions.add_photos(call.who(), SessionId{call.id("id")}, *uploads);
                if (!processed) return processed.error();
                nlohmann::json photos = nlohmann::json::array();
                for (const auto& p : *processed) {

@@ -103,22 +103,9 @@ void add_student_routes(Router& router, Services& s) {
       "POST", "/api/v1/students/{id}/photos", kStaff,
       "Enroll 1-5 photos (multipart field \"photos\"); each accepted or rejected with the reason",
       [&s, &e](Call& call) -> Result<Reply> {
-        if (call.content_type != "multipart/form-data") {
-          return make_error("unsupported_media_type",
-                            "send photos as multipart/form-data in the field \"photos\"");
-        }
-        std::vector<domain::Upload> uploads;
-        for (const auto& file : call.files) {
-          if (file.field != "photos") {
-            return field_error("unknown_field", std::string(file.field),
-                               "unknown form field \"" + std::string(file.field) +
-                                   "\"; send photos in \"photos\"");
-          }
-          uploads.push_back(
-              {std::string(file.filename),
-               {reinterpret_cast<const std::uint8_t*>(file.content.data()), file.content.size()}});
-        }
-        auto report = e.add_photos(call.who(), StudentId{call.id("id")}, uploads);
+        auto uploads = photo_uploads(call);
+        if (!uploads) return uploads.error();
+        auto report = e.add_photos(call.who(), StudentId{call.id("id")}, *uploads);
         if (!report) return report.error();
         nlohmann::json photos = nlohmann::json::array();
         int accepted = 0;
