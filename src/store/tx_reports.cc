@@ -15,16 +15,7 @@ constexpr const char* kSummaryColumns =
     "s.is_locked, s.created_ms, j.code, j.name";
 
 void read_summary_into(RowReader& row, SessionSummary& summary) {
-  Session& session = summary.session;
-  session.id = row.id<SessionTag>();
-  session.class_id = row.id<ClassTag>();
-  session.subject = row.id<SubjectTag>();
-  session.teacher = row.id<TeacherTag>();
-  session.starts_ms = row.integer();
-  session.ends_ms = row.integer();
-  session.method = row.enumeration(session_method_from_string);
-  session.is_locked = row.flag();
-  session.created_ms = row.integer();
+  summary.session = read_session(row);
   summary.subject_code = row.text();
   summary.subject_name = row.text();
 }
