@@ -9,6 +9,7 @@
 
 #include "app/config.h"
 #include "app/output.h"
+#include "checkin_bench.h"
 #include "server_bench.h"
 #include "stages.h"
 
@@ -123,9 +124,10 @@ void add_bench_commands(CLI::App& cli) {
               "also time bench/python_reference.py side by side (needs python3-opencv)");
   b->add_flag("--json", command.is_json, "print JSON");
   b->callback([b] {
-    if (b->get_subcommands().empty()) run(command);  // else `bench server` ran
+    if (b->get_subcommands().empty()) run(command);  // else `bench server|checkin` ran
   });
   bench::add_server_bench_command(*b);
+  bench::add_checkin_bench_command(*b);
 }
 
 }  // namespace rollcall::app

@@ -1,14 +1,10 @@
 // bench/server_bench.cc
 #include "server_bench.h"
 
-#include <fcntl.h>
+#include "bench_http.h"
+#include "server_child.h"
+
 #include <httplib.h>
-#include <libpq-fe.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <algorithm>
@@ -36,8 +32,6 @@
 #include "face/face.h"
 #include "store/store.h"
 
-extern char** environ;
-
 namespace rollcall::bench {
 namespace {
 
@@ -51,8 +45,6 @@ constexpr int kStudentsPerTx = 2500;  // "a few big write transactions"
 constexpr int kUploadsPerCorePerS =
     50;  // >5x what one core embeds (PERFORMANCE.md: ~60 ms a selfie)
 constexpr int kMaxRequestsPerClient = 10'000'000;  // bound on a load loop besides its time
-constexpr int kStartTimeoutS = 180;                // model loading on a busy 2-core machine
-constexpr int kStopTimeoutS = 30;                  // requests in flight finish first
 constexpr std::size_t kErrorSamples = 5;
 
 struct Options {
@@ -69,8 +61,6 @@ struct Options {
 
 void progress(const std::string& line) { std::cerr << "bench server: " << line << std::endl; }
 
-[[noreturn]] void fail(const std::string& why) { throw std::runtime_error(why); }
-
 template <typename T>
 T must(Result<T> r, const std::string& doing) {
   if (!r) fail(doing + ": " + r.error().code + ": " + r.error().message);
@@ -81,256 +71,7 @@ void must(Result<void> r, const std::string& doing) {
   if (!r) fail(doing + ": " + r.error().code + ": " + r.error().message);
 }
 
-bool is_postgres(const std::string& url) {
-  return url.rfind("postgres://", 0) == 0 || url.rfind("postgresql://", 0) == 0;
-}
-
-std::string read_text(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-std::string tail_of(const fs::path& path, std::size_t chars) {
-  const auto text = read_text(path);
-  return text.size() > chars ? text.substr(text.size() - chars) : text;
-}
-
-// --- The machine --------------------------------------------------------
-
-std::string load_average() {
-  std::istringstream in(read_text("/proc/loadavg"));
-  std::string a, b, c;
-  in >> a >> b >> c;
-  return a + " " + b + " " + c;
-}
-
-json machine() {
-  std::string cpu = "unknown";
-  std::istringstream cpuinfo(read_text("/proc/cpuinfo"));
-  for (std::string line; std::getline(cpuinfo, line);) {
-    if (line.rfind("model name", 0) == 0) {
-      cpu = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  long memory_kib = 0;
-  std::istringstream meminfo(read_text("/proc/meminfo"));
-  for (std::string key; meminfo >> key;) {
-    if (key == "MemTotal:") {
-      meminfo >> memory_kib;
-      break;
-    }
-  }
-  return {{"cores", std::thread::hardware_concurrency()},
-          {"cpu", cpu},
-          {"memory_gib", std::round(memory_kib / 1048576.0 * 10) / 10}};
-}
-
-// VmRSS (resident now) and VmHWM (resident at its peak) of `pid`, in KiB.
-json memory_of(pid_t pid) {
-  json out;
-  std::istringstream status(read_text("/proc/" + std::to_string(pid) + "/status"));
-  for (std::string line; std::getline(status, line);) {
-    for (const auto& [key, name] : {std::pair{"VmRSS:", "rss_kib"}, {"VmHWM:", "hwm_kib"}}) {
-      if (line.rfind(key, 0) == 0) out[name] = std::stol(line.substr(std::string(key).size()));
-    }
-  }
-  if (!out.contains("rss_kib") || !out.contains("hwm_kib")) fail("cannot read /proc/<pid>/status");
-  return out;
-}
-
-// --- What one run creates and removes ------------------------------------
-
-class TempDir {
- public:
-  TempDir() {
-    auto pattern = (fs::temp_directory_path() / "rollcall-bench-XXXXXX").string();
-    if (!mkdtemp(pattern.data())) fail("cannot create a temp directory in " + pattern);
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ignored;
-    fs::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
-void pg_execute(const std::string& url, const std::string& sql) {
-  PGconn* connection = PQconnectdb(url.c_str());
-  std::string problem;
-  if (PQstatus(connection) != CONNECTION_OK) {
-    problem = PQerrorMessage(connection);
-  } else {
-    PGresult* result = PQexec(connection, sql.c_str());
-    if (PQresultStatus(result) != PGRES_COMMAND_OK) problem = PQresultErrorMessage(result);
-    PQclear(result);
-  }
-  PQfinish(connection);
-  if (!problem.empty()) fail(sql + ": " + problem);
-}
-
-// A fresh PostgreSQL database next to the one `admin_url` names, dropped
-// at the end. Requires: the URL's user may CREATE DATABASE.
-class ScratchDatabase {
- public:
-  explicit ScratchDatabase(std::string admin_url) : admin_url_(std::move(admin_url)) {
-    name_ = "rollcall_bench_" + std::to_string(getpid()) + "_" + std::to_string(unix_ms_now());
-    pg_execute(admin_url_, "CREATE DATABASE " + name_);
-    url_ = store::postgres_url_with_database(admin_url_, name_);
-  }
-  ~ScratchDatabase() {
-    try {
-      pg_execute(admin_url_, "DROP DATABASE IF EXISTS " + name_);
-    } catch (const std::exception& e) {
-      progress(std::string("could not drop the scratch database: ") + e.what());
-    }
-  }
-  ScratchDatabase(const ScratchDatabase&) = delete;
-  ScratchDatabase& operator=(const ScratchDatabase&) = delete;
-  const std::string& url() const { return url_; }
-
- private:
-  std::string admin_url_;
-  std::string name_;
-  std::string url_;
-};
-
-// `rollcall serve` as a child process; stopped (SIGTERM, then SIGKILL
-// after kStopTimeoutS) when destroyed.
-class ServerProcess {
- public:
-  ServerProcess(const std::vector<std::string>& args, const std::vector<std::string>& extra_env,
-                const fs::path& log) {
-    const auto exe = fs::read_symlink("/proc/self/exe").string();
-    std::vector<char*> argv{const_cast<char*>(exe.c_str())};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (char** e = environ; *e; ++e) envp.push_back(*e);
-    for (const auto& e : extra_env) envp.push_back(const_cast<char*>(e.c_str()));
-    envp.push_back(nullptr);
-    const int log_fd = open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int out[2];
-    if (log_fd < 0 || pipe2(out, O_CLOEXEC) != 0) fail("cannot set up the server's output");
-    const pid_t parent = getpid();
-    pid_ = fork();
-    if (pid_ < 0) fail("fork failed");
-    if (pid_ == 0) {                     // the child: only async-signal-safe calls until exec
-      prctl(PR_SET_PDEATHSIG, SIGTERM);  // no orphaned server if the bench dies
-      if (getppid() != parent) _exit(127);
-      dup2(out[1], STDOUT_FILENO);
-      dup2(log_fd, STDERR_FILENO);
-      execve(exe.c_str(), argv.data(), envp.data());
-      _exit(127);
-    }
-    close(out[1]);
-    close(log_fd);
-    stdout_fd_ = out[0];
-    wait_until_listening(log);
-  }
-  ~ServerProcess() { stop(); }
-  ServerProcess(const ServerProcess&) = delete;
-  ServerProcess& operator=(const ServerProcess&) = delete;
-
-  pid_t pid() const { return pid_; }
-  int port() const { return port_; }
-
-  // Stops the server; its exit status (128 + signal when killed).
-  int stop() {
-    if (pid_ <= 0) return exit_status_;
-    kill(pid_, SIGTERM);
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(kStopTimeoutS);
-    int status = 0;
-    pid_t done = 0;
-    while ((done = waitpid(pid_, &status, WNOHANG)) == 0 && SteadyClock::now() < deadline) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
-    if (done == 0) {
-      progress("the server did not stop in " + std::to_string(kStopTimeoutS) + " s; killing it");
-      kill(pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-    }
-    exit_status_ = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    pid_ = -1;
-    if (stdout_fd_ >= 0) close(stdout_fd_);
-    stdout_fd_ = -1;
-    return exit_status_;
-  }
-
- private:
-  // Reads the child's stdout until "listening on HOST:PORT".
-  void wait_until_listening(const fs::path& log) {
-    const auto deadline = SteadyClock::now() + std::chrono::seconds(kStartTimeoutS);
-    std::string seen;
-    const std::string marker = "listening on ";
-    while (SteadyClock::now() < deadline) {
-      pollfd p{stdout_fd_, POLLIN, 0};
-      if (poll(&p, 1, 200) <= 0) continue;
-      char buffer[512];
-      const auto n = read(stdout_fd_, buffer, sizeof buffer);
-      if (n <= 0) break;  // the server exited
-      seen.append(buffer, static_cast<std::size_t>(n));
-      const auto at = seen.find(marker);
-      const auto end = at == std::string::npos ? at : seen.find('\n', at);
-      if (end != std::string::npos) {
-        const auto address = seen.substr(at + marker.size(), end - at - marker.size());
-        port_ = std::stoi(address.substr(address.rfind(':') + 1));
-        return;
-      }
-    }
-    stop();
-    fail("the server did not start (exit status " + std::to_string(exit_status_) +
-         "); its log ends:\n" + tail_of(log, 2000) + seen);
-  }
-
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int port_ = 0;
-  int exit_status_ = -1;
-};
-
 // --- HTTP -----------------------------------------------------------------
-
-std::unique_ptr<httplib::Client> client_of(int port, const std::string& token) {
-  auto client = std::make_unique<httplib::Client>("127.0.0.1", port);
-  client->set_keep_alive(true);
-  client->set_tcp_nodelay(true);  // as browsers and curl do
-  client->set_connection_timeout(5);
-  client->set_read_timeout(120);  // an upload waits for the engine behind the others
-  client->set_write_timeout(60);
-  if (!token.empty()) client->set_bearer_token_auth(token);
-  return client;
-}
-
-struct Reply {
-  int status = 0;  // 0: no HTTP answer (connection failed or timed out)
-  std::string body;
-};
-
-Reply reply_of(const httplib::Result& result) {
-  if (!result) return {0, "transport error: " + httplib::to_string(result.error())};
-  return {result->status, result->body};
-}
-
-bool is_success(int status) { return status >= 200 && status < 300; }
-
-json expect_json(const Reply& reply, const std::string& what) {
-  if (!is_success(reply.status)) {
-    fail(what + " answered " + std::to_string(reply.status) + ": " + reply.body.substr(0, 500));
-  }
-  return json::parse(reply.body);
-}
-
-Reply post_json(httplib::Client& client, const std::string& path, const json& body) {
-  return reply_of(client.Post(path.c_str(), body.dump(), "application/json"));
-}
 
 Reply post_photo(httplib::Client& client, StudentId student, const std::string& photo) {
   const httplib::MultipartFormDataItems items{{"photos", photo, "photo.jpg", "image/jpeg"}};
@@ -341,12 +82,6 @@ Reply post_photo(httplib::Client& client, StudentId student, const std::string& 
 // One request of a load run; nullopt when there is nothing left to send
 // (the client stops early).
 using Request = std::function<std::optional<Reply>(httplib::Client&)>;
-
-double percentile(const std::vector<double>& sorted, double q) {
-  if (sorted.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(sorted.size())));
-  return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
-}
 
 // Latency figures of a list of milliseconds.
 json latency_json(std::vector<double> ms) {
@@ -648,44 +383,25 @@ void print_table(const json& r) {
 
 json run(const Options& o) {
   const double seconds = o.is_quick ? 2 : o.seconds;
-  std::string database = o.database;
-  if (database.empty()) {
-    if (const char* env = std::getenv("ROLLCALL_BENCH_POSTGRES"); env && *env) database = env;
-  }
-  const bool is_pg = is_postgres(database);
   auto photo_bytes = must(eval::read_file(fs::path(o.data_dir) / o.photo), "reading the photo");
   const std::string photo(photo_bytes.begin(), photo_bytes.end());
 
   json r;
   r["machine"] = machine();
   r["load_average"]["before"] = load_average();
-  r["backend"] = is_pg ? "postgres" : "sqlite";
   r["settings"] = {{"clients", o.clients},
                    {"seconds", seconds},
                    {"students", o.students},
                    {"photo", o.photo},
                    {"photo_bytes", photo.size()}};
 
-  std::optional<ScratchDatabase> scratch;
-  if (is_pg) {
-    progress("creating a scratch database");
-    scratch.emplace(database);
-  }
-  const std::string server_database = is_pg ? scratch->url() : database;
-  TempDir dir;
-  const std::string admin_password =
-      "bench-" + std::to_string(std::random_device{}()) + "-" + std::to_string(unix_ms_now());
-  std::vector<std::string> args{"serve",     "--http-host", "127.0.0.1",         "--http-port",
-                                "0",         "--data-dir",  dir.path().string(), "--models-dir",
-                                o.models_dir};
-  if (!server_database.empty()) {
-    args.push_back("--database");
-    args.push_back(server_database);
-  }
-  progress("starting rollcall serve (" + r["backend"].get<std::string>() + ", data in " +
-           dir.path().string() + ")");
-  const auto log = dir.path() / "server.log";
-  ServerProcess server(args, {"ROLLCALL_ADMIN_PASSWORD=" + admin_password}, log);
+  ChildServer child({o.models_dir, o.database, {}, progress});
+  r["backend"] = child.is_pg ? "postgres" : "sqlite";
+  const std::string& server_database = child.database;
+  const std::string& admin_password = child.admin_password;
+  const auto& dir = child.dir;
+  const auto& log = child.log;
+  ServerProcess& server = *child.server;
 
   auto setup = client_of(server.port(), "");
   const auto ready = reply_of(setup->Get("/readyz"));
