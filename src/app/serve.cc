@@ -12,6 +12,7 @@
 #include "app/output.h"
 #include "http/routes.h"
 #include "http/server.h"
+#include "jobs/checkin_workers.h"
 #include "jobs/webhook_sender.h"
 
 namespace rollcall::app {
@@ -22,6 +23,14 @@ int default_http_threads() {
 }
 
 void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }
+
+void log_job_event(const nlohmann::json& event, bool is_warning) {
+  if (is_warning) {
+    spdlog::warn(event.dump());
+  } else {
+    spdlog::info(event.dump());
+  }
+}
 
 }  // namespace
 
@@ -85,6 +94,20 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
       std::make_unique<domain::Sessions>(*runtime->store, runtime->engine.get(), session_options);
   runtime->reports = std::make_unique<domain::Reports>(*runtime->store);
   runtime->webhooks = std::make_unique<domain::Webhooks>(*runtime->store);
+
+  domain::CheckinOptions checkin;
+  checkin.grace_s = settings.checkin_grace_s;
+  checkin.attempts_per_student = settings.checkin_attempts_per_student;
+  checkin.attempts_per_ip_per_minute = settings.checkin_attempts_per_ip_per_minute;
+  checkin.max_accuracy_m = settings.checkin_max_accuracy_m;
+  checkin.queue_limit = settings.checkin_queue_limit;
+  checkin.image_limits = enrollment.limits;
+  checkin.video_limits.max_bytes = settings.max_video_bytes;
+  checkin.video_limits.max_seconds = settings.max_video_seconds;
+  checkin.public_url = settings.public_url;
+  checkin.workers = jobs::checkin_worker_count(settings.checkin_workers);
+  runtime->checkins =
+      std::make_unique<domain::Checkins>(*runtime->store, runtime->engine.get(), checkin);
   return runtime;
 }
 
@@ -94,7 +117,7 @@ http::Services services_of(Runtime& rt) {
       *rt.enrollment,   *rt.importer,          rt.metrics,
       *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
       "0.1.0",          *rt.sessions,          *rt.reports,
-      *rt.webhooks};
+      *rt.webhooks,     *rt.checkins};
 }
 
 Result<domain::Principal> local_admin(Runtime& runtime) {
@@ -151,15 +174,26 @@ int serve(const Settings& settings) {
   jobs::WebhookSenderOptions webhook_options;
   webhook_options.retry_base_ms = settings.webhook_retry_base_ms;
   webhook_options.max_attempts = settings.webhook_max_attempts;
-  webhook_options.log = [](const nlohmann::json& event, bool is_warning) {
-    if (is_warning) {
-      spdlog::warn(event.dump());
-    } else {
-      spdlog::info(event.dump());
-    }
-  };
+  webhook_options.log = log_job_event;
   jobs::WebhookSender webhook_sender(*rt.store, webhook_options);
   webhook_sender.start();
+
+  // Verifies check-ins and closes windows; its figures go to /metrics.
+  rt.checkins->on_verified([&rt](bool accepted, double wait_ms, double verify_ms) {
+    rt.metrics.add_counter("rollcall_checkin_verdicts_total", "check-in verdicts", 1,
+                           {{"verdict", accepted ? "accepted" : "rejected"}});
+    rt.metrics.observe("rollcall_checkin_wait_seconds",
+                       "time a check-in waited in the queue before a worker took it",
+                       wait_ms / 1000.0);
+    rt.metrics.observe("rollcall_checkin_verify_seconds",
+                       "time to verify one check-in (decode, face, liveness, match, write)",
+                       verify_ms / 1000.0);
+  });
+  jobs::CheckinWorkerOptions checkin_options;
+  checkin_options.workers = settings.checkin_workers;
+  checkin_options.log = log_job_event;
+  jobs::CheckinWorkers checkin_workers(*rt.store, *rt.checkins, checkin_options);
+  checkin_workers.start();
 
   http::Services services = services_of(rt);
   http::ServerOptions options;
@@ -192,6 +226,7 @@ int serve(const Settings& settings) {
   std::cout << "listening on " << settings.http_host << ":" << *port << std::endl;
   server.run();
   watcher.join();
+  checkin_workers.stop();
   webhook_sender.stop();
   rt.runner->stop();
   log_event({{"event", "stopped"}});

@@ -44,6 +44,7 @@ struct Runtime {
   std::unique_ptr<domain::Sessions> sessions;
   std::unique_ptr<domain::Reports> reports;
   std::unique_ptr<domain::Webhooks> webhooks;
+  std::unique_ptr<domain::Checkins> checkins;
   http::Metrics metrics;
   std::unique_ptr<http::RateLimiter> login_per_ip;  // failed logins
   std::unique_ptr<http::RateLimiter> login_per_account;

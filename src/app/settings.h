@@ -61,6 +61,17 @@ struct Settings {
   int webhook_retry_base_ms = 1000;  // first webhook retry; doubles per attempt (1 h cap)
   int webhook_max_attempts = 10;     // then the delivery is failed, the endpoint failing
 
+  // Self check-in.
+  std::string public_url = "http://localhost:8080";  // where QR links point (the web UI)
+  int checkin_workers = 0;                           // verification threads; 0 = cores
+  int checkin_grace_s = 30;                          // queued work finishes this long after a close
+  int checkin_attempts_per_student = 5;              // per window
+  int checkin_attempts_per_ip_per_minute = 120;
+  float checkin_max_accuracy_m = 100;  // coarser positions are refused
+  int checkin_queue_limit = 2000;      // pending verifications, all windows
+  std::size_t max_video_bytes = 30u * 1024 * 1024;
+  int max_video_seconds = 15;
+
   // Logs.
   std::string log_level = "info";   // trace, debug, info, warn, error
   std::string log_format = "json";  // json or text

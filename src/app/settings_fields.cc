@@ -303,6 +303,37 @@ std::vector<SettingField> make_fields() {
   fields.push_back(integer_field("webhook_max_attempts",
                                  "webhook attempts before a delivery is failed",
                                  &Settings::webhook_max_attempts, 1, 100));
+  // Self check-in.
+  fields.push_back(text_field("public_url",
+                              "base URL students open (the QR code's link is "
+                              "public_url/checkin?session=ID&code=CODE)",
+                              &Settings::public_url));
+  fields.push_back(integer_field("checkin_workers",
+                                 "check-in verification threads (0 = one per core)",
+                                 &Settings::checkin_workers, 0, 256));
+  fields.push_back(integer_field("checkin_grace_s",
+                                 "seconds after a window closes for queued check-ins to finish "
+                                 "before the session locks",
+                                 &Settings::checkin_grace_s, 0, 3600));
+  fields.push_back(integer_field("checkin_attempts_per_student",
+                                 "check-in attempts one student may make per window",
+                                 &Settings::checkin_attempts_per_student, 1, 1000));
+  fields.push_back(integer_field("checkin_attempts_per_ip_per_minute",
+                                 "check-in attempts per minute from one IP address (a campus "
+                                 "network may put a whole class behind one)",
+                                 &Settings::checkin_attempts_per_ip_per_minute, 1, 1'000'000));
+  fields.push_back(number_field("checkin_max_accuracy_m",
+                                "refuse positions whose reported accuracy is worse than this "
+                                "many metres",
+                                &Settings::checkin_max_accuracy_m, 1.0, 100'000.0));
+  fields.push_back(integer_field("checkin_queue_limit",
+                                 "check-ins waiting for verification before new ones are told "
+                                 "to retry (503)",
+                                 &Settings::checkin_queue_limit, 1, 1'000'000));
+  fields.push_back(integer_field("max_video_bytes", "largest check-in video in bytes",
+                                 &Settings::max_video_bytes, 1, 4 * kGiB));
+  fields.push_back(integer_field("max_video_seconds", "longest check-in video in seconds",
+                                 &Settings::max_video_seconds, 1, 600));
   // Logs.
   fields.push_back(text_field("log_level", "least severe log level written", &Settings::log_level,
                               one_of({"trace", "debug", "info", "warn", "error"})));

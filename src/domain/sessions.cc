@@ -18,6 +18,8 @@
 namespace rollcall::domain {
 namespace {
 
+using detail::announce_closed;
+using detail::announce_record;
 using detail::session_for_change;
 using detail::session_for_read;
 
@@ -54,41 +56,6 @@ Result<void> require_assignment(store::Tx& tx, TeacherId teacher, ClassId class_
   }
   return make_error("forbidden",
                     "your role may not hold sessions of a class and subject you are not assigned");
-}
-
-// The LMS hears of every record that changes, in the change's transaction
-// (domain/webhooks.h: the outbox), so a crash can lose neither.
-Result<void> announce_record(store::Tx& tx, const store::AttendanceRecord& record,
-                             const std::string& roll_number,
-                             const std::optional<store::AttendanceRecord>& before) {
-  nlohmann::json previous = nullptr;
-  if (before) previous = store::to_string(before->status);
-  nlohmann::json changed_by = nullptr;
-  if (record.changed_by) changed_by = record.changed_by->value;
-  return Webhooks::enqueue(tx, "record.changed",
-                           {{"session_id", record.session.value},
-                            {"student_id", record.student.value},
-                            {"roll_number", roll_number},
-                            {"status", store::to_string(record.status)},
-                            {"previous_status", previous},
-                            {"decided_by", record.decided_by},
-                            {"changed_by", changed_by},
-                            {"changed_ms", record.changed_ms}});
-}
-
-// When a session locks, its final counts go out as session.closed.
-Result<void> announce_closed(store::Tx& tx, const store::Session& session) {
-  auto records = tx.list_attendance(session.id);
-  if (!records) return records.error();
-  std::map<std::string, int> counts = {{"present", 0}, {"absent", 0}, {"late", 0}, {"excused", 0}};
-  for (const auto& r : *records) ++counts[store::to_string(r.status)];
-  return Webhooks::enqueue(tx, "session.closed",
-                           {{"session_id", session.id.value},
-                            {"class_id", session.class_id.value},
-                            {"subject_id", session.subject.value},
-                            {"starts_ms", session.starts_ms},
-                            {"ends_ms", session.ends_ms},
-                            {"counts", counts}});
 }
 
 }  // namespace

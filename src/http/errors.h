@@ -19,4 +19,10 @@ int status_of(const std::string& code);
 
 Reply error_reply(const Error& error, const std::string& request_id);
 
+// `reply` telling the client when to come back (429, 503).
+inline Reply with_retry_after(Reply reply, int retry_after_s) {
+  reply.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
+  return reply;
+}
+
 }  // namespace rollcall::http

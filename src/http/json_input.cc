@@ -86,6 +86,13 @@ Result<std::int64_t> JsonInput::required_integer(const char* field) const {
   return **value;
 }
 
+Result<std::optional<double>> JsonInput::number(const char* field) const {
+  auto it = body_.find(field);
+  if (it == body_.end() || it->is_null()) return std::optional<double>();
+  if (!it->is_number()) return wrong_type(field, "a number");
+  return std::optional<double>(it->get<double>());
+}
+
 Result<std::optional<bool>> JsonInput::boolean(const char* field) const {
   auto it = body_.find(field);
   if (it == body_.end() || it->is_null()) return std::optional<bool>();

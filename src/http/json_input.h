@@ -34,6 +34,7 @@ class JsonInput {
   Result<std::optional<std::int64_t>> integer(const char* field) const;
   Result<std::int64_t> required_integer(const char* field) const;
   Result<std::optional<bool>> boolean(const char* field) const;
+  Result<std::optional<double>> number(const char* field) const;  // integer or not
 
  private:
   nlohmann::json body_;

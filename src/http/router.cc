@@ -1,6 +1,8 @@
 // src/http/router.cc
 #include "http/router.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 
 namespace rollcall::http {
@@ -53,6 +55,16 @@ std::optional<std::int64_t> parse_id(std::string_view text) {
   return value;
 }
 
+bool is_opaque(std::string_view name) {
+  return std::find(kOpaqueParams.begin(), kOpaqueParams.end(), name) != kOpaqueParams.end();
+}
+
+bool is_token(std::string_view text) {
+  return !text.empty() && text.size() <= 64 &&
+         std::all_of(text.begin(), text.end(),
+                     [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+}
+
 }  // namespace
 
 // Segment by segment rather than std::regex: a request is matched
@@ -72,18 +84,26 @@ void Router::add(std::string method, std::string pattern, Roles roles, std::stri
 }
 
 const Route* Router::match(std::string_view method, const std::string& path,
-                           std::map<std::string, std::int64_t>& ids, bool& path_exists) const {
+                           std::map<std::string, std::int64_t>& ids,
+                           std::map<std::string, std::string>& refs, bool& path_exists) const {
   path_exists = false;
   const auto parts = split_path(path);
   for (const auto& route : routes_) {
     if (route.segments.size() != parts.size()) continue;
     std::map<std::string, std::int64_t> found;
+    std::map<std::string, std::string> found_refs;
     bool is_match = true;
     for (std::size_t i = 0; i < parts.size() && is_match; ++i) {
       const auto& segment = route.segments[i];
       if (is_param(segment)) {
+        const auto name = segment.substr(1, segment.size() - 2);
+        if (is_opaque(name)) {
+          is_match = is_token(parts[i]);
+          if (is_match) found_refs[name] = std::string(parts[i]);
+          continue;
+        }
         const auto value = parse_id(parts[i]);
-        if (value) found[segment.substr(1, segment.size() - 2)] = *value;
+        if (value) found[name] = *value;
         is_match = value.has_value();
       } else {
         is_match = segment == parts[i];
@@ -95,6 +115,7 @@ const Route* Router::match(std::string_view method, const std::string& path,
       continue;
     }
     ids = std::move(found);
+    refs = std::move(found_refs);
     return &route;
   }
   return nullptr;

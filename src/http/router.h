@@ -4,7 +4,9 @@
 // OpenAPI document, and the handler. Handlers see a Call (the parsed
 // request, without cpp-httplib types) and return a Reply or an Error,
 // which the server turns into the uniform error body.
-// Invariants: patterns use {name} for integer path parameters; every
+// Invariants: patterns use {name} for integer path parameters, except the
+// names in kOpaqueParams, which take a short token ([A-Za-z0-9_-], up to
+// 64 characters) into Call::refs; every
 // registered route appears in the OpenAPI document (tested).
 // Thread safety: the Router is filled before serving, then read only.
 #pragma once
@@ -43,7 +45,8 @@ struct Call {
   std::multimap<std::string, std::string> query;
   std::vector<UploadedFile> files;          // multipart/form-data file parts
   std::map<std::string, std::string> form;  // multipart/form-data text parts
-  std::map<std::string, std::int64_t> ids;  // path parameters
+  std::map<std::string, std::int64_t> ids;  // integer path parameters
+  std::map<std::string, std::string> refs;  // opaque path parameters (kOpaqueParams)
   std::string remote_ip;
   std::string request_id;
   std::optional<domain::Principal> principal;  // set on authenticated routes
@@ -51,6 +54,7 @@ struct Call {
   // Requires: the route is authenticated.
   const domain::Principal& who() const { return *principal; }
   std::int64_t id(const std::string& name) const { return ids.at(name); }
+  const std::string& ref(const std::string& name) const { return refs.at(name); }
   std::optional<std::string> query_value(const std::string& name) const;
 };
 
@@ -60,11 +64,21 @@ struct Reply {
   std::string content_type = "application/json";
   std::vector<std::pair<std::string, std::string>> headers;
 
+  // A streamed body (Server-Sent Events): called again and again from the
+  // connection's thread; appends what to send next (possibly nothing) and
+  // returns false when the stream is over. `is_open` is false once the
+  // client has gone.
+  std::function<bool(std::string& chunk, const std::function<bool()>& is_open)> stream;
+
   static Reply json(const nlohmann::json& value, int status = 200);
   static Reply no_content();
 };
 
 using Handler = std::function<Result<Reply>(Call&)>;
+
+// Path parameters that are opaque tokens, not ids: a check-in submission
+// is named by an unguessable id so that its verdict is not public to all.
+inline const std::vector<std::string> kOpaqueParams{"submission"};
 
 // Who may call a route. Empty = anyone, without a token.
 using Roles = std::vector<store::Role>;
@@ -92,7 +106,8 @@ class Router {
   // The route for a method and path, with its path parameters; nullopt if
   // none. `path_exists` is set when some other method matches the path.
   const Route* match(std::string_view method, const std::string& path,
-                     std::map<std::string, std::int64_t>& ids, bool& path_exists) const;
+                     std::map<std::string, std::int64_t>& ids,
+                     std::map<std::string, std::string>& refs, bool& path_exists) const;
 
  private:
   std::vector<Route> routes_;

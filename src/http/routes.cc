@@ -13,6 +13,7 @@ Router make_router(Services& services) {
   add_session_routes(router, services);
   add_report_routes(router, services);
   add_webhook_routes(router, services);
+  add_checkin_routes(router, services);
   return router;
 }
 

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "domain/accounts.h"
+#include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
 #include "domain/reports.h"
@@ -40,6 +41,7 @@ struct Services {
   domain::Sessions& sessions;
   domain::Reports& reports;
   domain::Webhooks& webhooks;
+  domain::Checkins& checkins;
 };
 
 void add_auth_routes(Router& router, Services& services);
@@ -50,6 +52,7 @@ void add_system_routes(Router& router, Services& services);
 void add_session_routes(Router& router, Services& services);  // sessions, class photos
 void add_report_routes(Router& router, Services& services);   // reports, exports
 void add_webhook_routes(Router& router, Services& services);  // webhook endpoints, deliveries
+void add_checkin_routes(Router& router, Services& services);  // self check-in
 
 // Every route of the API.
 Router make_router(Services& services);

@@ -27,11 +27,6 @@ Error rate_limited(const std::string& what, int retry_after_s) {
                     "too many " + what + "; try again in " + std::to_string(retry_after_s) + " s");
 }
 
-Reply with_retry_after(Reply reply, int retry_after_s) {
-  reply.headers.emplace_back("Retry-After", std::to_string(retry_after_s));
-  return reply;
-}
-
 }  // namespace
 
 void add_auth_routes(Router& router, Services& s) {

@@ -25,6 +25,16 @@ void add_system_routes(Router& router, Services& s) {
              });
   router.add("GET", "/metrics", kAnyone, "Prometheus metrics (text format 0.0.4)",
              [&s](Call&) -> Result<Reply> {
+               // The queue is the database's (shared by every server), read
+               // when asked rather than tracked.
+               if (auto depth = s.checkins.queue_depth()) {
+                 s.metrics.set_gauge("rollcall_checkin_queue_depth",
+                                     "check-ins queued or being verified (all servers)",
+                                     static_cast<double>(*depth));
+               }
+               s.metrics.set_gauge("rollcall_checkin_mean_verify_seconds",
+                                   "moving average of one verification on this server",
+                                   s.checkins.stats().mean_verify_ms.load() / 1000.0);
                Reply reply;
                reply.body = s.metrics.render();
                reply.content_type = "text/plain; version=0.0.4";

@@ -52,6 +52,18 @@ std::string bearer_token(const httplib::Request& req) {
 void write(const Reply& reply, httplib::Response& res) {
   res.status = reply.status;
   for (const auto& [name, value] : reply.headers) res.set_header(name, value);
+  if (reply.stream) {
+    auto stream = reply.stream;
+    res.set_chunked_content_provider(
+        reply.content_type, [stream](std::size_t, httplib::DataSink& sink) {
+          std::string chunk;
+          const bool more = stream(chunk, [&sink] { return sink.is_writable(); });
+          if (!chunk.empty() && !sink.write(chunk.data(), chunk.size())) return false;
+          if (!more) sink.done();
+          return true;
+        });
+    return;
+  }
   if (reply.status != 204 && reply.status != 304)
     res.set_content(reply.body, reply.content_type.c_str());
 }
@@ -80,7 +92,7 @@ struct Server::Impl {
 Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request& req, Call& call,
                                    const Route*& route, std::string& log_user) {
   bool path_exists = false;
-  route = router.match(req.method, req.path, call.ids, path_exists);
+  route = router.match(req.method, req.path, call.ids, call.refs, path_exists);
   if (!route) {
     if (path_exists) {
       return make_error("method_not_allowed", req.method + " is not allowed on " + req.path);
@@ -102,6 +114,14 @@ Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request&
       return domain::forbidden(req.method + " " + route->pattern);
     }
     call.principal = std::move(principal).value();
+  } else if (const auto token = bearer_token(req); !token.empty()) {
+    // A public route serves a signed-in caller as themselves (a student
+    // checking in from their account); a stale token is ignored here, as
+    // the route needs none (a client refreshing still sends its old one).
+    if (auto principal = authenticate(token)) {
+      log_user = principal->username;
+      call.principal = std::move(principal).value();
+    }
   }
   for (const auto& [name, value] : req.params) call.query.emplace(name, value);
   for (const auto& [name, part] : req.files) {
@@ -223,6 +243,9 @@ Result<int> Server::bind() {
   });
   server.set_payload_max_length(o.max_body_bytes);
   server.set_keep_alive_max_count(1000);
+  // httplib keeps a thread per idle keep-alive connection; phones that
+  // check in and go quiet must not hold the pool for 5 s (its default).
+  server.set_keep_alive_timeout(2);
   // httplib writes a response's headers and body in separate send()s; with
   // Nagle on, the body waits for the client's delayed ACK (40 ms on Linux)
   // on every keep-alive request (`rollcall bench server`).

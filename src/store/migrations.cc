@@ -318,6 +318,89 @@ CREATE TABLE webhook_outbox (
 CREATE INDEX idx__webhook_outbox__state__next_attempt_ms ON webhook_outbox (state, next_attempt_ms);
 CREATE INDEX idx__webhook_outbox__endpoint_id__id ON webhook_outbox (endpoint_id, id);
 )sql"},
+
+    {8, "self check-in", R"sql(
+CREATE TABLE checkin_windows (
+  id {id},
+  session_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_windows__session_id__sessions REFERENCES sessions (id) ON DELETE CASCADE,
+  code TEXT NOT NULL,
+  opens_ms BIGINT NOT NULL,
+  closes_ms BIGINT NOT NULL,
+  grace_ms BIGINT NOT NULL,
+  latitude DOUBLE PRECISION NOT NULL,
+  longitude DOUBLE PRECISION NOT NULL,
+  radius_m DOUBLE PRECISION NOT NULL,
+  late_after_ms BIGINT,
+  accept_photos BOOLEAN NOT NULL,
+  opened_by BIGINT
+    CONSTRAINT fk__checkin_windows__opened_by__users REFERENCES users (id) ON DELETE SET NULL,
+  finalized_ms BIGINT,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__checkin_windows__session_id ON checkin_windows (session_id);
+CREATE INDEX idx__checkin_windows__opened_by ON checkin_windows (opened_by);
+CREATE INDEX idx__checkin_windows__finalized_ms__closes_ms ON checkin_windows (finalized_ms, closes_ms);
+
+CREATE TABLE checkin_submissions (
+  id {id},
+  public_id TEXT NOT NULL,
+  window_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_submissions__window_id__checkin_windows REFERENCES checkin_windows (id)
+    ON DELETE CASCADE,
+  session_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_submissions__session_id__sessions REFERENCES sessions (id) ON DELETE CASCADE,
+  student_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_submissions__student_id__students REFERENCES students (id) ON DELETE CASCADE,
+  client_ip TEXT NOT NULL,
+  latitude DOUBLE PRECISION NOT NULL,
+  longitude DOUBLE PRECISION NOT NULL,
+  accuracy_m DOUBLE PRECISION NOT NULL,
+  distance_m DOUBLE PRECISION NOT NULL,
+  capture_kind TEXT NOT NULL CONSTRAINT ck__checkin_submissions__capture_kind
+    CHECK (capture_kind IN ('photos', 'video')),
+  capture_parts TEXT NOT NULL,
+  capture {blob} NOT NULL,  -- emptied once the verdict is in
+  state TEXT NOT NULL CONSTRAINT ck__checkin_submissions__state
+    CHECK (state IN ('queued', 'verifying', 'accepted', 'rejected')),
+  -- 1 while the submission holds the student's one place in the session
+  -- (queued, verifying, accepted); NULL once rejected, so a retry may follow.
+  active BIGINT,
+  verdict_code TEXT NOT NULL,
+  verdict_message TEXT NOT NULL,
+  similarity DOUBLE PRECISION,
+  motion DOUBLE PRECISION,
+  passive_live DOUBLE PRECISION,
+  attendance TEXT NOT NULL,
+  submitted_ms BIGINT NOT NULL,
+  started_ms BIGINT,
+  finished_ms BIGINT,
+  lease_until_ms BIGINT NOT NULL,
+  attempts BIGINT NOT NULL,
+  CONSTRAINT uq__checkin_submissions__public_id UNIQUE (public_id),
+  CONSTRAINT uq__checkin_submissions__session_id__student_id__active
+    UNIQUE (session_id, student_id, active)
+);
+CREATE INDEX idx__checkin_submissions__window_id ON checkin_submissions (window_id);
+CREATE INDEX idx__checkin_submissions__student_id ON checkin_submissions (student_id);
+CREATE INDEX idx__checkin_submissions__state__id ON checkin_submissions (state, id);
+
+CREATE TABLE checkin_attempts (
+  id {id},
+  window_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_attempts__window_id__checkin_windows REFERENCES checkin_windows (id)
+    ON DELETE CASCADE,
+  student_id BIGINT
+    CONSTRAINT fk__checkin_attempts__student_id__students REFERENCES students (id) ON DELETE CASCADE,
+  client_ip TEXT NOT NULL,
+  outcome TEXT NOT NULL,
+  created_ms BIGINT NOT NULL
+);
+CREATE INDEX idx__checkin_attempts__window_id__student_id ON checkin_attempts (window_id, student_id);
+CREATE INDEX idx__checkin_attempts__window_id__client_ip__created_ms
+  ON checkin_attempts (window_id, client_ip, created_ms);
+CREATE INDEX idx__checkin_attempts__student_id ON checkin_attempts (student_id);
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

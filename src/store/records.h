@@ -258,6 +258,72 @@ struct WebhookDelivery {
   std::optional<std::int64_t> delivered_ms;
 };
 
+// ---- Self check-in (issue 6) ----------------------------------------------
+// A check-in window of a session. Closed is derived from time (now >=
+// closes_ms); `finalized` is set once, when the session is locked after
+// closes_ms + grace_ms.
+struct CheckinWindow {
+  std::int64_t id = 0;
+  SessionId session;
+  std::string code;  // 6 digits; shown to the teacher, compared in constant time
+  std::int64_t opens_ms = 0;
+  std::int64_t closes_ms = 0;
+  std::int64_t grace_ms = 0;
+  double latitude = 0;
+  double longitude = 0;
+  double radius_m = 0;
+  std::optional<std::int64_t> late_after_ms;  // absolute; later arrivals are late
+  bool accept_photos = false;
+  std::optional<UserId> opened_by;
+  std::optional<std::int64_t> finalized_ms;
+  std::int64_t created_ms = 0;
+};
+
+enum class SubmissionState { queued, verifying, accepted, rejected };
+std::string to_string(SubmissionState state);
+std::optional<SubmissionState> submission_state_from_string(const std::string& text);
+
+// A student's check-in, stored before it is acknowledged; verified later
+// by a worker. The capture's bytes are dropped once a verdict is reached.
+struct CheckinSubmission {
+  std::int64_t id = 0;
+  std::string public_id;  // random, unguessable: the id clients poll
+  std::int64_t window = 0;
+  SessionId session;
+  StudentId student;
+  std::string client_ip;
+  double latitude = 0;
+  double longitude = 0;
+  double accuracy_m = 0;
+  double distance_m = 0;
+  std::string capture_kind;   // photos, video
+  std::string capture_parts;  // comma list of part sizes in `capture`
+  std::vector<std::uint8_t> capture;
+  SubmissionState state = SubmissionState::queued;
+  std::string verdict_code;  // "" until verdict; checked_in, face_mismatch, ...
+  std::string verdict_message;
+  std::optional<float> similarity;  // for the teacher only
+  std::optional<float> motion;
+  std::optional<float> passive_live;
+  std::string attendance;  // present or late, once accepted
+  std::int64_t submitted_ms = 0;
+  std::optional<std::int64_t> started_ms;
+  std::optional<std::int64_t> finished_ms;
+  std::int64_t lease_until_ms = 0;
+  std::int64_t attempts = 0;  // verification attempts (a crashed worker's claim counts)
+};
+
+// A check-in attempt, counted for the per-student and per-IP limits
+// whatever its outcome.
+struct CheckinAttempt {
+  std::int64_t window = 0;
+  std::optional<StudentId> student;
+  std::string client_ip;
+  std::string outcome;  // accepted for queueing, or the refusal's code
+  std::int64_t created_ms = 0;
+};
+// ---- end Self check-in ----
+
 // A page of a list: `items` plus the count of every match, for paging.
 template <typename T>
 struct Page {

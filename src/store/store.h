@@ -225,6 +225,46 @@ class Tx {
                                                         const ListQuery& query);
   // ---- end Webhooks ----
 
+  // ---- Self check-in (issue 6; tx_checkin.cc) ----
+  Result<std::int64_t> insert_checkin_window(const CheckinWindow& window);
+  Result<std::optional<CheckinWindow>> find_checkin_window(std::int64_t id);
+  // The session's newest window, open or not.
+  Result<std::optional<CheckinWindow>> latest_checkin_window(SessionId session);
+  // closes_ms and finalized_ms.
+  Result<void> update_checkin_window(const CheckinWindow& window);
+  // Windows past closes_ms + grace_ms at `now_ms` and not yet finalized.
+  Result<std::vector<CheckinWindow>> due_checkin_windows(std::int64_t now_ms);
+  // One active (queued, verifying or accepted) submission per session and
+  // student: a second one fails with duplicate
+  // "checkin_submissions.session_id, checkin_submissions.student_id".
+  Result<std::int64_t> insert_checkin_submission(const CheckinSubmission& submission);
+  Result<std::optional<CheckinSubmission>> find_checkin_submission(const std::string& public_id,
+                                                                   bool with_capture);
+  // The student's active submission in the session, without its capture.
+  Result<std::optional<CheckinSubmission>> active_checkin_submission(SessionId session,
+                                                                     StudentId student);
+  // The oldest queued submission (or a verifying one whose lease ended: its
+  // worker died), leased to the caller until now_ms + lease_ms, with its
+  // capture. PostgreSQL skips rows another server's claim holds (FOR UPDATE
+  // SKIP LOCKED); SQLite serialises writers.
+  Result<std::optional<CheckinSubmission>> claim_checkin_submission(std::int64_t now_ms,
+                                                                    std::int64_t lease_ms);
+  // Makes every verifying submission claimable at once; returns how many.
+  Result<std::int64_t> release_checkin_claims(std::int64_t now_ms);
+  // The verdict: state, verdict_*, similarity, motion, passive_live,
+  // attendance, finished_ms; the capture's bytes are dropped.
+  Result<void> finish_checkin_submission(const CheckinSubmission& submission);
+  // Queued or verifying submissions of one window (or of all, when empty).
+  Result<std::int64_t> count_pending_submissions(std::optional<std::int64_t> window);
+  // A window's submissions, oldest first, without captures.
+  Result<std::vector<CheckinSubmission>> list_checkin_submissions(std::int64_t window);
+  Result<void> insert_checkin_attempt(const CheckinAttempt& attempt);
+  // Attempts of the window since `since_ms` by this student / from this IP.
+  Result<std::int64_t> count_student_attempts(std::int64_t window, StudentId student);
+  Result<std::int64_t> count_ip_attempts(std::int64_t window, const std::string& ip,
+                                         std::int64_t since_ms);
+  // ---- end Self check-in ----
+
  private:
   Connection& connection_;
 };

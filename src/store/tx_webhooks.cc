@@ -2,7 +2,6 @@
 //
 // Tx: webhook endpoints and the outbox of deliveries to them.
 #include <array>
-#include <utility>
 
 #include "store/detail/sql.h"
 #include "store/store.h"
@@ -19,22 +18,6 @@ constexpr std::array<std::pair<DeliveryState, const char*>, 3> kDeliveryStates{{
     {DeliveryState::delivered, "delivered"},
     {DeliveryState::failed, "failed"},
 }};
-
-template <typename E, std::size_t N>
-std::string name_of(E value, const std::array<std::pair<E, const char*>, N>& names) {
-  for (const auto& [each, name] : names) {
-    if (each == value) return name;
-  }
-  return "";
-}
-template <typename E, std::size_t N>
-std::optional<E> parse(const std::string& text,
-                       const std::array<std::pair<E, const char*>, N>& names) {
-  for (const auto& [each, name] : names) {
-    if (text == name) return each;
-  }
-  return std::nullopt;
-}
 
 std::string join_events(const std::vector<std::string>& events) {
   std::string out;

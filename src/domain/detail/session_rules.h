@@ -7,6 +7,7 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,5 +39,13 @@ nlohmann::json face_json(const store::PhotoFace& face,
 nlohmann::json merge(const store::Session& session, const std::vector<store::PhotoFace>& faces,
                      const std::vector<store::AttendanceRecord>& records,
                      const std::map<StudentId, store::Student>& students);
+
+// The LMS hears of every record that changes, in the change's transaction
+// (domain/webhooks.h: the outbox), so a crash can lose neither.
+Result<void> announce_record(store::Tx& tx, const store::AttendanceRecord& record,
+                             const std::string& roll_number,
+                             const std::optional<store::AttendanceRecord>& before);
+// When a session locks, its final counts go out as session.closed.
+Result<void> announce_closed(store::Tx& tx, const store::Session& session);
 
 }  // namespace rollcall::domain::detail

@@ -8,10 +8,12 @@
 // Thread safety: plain functions and values; a RowReader belongs to one row.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "base/ids.h"
@@ -38,6 +40,23 @@ Value param(Id<Tag> id) {
 template <typename T>
 Value param(const std::optional<T>& value) {
   return value ? param(*value) : Value{};
+}
+
+// An enum stored as TEXT: its names in one table, read both ways.
+template <typename E, std::size_t N>
+std::string name_of(E value, const std::array<std::pair<E, const char*>, N>& names) {
+  for (const auto& [each, name] : names) {
+    if (each == value) return name;
+  }
+  return "";
+}
+template <typename E, std::size_t N>
+std::optional<E> parse(const std::string& text,
+                       const std::array<std::pair<E, const char*>, N>& names) {
+  for (const auto& [each, name] : names) {
+    if (text == name) return each;
+  }
+  return std::nullopt;
 }
 
 // Float vectors as BLOB/BYTEA: little-endian IEEE-754 float32, 4 bytes per

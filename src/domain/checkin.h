@@ -1,0 +1,192 @@
+// src/domain/checkin.h
+//
+// Self check-in: windows a teacher opens for a session, students'
+// submissions (validated cheaply, stored, acknowledged), their later
+// verification by a worker, and the close of the window that locks the
+// session.
+// Owns: the code (6 digits from libsodium's CSPRNG, compared in constant
+// time), the order and wording of every refusal, the per-student and
+// per-IP attempt limits (counted in the database, so several servers
+// share them), the geofence, the bound on the queue (answer queue_full
+// with a retry time rather than accept what cannot finish before the
+// window's grace period ends), the face verdict (the claimed student must
+// be the class's best match, above the calibrated threshold and by the
+// margin; liveness as face/capture.h), and finalisation (absent for the
+// rest, the session locked, session.closed announced) exactly once.
+// Leaves to others: the worker threads and timers (jobs), transport and
+// SSE (http), pixels (face).
+// Thread safety: shared by every request and worker thread.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "domain/enrollment.h"
+#include "domain/geofence.h"
+#include "domain/principal.h"
+#include "face/assignment.h"
+#include "face/capture.h"
+#include "face/engine.h"
+#include "face/gallery.h"
+#include "store/store.h"
+
+namespace rollcall::domain {
+
+struct CheckinOptions {
+  int default_duration_s = 90;
+  int max_duration_s = 3600;
+  double default_radius_m = 50;
+  double max_radius_m = 10'000;
+  // After a window closes, queued work still finishes before the session
+  // locks; also the horizon the queue bound plans for.
+  int grace_s = 30;
+  int attempts_per_student = 5;          // per window
+  int attempts_per_ip_per_minute = 120;  // a campus NAT puts a class behind one IP
+  double max_accuracy_m = 100;           // a phone reporting worse cannot be placed
+  int max_photos = 5;
+  std::int64_t queue_limit = 2000;  // pending submissions, all windows
+  int lease_s = 30;                 // a worker's claim; after it another takes over
+  int max_verification_attempts = 3;
+  face::DecodeLimits image_limits;
+  face::VideoLimits video_limits;
+  face::LivenessPolicy liveness = face::LivenessPolicy::defaults();
+  face::MatchPolicy match;
+  // Where students open the check-in page: the QR code's link is
+  // public_url + "/checkin?session=ID&code=CODE".
+  std::string public_url = "http://localhost:8080";
+  int workers = 1;  // verification workers in this server, for the queue bound
+};
+
+struct WindowRequest {
+  std::optional<int> duration_s;
+  std::optional<Position> position;  // required
+  std::optional<double> radius_m;
+  std::optional<int> late_after_s;  // from opening; later arrivals are late
+  std::optional<bool> accept_photos;
+};
+
+struct CheckinRequest {
+  std::optional<SessionId> session;  // required
+  std::string code;
+  std::string roll_number;  // or the logged-in student
+  std::optional<Position> position;
+  std::optional<double> accuracy_m;
+  std::vector<Upload> photos;   // either photos (if the window accepts them)...
+  std::optional<Upload> video;  // ... or one short video
+  std::string client_ip;
+};
+
+struct Acknowledgement {
+  store::CheckinSubmission submission;
+  bool already = false;  // an earlier submission holds the student's place
+};
+
+// A refusal the client may retry later: queue_full with a wait.
+struct QueueFull {
+  int retry_after_s = 1;
+};
+
+// What the workers measure, for the queue bound and /metrics.
+struct VerificationStats {
+  std::atomic<double> mean_verify_ms{400};  // moving average; starts pessimistic
+  std::atomic<std::int64_t> verified{0};
+  std::atomic<std::int64_t> accepted{0};
+  std::atomic<std::int64_t> rejected{0};
+};
+
+class Checkins {
+ public:
+  Checkins(store::Store& store, face::Engine* engine, CheckinOptions options);
+
+  // ---- Windows (teacher, admin) ----
+  // Errors: session_not_found, forbidden, session_locked, window_open
+  // (one open or closing window per session), invalid_field.
+  Result<store::CheckinWindow> open_window(const Principal& who, SessionId session,
+                                           const WindowRequest& request);
+  // The newest window. Errors: no_window.
+  Result<store::CheckinWindow> window(const Principal& who, SessionId session);
+  // Errors: window_closed.
+  Result<store::CheckinWindow> extend_window(const Principal& who, SessionId session, int seconds);
+  Result<store::CheckinWindow> close_window(const Principal& who, SessionId session);
+  Result<std::vector<store::CheckinSubmission>> submissions(const Principal& who,
+                                                            SessionId session);
+  std::string link(const store::CheckinWindow& window) const;
+  nlohmann::json window_json(store::Tx& tx, const store::CheckinWindow& window) const;
+  Result<nlohmann::json> window_json(const store::CheckinWindow& window);
+
+  // ---- Submissions (anyone with the code) ----
+  // Checks, in order: fields; the student (unknown_student; a logged-in
+  // student is themselves); the session and class (session_not_found,
+  // student_not_in_class); the window (no_open_window, code_expired);
+  // attempts (too_many_attempts); the code (wrong_code); an earlier active
+  // submission (returned, already = true); position (position_inaccurate,
+  // outside_geofence); the capture (capture_missing, photos_not_accepted,
+  // too_many_photos, video_unsupported_type, image_unsupported_type,
+  // video_too_large, image_too_large); enrollment (student_not_enrolled,
+  // models_not_ready); the queue (queue_full, with `queue_full` set).
+  Result<Acknowledgement> submit(const std::optional<Principal>& who, const CheckinRequest& request,
+                                 QueueFull* queue_full = nullptr);
+  // Errors: submission_not_found.
+  Result<store::CheckinSubmission> find(const std::string& public_id);
+  nlohmann::json submission_json(const store::CheckinSubmission& submission, bool for_staff) const;
+
+  // ---- Workers and timers (jobs) ----
+  // Claims and verifies one submission; false when the queue is empty.
+  Result<bool> verify_next();
+  // Locks the sessions of windows past their grace period whose queued
+  // work is done; returns how many were finalised.
+  Result<int> finalize_due();
+  // Called after a submission is queued in this process (wakes workers).
+  void on_queued(std::function<void()> callback) { on_queued_ = std::move(callback); }
+  // Called once per finalised window, after its transaction commits.
+  void on_finalized(std::function<void(const store::Session&, const store::CheckinWindow&)> cb) {
+    on_finalized_.push_back(std::move(cb));
+  }
+
+  // Called after each verdict: accepted?, queue wait and verification time.
+  void on_verified(std::function<void(bool, double, double)> callback) {
+    on_verified_ = std::move(callback);
+  }
+
+  VerificationStats& stats() { return stats_; }
+  Result<std::int64_t> queue_depth();
+  const CheckinOptions& options() const { return options_; }
+
+ private:
+  struct Verdict;
+  Result<Verdict> judge(const store::CheckinSubmission& submission);
+  Result<void> record(store::CheckinSubmission submission, const Verdict& verdict);
+  Result<std::shared_ptr<const face::Gallery>> class_gallery(ClassId class_id);
+  Result<std::optional<QueueFull>> check_capacity(store::Tx& tx, const store::CheckinWindow& window,
+                                                  std::int64_t now_ms);
+
+  store::Store& store_;
+  face::Engine* engine_;  // null when the models are not loaded
+  CheckinOptions options_;
+  VerificationStats stats_;
+  std::function<void()> on_queued_;
+  std::function<void(bool, double, double)> on_verified_;
+  std::vector<std::function<void(const store::Session&, const store::CheckinWindow&)>>
+      on_finalized_;
+
+  // Class galleries, rebuilt when older than kGalleryTtlMs: a worker must
+  // not read every template of a 500-student class per submission.
+  struct CachedGallery {
+    std::shared_ptr<const face::Gallery> gallery;
+    std::int64_t built_ms = 0;
+  };
+  std::mutex galleries_mutex_;
+  std::map<ClassId, CachedGallery> galleries_;  // guarded by galleries_mutex_
+};
+
+}  // namespace rollcall::domain

@@ -1,0 +1,334 @@
+// src/domain/checkin_submit.cc
+//
+// Checkins::submit: the cheap checks a request passes before it is stored
+// and acknowledged, the attempt limits, and the bound on the queue.
+#include <sodium.h>
+
+#include <algorithm>
+#include <cmath>
+#include <variant>
+
+#include "base/clock.h"
+#include "domain/checkin.h"
+#include "domain/detail/session_rules.h"
+
+namespace rollcall::domain {
+namespace {
+
+std::string new_public_id() {
+  unsigned char bytes[16];
+  randombytes_buf(bytes, sizeof bytes);
+  char hex[sizeof bytes * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
+  return std::string("ck_") + hex;
+}
+
+bool same_code(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
+std::string metres(double value) {
+  return std::to_string(static_cast<long long>(std::llround(value))) + " m";
+}
+
+// The capture, checked by its bytes (never by its name or declared type)
+// and packed into one blob with its part sizes.
+Result<void> pack_capture(const CheckinRequest& request, const store::CheckinWindow& window,
+                          const CheckinOptions& options, store::CheckinSubmission& out) {
+  if (request.video && !request.photos.empty()) {
+    return field_error("invalid_field", "video", "send either a video or photos, not both");
+  }
+  std::vector<Upload> parts;
+  if (request.video) {
+    const Upload& video = *request.video;
+    if (video.bytes.size() > options.video_limits.max_bytes) {
+      return field_error("video_too_large", "video",
+                         "the video is " + std::to_string(video.bytes.size() / 1024) +
+                             " KiB; at most " +
+                             std::to_string(options.video_limits.max_bytes / 1024 / 1024) + " MiB");
+    }
+    if (!face::looks_like_video(video.bytes)) {
+      return field_error("video_unsupported_type", "video",
+                         video.filename + " is not an MP4, MOV or WebM video");
+    }
+    out.capture_kind = "video";
+    parts.push_back(video);
+  } else if (!request.photos.empty()) {
+    if (!window.accept_photos) {
+      return field_error("photos_not_accepted", "photos",
+                         "this check-in window takes a short video (a still photo cannot show "
+                         "that you are there in person); record a few seconds of your face");
+    }
+    if (static_cast<int>(request.photos.size()) > options.max_photos) {
+      return field_error("too_many_photos", "photos",
+                         "at most " + std::to_string(options.max_photos) + " photos");
+    }
+    for (const Upload& photo : request.photos) {
+      if (photo.bytes.size() > options.image_limits.max_bytes) {
+        return field_error("image_too_large", "photos",
+                           photo.filename + " is larger than " +
+                               std::to_string(options.image_limits.max_bytes / 1024 / 1024) +
+                               " MiB");
+      }
+      auto header = face::read_image_header(photo.bytes);
+      if (!header) return field_error(header.error().code, "photos", header.error().message);
+    }
+    out.capture_kind = "photos";
+    parts = request.photos;
+  } else {
+    return field_error("capture_missing", "video",
+                       window.accept_photos ? "send a short video (field video) or photos "
+                                              "(field photos) of your face"
+                                            : "send a short video of your face (field video)");
+  }
+  for (const Upload& part : parts) {
+    if (!out.capture_parts.empty()) out.capture_parts += ',';
+    out.capture_parts += std::to_string(part.bytes.size());
+    out.capture.insert(out.capture.end(), part.bytes.begin(), part.bytes.end());
+  }
+  return {};
+}
+
+// A refusal inside the write: the attempt is still recorded, so the
+// transaction commits and the error is returned after it.
+using Outcome = std::variant<Acknowledgement, Error, QueueFull>;
+
+}  // namespace
+
+Result<std::optional<QueueFull>> Checkins::check_capacity(store::Tx& tx,
+                                                          const store::CheckinWindow& window,
+                                                          std::int64_t now_ms) {
+  auto pending = tx.count_pending_submissions(std::nullopt);
+  if (!pending) return pending.error();
+  // What this server's workers finish per second at the measured pace.
+  const double per_second = options_.workers * 1000.0 / std::max(1.0, stats_.mean_verify_ms.load());
+  const double horizon_s = std::max(0.0, (window.closes_ms + window.grace_ms - now_ms) / 1000.0);
+  const double can_finish = per_second * horizon_s;
+  const double after = static_cast<double>(*pending) + 1;
+  if (after <= can_finish && *pending < options_.queue_limit) return std::optional<QueueFull>();
+  QueueFull full;
+  // When enough of the backlog has drained for one more to fit.
+  const double excess = std::max(1.0, after - std::min<double>(can_finish, options_.queue_limit));
+  full.retry_after_s = std::clamp(static_cast<int>(std::ceil(excess / per_second)), 1, 60);
+  return std::optional<QueueFull>(full);
+}
+
+Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
+                                         const CheckinRequest& request, QueueFull* queue_full) {
+  if (!request.session) return field_error("missing_field", "session_id", "session_id is required");
+  if (request.code.empty()) return field_error("missing_field", "code", "code is required");
+  const bool as_student = who && who->role == store::Role::student && who->student;
+  if (!as_student && request.roll_number.empty()) {
+    return field_error("missing_field", "roll_number", "roll_number is required");
+  }
+  if (!request.position) {
+    return field_error("missing_field", "latitude", "latitude and longitude are required");
+  }
+  ROLLCALL_TRY(check_position(*request.position));
+  if (!request.accuracy_m) {
+    return field_error("missing_field", "accuracy_m",
+                       "accuracy_m (the position's accuracy in metres, as the phone reports it) "
+                       "is required");
+  }
+  if (!std::isfinite(*request.accuracy_m) || *request.accuracy_m < 0) {
+    return field_error("invalid_field", "accuracy_m", "accuracy_m must be a number >= 0");
+  }
+
+  auto outcome = store_.write_value<Outcome>([&](store::Tx& tx) -> Result<Outcome> {
+    const std::int64_t now = unix_ms_now();
+    // 1. Who.
+    auto student =
+        as_student ? tx.find_student(*who->student) : tx.find_student_by_roll(request.roll_number);
+    if (!student) return student.error();
+    if (!*student) {
+      return Outcome(field_error("unknown_student", "roll_number",
+                                 "no student has roll number \"" + request.roll_number + "\""));
+    }
+    const store::Student& s = **student;
+    // 2. Where they should be.
+    auto session = tx.find_session(*request.session);
+    if (!session) return session.error();
+    if (!*session) {
+      return Outcome(field_error("session_not_found", "session_id",
+                                 "no session with id " + std::to_string(request.session->value)));
+    }
+    if ((*session)->class_id != s.class_id) {
+      return Outcome(field_error("student_not_in_class", "roll_number",
+                                 s.roll_number + " is not in this session's class"));
+    }
+    // 3. The window.
+    auto latest = tx.latest_checkin_window(*request.session);
+    if (!latest) return latest.error();
+    if (!*latest || (*latest)->finalized_ms) {
+      return Outcome(make_error("no_open_window",
+                                "no check-in window is open for this session; ask your teacher"));
+    }
+    const store::CheckinWindow& window = **latest;
+    store::CheckinAttempt attempt{window.id, s.id, request.client_ip, "", now};
+    const auto refuse = [&](Error error) -> Result<Outcome> {
+      attempt.outcome = error.code;
+      ROLLCALL_TRY(tx.insert_checkin_attempt(attempt));
+      return Outcome(std::move(error));
+    };
+    // 4. Limits, before the code is compared: a guesser learns nothing more.
+    auto by_student = tx.count_student_attempts(window.id, s.id);
+    if (!by_student) return by_student.error();
+    if (*by_student >= options_.attempts_per_student) {
+      return Outcome(
+          make_error("too_many_attempts", "too many check-in attempts for " + s.roll_number + " (" +
+                                              std::to_string(options_.attempts_per_student) +
+                                              " per window); ask your teacher to mark you"));
+    }
+    auto by_ip = tx.count_ip_attempts(window.id, request.client_ip, now - 60'000);
+    if (!by_ip) return by_ip.error();
+    if (*by_ip >= options_.attempts_per_ip_per_minute) {
+      return Outcome(make_error("too_many_attempts",
+                                "too many check-in attempts from this network; wait a minute"));
+    }
+    // 5. The code.
+    if (!same_code(request.code, window.code)) {
+      if (now >= window.closes_ms) {
+        return refuse(make_error("no_open_window",
+                                 "the check-in window for this session closed "
+                                 "at " +
+                                     format_iso8601(window.closes_ms)));
+      }
+      return refuse(field_error("wrong_code", "code", "the code is wrong; check the board"));
+    }
+    if (now >= window.closes_ms) {
+      return refuse(field_error("code_expired", "code",
+                                "the code expired at " + format_iso8601(window.closes_ms)));
+    }
+    // 6. Already checked in (or on the way): the first result, once.
+    auto active = tx.active_checkin_submission(*request.session, s.id);
+    if (!active) return active.error();
+    if (*active) return Outcome(Acknowledgement{**active, true});
+    // 7. Where they are.
+    if (*request.accuracy_m > options_.max_accuracy_m) {
+      return refuse(field_error("position_inaccurate", "accuracy_m",
+                                "your position is only accurate to " + metres(*request.accuracy_m) +
+                                    "; need " + metres(options_.max_accuracy_m) +
+                                    " or better (turn on precise location, step "
+                                    "nearer a window)"));
+    }
+    const double distance =
+        geodesic_distance_m(*request.position, Position{window.latitude, window.longitude});
+    if (distance > window.radius_m) {
+      return refuse(field_error("outside_geofence", "latitude",
+                                "you are " + metres(distance) +
+                                    " from the teacher; check-in is open within " +
+                                    metres(window.radius_m)));
+    }
+    // 8. The evidence, and something to compare it with.
+    store::CheckinSubmission sub;
+    if (auto packed = pack_capture(request, window, options_, sub); !packed) {
+      return refuse(packed.error());
+    }
+    if (!engine_) {
+      return Outcome(
+          make_error("models_not_ready", "face models are not loaded on this server; see /readyz"));
+    }
+    auto embeddings = tx.list_embeddings(s.id);
+    if (!embeddings) return embeddings.error();
+    const bool enrolled = std::any_of(
+        embeddings->begin(), embeddings->end(),
+        [&](const store::StoredEmbedding& e) { return e.model_id == engine_->model_id(); });
+    if (!enrolled) {
+      return refuse(field_error("student_not_enrolled", "roll_number",
+                                s.roll_number + " has no enrolled face photos; ask your teacher"));
+    }
+    // 9. Room in the queue.
+    auto full = check_capacity(tx, window, now);
+    if (!full) return full.error();
+    if (*full) return Outcome(**full);
+    sub.public_id = new_public_id();
+    sub.window = window.id;
+    sub.session = window.session;
+    sub.student = s.id;
+    sub.client_ip = request.client_ip;
+    sub.latitude = request.position->latitude;
+    sub.longitude = request.position->longitude;
+    sub.accuracy_m = *request.accuracy_m;
+    sub.distance_m = distance;
+    sub.state = store::SubmissionState::queued;
+    sub.submitted_ms = now;
+    auto id = tx.insert_checkin_submission(sub);
+    if (!id) return id.error();
+    sub.id = *id;
+    attempt.outcome = "queued";
+    ROLLCALL_TRY(tx.insert_checkin_attempt(attempt));
+    sub.capture.clear();
+    return Outcome(Acknowledgement{std::move(sub), false});
+  });
+  if (!outcome) {
+    // Two at once: the unique index let one in; the other gets its result.
+    if (outcome.error().code != "duplicate") return outcome.error();
+    auto first = store_.read_value<std::optional<store::CheckinSubmission>>(
+        [&](store::Tx& tx) -> Result<std::optional<store::CheckinSubmission>> {
+          auto student = as_student ? tx.find_student(*who->student)
+                                    : tx.find_student_by_roll(request.roll_number);
+          if (!student) return student.error();
+          if (!*student) return std::optional<store::CheckinSubmission>();
+          return tx.active_checkin_submission(*request.session, (*student)->id);
+        });
+    if (!first) return first.error();
+    if (!*first) return outcome.error();
+    return Acknowledgement{**first, true};
+  }
+  if (auto* error = std::get_if<Error>(&*outcome)) return *error;
+  if (auto* full = std::get_if<QueueFull>(&*outcome)) {
+    if (queue_full) *queue_full = *full;
+    return make_error("queue_full", "too many check-ins are waiting to be verified; try again in " +
+                                        std::to_string(full->retry_after_s) + " s");
+  }
+  auto ack = std::get<Acknowledgement>(std::move(*outcome));
+  if (!ack.already && on_queued_) on_queued_();
+  return ack;
+}
+
+Result<store::CheckinSubmission> Checkins::find(const std::string& public_id) {
+  auto found = store_.read_value<std::optional<store::CheckinSubmission>>(
+      [&](store::Tx& tx) { return tx.find_checkin_submission(public_id, false); });
+  if (!found) return found.error();
+  if (!*found) {
+    return make_error("submission_not_found", "no check-in submission " + public_id);
+  }
+  return **found;
+}
+
+Result<std::int64_t> Checkins::queue_depth() {
+  return store_.read_value<std::int64_t>(
+      [&](store::Tx& tx) { return tx.count_pending_submissions(std::nullopt); });
+}
+
+nlohmann::json Checkins::submission_json(const store::CheckinSubmission& s, bool for_staff) const {
+  const bool done =
+      s.state == store::SubmissionState::accepted || s.state == store::SubmissionState::rejected;
+  nlohmann::json out = {
+      {"id", s.public_id},
+      {"session_id", s.session.value},
+      {"state", store::to_string(s.state)},
+      {"submitted_at", format_iso8601(s.submitted_ms)},
+      {"verified_at",
+       s.finished_ms ? nlohmann::json(format_iso8601(*s.finished_ms)) : nlohmann::json(nullptr)},
+      {"verdict", done ? nlohmann::json{{"code", s.verdict_code}, {"message", s.verdict_message}}
+                       : nlohmann::json(nullptr)},
+      {"attendance", s.attendance.empty() ? nlohmann::json(nullptr) : nlohmann::json(s.attendance)},
+      {"status_url", "/api/v1/checkins/" + s.public_id},
+      {"events_url", "/api/v1/checkins/" + s.public_id + "/events"}};
+  if (for_staff) {
+    // Scores only for staff: a student probing with photos learns nothing
+    // from a number.
+    out["student_id"] = s.student.value;
+    out["distance_m"] = s.distance_m;
+    out["accuracy_m"] = s.accuracy_m;
+    out["capture_kind"] = s.capture_kind;
+    out["similarity"] = s.similarity ? nlohmann::json(*s.similarity) : nlohmann::json(nullptr);
+    out["motion"] = s.motion ? nlohmann::json(*s.motion) : nlohmann::json(nullptr);
+    out["passive_live"] =
+        s.passive_live ? nlohmann::json(*s.passive_live) : nlohmann::json(nullptr);
+  }
+  return out;
+}
+
+}  // namespace rollcall::domain

@@ -1,0 +1,286 @@
+// src/http/routes_checkin.cc
+//
+// Self check-in: a session's window (open, read, extend, close, QR code,
+// its submissions) for staff, and for students the submission itself
+// (multipart/form-data: text fields, then a "video" part or "photos"
+// parts), its status by opaque id, and a Server-Sent Events stream that
+// ends with the verdict.
+#include <chrono>
+#include <cmath>
+#include <thread>
+
+#include "base/clock.h"
+#include "domain/checkin.h"
+#include "domain/qr_code.h"
+#include "http/errors.h"
+#include "http/json_input.h"
+#include "http/routes.h"
+
+namespace rollcall::http {
+namespace {
+
+constexpr auto kStreamPoll = std::chrono::milliseconds(200);
+constexpr std::int64_t kStreamMaxMs = 120'000;  // then the client reconnects or polls
+constexpr std::int64_t kKeepAliveMs = 15'000;   // a comment line keeps proxies from timing out
+
+Result<domain::WindowRequest> window_request(const Call& call) {
+  auto input = JsonInput::parse(
+      call, {"latitude", "longitude", "radius_m", "duration_s", "late_after_s", "accept_photos"});
+  if (!input) return input.error();
+  domain::WindowRequest r;
+  auto lat = input->number("latitude");
+  if (!lat) return lat.error();
+  auto lon = input->number("longitude");
+  if (!lon) return lon.error();
+  if (*lat && *lon) r.position = domain::Position{**lat, **lon};
+  auto radius = input->number("radius_m");
+  if (!radius) return radius.error();
+  r.radius_m = *radius;
+  auto duration = input->integer("duration_s");
+  if (!duration) return duration.error();
+  if (*duration) r.duration_s = static_cast<int>(std::clamp<std::int64_t>(**duration, -1, 1 << 30));
+  auto late = input->integer("late_after_s");
+  if (!late) return late.error();
+  if (*late) r.late_after_s = static_cast<int>(std::clamp<std::int64_t>(**late, -1, 1 << 30));
+  auto photos = input->boolean("accept_photos");
+  if (!photos) return photos.error();
+  r.accept_photos = *photos;
+  return r;
+}
+
+Result<std::optional<double>> form_number(const Call& call, const char* field) {
+  const auto it = call.form.find(field);
+  if (it == call.form.end() || it->second.empty()) return std::optional<double>();
+  try {
+    std::size_t used = 0;
+    const double value = std::stod(it->second, &used);
+    if (used == it->second.size() && std::isfinite(value)) return std::optional<double>(value);
+  } catch (const std::exception&) {
+  }
+  return field_error("invalid_field", field, std::string(field) + " must be a number");
+}
+
+std::string form_text(const Call& call, const char* field) {
+  const auto it = call.form.find(field);
+  return it == call.form.end() ? "" : it->second;
+}
+
+Result<domain::CheckinRequest> checkin_request(const Call& call) {
+  if (call.content_type != "multipart/form-data") {
+    return make_error("unsupported_media_type",
+                      "send a check-in as multipart/form-data: session_id, code, roll_number, "
+                      "latitude, longitude, accuracy_m, and a \"video\" (or \"photos\") part");
+  }
+  static const char* kFields[] = {"session_id", "code",      "roll_number",
+                                  "latitude",   "longitude", "accuracy_m"};
+  for (const auto& [name, value] : call.form) {
+    if (std::find_if(std::begin(kFields), std::end(kFields),
+                     [&](const char* f) { return name == f; }) == std::end(kFields)) {
+      return field_error("unknown_field", name,
+                         "unknown form field \"" + name.substr(0, 64) +
+                             "\"; a check-in takes session_id, code, roll_number, latitude, "
+                             "longitude, accuracy_m, video or photos");
+    }
+  }
+  domain::CheckinRequest r;
+  auto session = form_number(call, "session_id");
+  if (!session) return session.error();
+  if (*session) {
+    if (**session < 1 || std::floor(**session) != **session) {
+      return field_error("invalid_field", "session_id", "session_id must be a session's id");
+    }
+    r.session = SessionId{static_cast<std::int64_t>(**session)};
+  }
+  r.code = form_text(call, "code");
+  r.roll_number = form_text(call, "roll_number");
+  auto lat = form_number(call, "latitude");
+  if (!lat) return lat.error();
+  auto lon = form_number(call, "longitude");
+  if (!lon) return lon.error();
+  if (*lat && *lon) r.position = domain::Position{**lat, **lon};
+  auto accuracy = form_number(call, "accuracy_m");
+  if (!accuracy) return accuracy.error();
+  r.accuracy_m = *accuracy;
+  for (const auto& file : call.files) {
+    const domain::Upload upload{
+        std::string(file.filename),
+        {reinterpret_cast<const std::uint8_t*>(file.content.data()), file.content.size()}};
+    if (file.field == "photos") {
+      r.photos.push_back(upload);
+    } else if (file.field == "video" && !r.video) {
+      r.video = upload;
+    } else {
+      return field_error("unknown_field", std::string(file.field),
+                         file.field == "video" ? "send one video"
+                                               : "unknown file field \"" + std::string(file.field) +
+                                                     "\"; send \"video\" or \"photos\"");
+    }
+  }
+  r.client_ip = call.remote_ip;
+  return r;
+}
+
+bool is_done(const store::CheckinSubmission& s) {
+  return s.state == store::SubmissionState::accepted || s.state == store::SubmissionState::rejected;
+}
+
+std::string sse_event(const std::string& event, const nlohmann::json& data) {
+  return "event: " + event + "\ndata: " + data.dump() + "\n\n";
+}
+
+Result<Reply> window_reply(domain::Checkins& checkins, const Result<store::CheckinWindow>& window,
+                           int status = 200) {
+  if (!window) return window.error();
+  auto json = checkins.window_json(*window);
+  if (!json) return json.error();
+  return Reply::json(*json, status);
+}
+
+}  // namespace
+
+void add_checkin_routes(Router& router, Services& services) {
+  auto& checkins = services.checkins;
+  const std::string window = "/api/v1/sessions/{id}/checkin-window";
+
+  router.add("POST", window, kStaff,
+             "Open a check-in window: a fresh 6-digit code, the teacher's position and radius",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto request = window_request(call);
+               if (!request) return request.error();
+               return window_reply(
+                   checkins, checkins.open_window(call.who(), SessionId{call.id("id")}, *request),
+                   201);
+             });
+  router.add("GET", window, kStaff, "The session's newest check-in window, with its counts",
+             [&checkins](Call& call) -> Result<Reply> {
+               return window_reply(checkins, checkins.window(call.who(), SessionId{call.id("id")}));
+             });
+  router.add("POST", window + "/extend", kStaff, "Extend an open window by some seconds",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto input = JsonInput::parse(call, {"seconds"});
+               if (!input) return input.error();
+               auto seconds = input->required_integer("seconds");
+               if (!seconds) return seconds.error();
+               const int clamped =
+                   static_cast<int>(std::clamp<std::int64_t>(*seconds, -1, 1 << 30));
+               return window_reply(
+                   checkins, checkins.extend_window(call.who(), SessionId{call.id("id")}, clamped));
+             });
+  router.add("POST", window + "/close", kStaff,
+             "Close the window now; the session locks when its grace period ends",
+             [&checkins](Call& call) -> Result<Reply> {
+               return window_reply(checkins,
+                                   checkins.close_window(call.who(), SessionId{call.id("id")}));
+             });
+  for (const bool is_svg : {true, false}) {
+    router.add(
+        "GET", window + (is_svg ? "/qr.svg" : "/qr.png"), kStaff,
+        is_svg ? "The check-in link as a QR code (SVG)" : "The check-in link as a QR code (PNG)",
+        [&checkins, is_svg](Call& call) -> Result<Reply> {
+          auto w = checkins.window(call.who(), SessionId{call.id("id")});
+          if (!w) return w.error();
+          auto qr = domain::make_qr(checkins.link(*w));
+          if (!qr) return qr.error();
+          Reply reply;
+          reply.headers.emplace_back("Cache-Control", "no-store");
+          if (is_svg) {
+            reply.content_type = "image/svg+xml";
+            reply.body = domain::qr_svg(*qr);
+            return reply;
+          }
+          auto png = domain::qr_png(*qr);
+          if (!png) return png.error();
+          reply.content_type = "image/png";
+          reply.body.assign(png->begin(), png->end());
+          return reply;
+        });
+  }
+  router.add("GET", window + "/submissions", kStaff,
+             "The window's check-ins with their verdicts and scores",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto list = checkins.submissions(call.who(), SessionId{call.id("id")});
+               if (!list) return list.error();
+               nlohmann::json items = nlohmann::json::array();
+               for (const auto& s : *list) items.push_back(checkins.submission_json(s, true));
+               return Reply::json({{"items", items}, {"total", items.size()}});
+             });
+
+  router.add("POST", "/api/v1/checkins", kAnyone,
+             "Check in: code, position and a face video (or photos); 202 once stored, the "
+             "verdict follows",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto request = checkin_request(call);
+               if (!request) return request.error();
+               domain::QueueFull full;
+               auto ack = checkins.submit(call.principal, *request, &full);
+               if (!ack) {
+                 if (ack.error().code != "queue_full") return ack.error();
+                 // Told to retry, never dropped: nothing was stored.
+                 return with_retry_after(error_reply(ack.error(), call.request_id),
+                                         full.retry_after_s);
+               }
+               auto body = checkins.submission_json(ack->submission, false);
+               body["already"] = ack->already;
+               return Reply::json(body, ack->already ? 200 : 202);
+             });
+  router.add("GET", "/api/v1/checkins/{submission}", kAnyone,
+             "A check-in's state and verdict, by its unguessable id",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto found = checkins.find(call.ref("submission"));
+               if (!found) return found.error();
+               return Reply::json(checkins.submission_json(*found, false));
+             });
+  router.add("GET", "/api/v1/checkins/{submission}/events", kAnyone,
+             "Server-Sent Events: the check-in's state on each change, ending with the verdict",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto found = checkins.find(call.ref("submission"));
+               if (!found) return found.error();
+               Reply reply;
+               reply.content_type = "text/event-stream";
+               reply.headers.emplace_back("Cache-Control", "no-store");
+               reply.headers.emplace_back("X-Accel-Buffering", "no");
+               struct State {
+                 std::string id;
+                 std::string last;  // the last state sent
+                 bool finished = false;
+                 Stopwatch age;
+                 double last_write_ms = 0;
+               };
+               auto state = std::make_shared<State>();
+               state->id = found->public_id;
+               reply.stream = [&checkins, state](std::string& chunk,
+                                                 const std::function<bool()>& is_open) {
+                 if (state->finished) return false;
+                 // The database, not a local signal: the verdict may come from
+                 // another server sharing it.
+                 while (is_open() && state->age.elapsed_ms() < kStreamMaxMs) {
+                   auto s = checkins.find(state->id);
+                   if (!s) {
+                     chunk = sse_event("error",
+                                       {{"code", s.error().code}, {"message", s.error().message}});
+                     state->finished = true;
+                     return true;
+                   }
+                   const std::string now = store::to_string(s->state);
+                   if (now != state->last) {
+                     state->last = now;
+                     state->finished = is_done(*s);
+                     chunk = sse_event(state->finished ? "verdict" : "state",
+                                       checkins.submission_json(*s, false));
+                     state->last_write_ms = state->age.elapsed_ms();
+                     return true;
+                   }
+                   if (state->age.elapsed_ms() - state->last_write_ms > kKeepAliveMs) {
+                     chunk = ": waiting\n\n";
+                     state->last_write_ms = state->age.elapsed_ms();
+                     return true;
+                   }
+                   std::this_thread::sleep_for(kStreamPoll);
+                 }
+                 return false;
+               };
+               return reply;
+             });
+}
+
+}  // namespace rollcall::http
