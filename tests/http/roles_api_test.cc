@@ -95,6 +95,18 @@ const std::map<std::string, RouteRule>& rules() {
       {"GET /api/v1/sessions/{id}/report", {A, D, D}},
       {"GET /api/v1/classes/{id}/report", {A, D, D}},
       {"GET /api/v1/students/{id}/report", {A, D, D}},
+      // Self check-in: windows of session_b (class B); submitting and
+      // reading a verdict by its unguessable id are public.
+      {"POST /api/v1/sessions/{id}/checkin-window", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/checkin-window", {A, D, D}},
+      {"POST /api/v1/sessions/{id}/checkin-window/extend", {A, D, D}},
+      {"POST /api/v1/sessions/{id}/checkin-window/close", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/checkin-window/qr.svg", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/checkin-window/qr.png", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/checkin-window/submissions", {A, D, D}},
+      {"POST /api/v1/checkins", {A, A, A}},
+      {"GET /api/v1/checkins/{submission}", {A, A, A}},
+      {"GET /api/v1/checkins/{submission}/events", {A, A, A}},
   };
   return table;
 }
@@ -217,6 +229,7 @@ class RolesApi : public ServerTest {
     replace("{photo}", text(w.photo_b));
     replace("{face}", "999999999");
     replace("{student}", text(w.student_b));
+    replace("{submission}", "ck_none");
     return path;
   }
 
