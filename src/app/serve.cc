@@ -18,8 +18,11 @@
 namespace rollcall::app {
 namespace {
 
+// httplib holds a thread per open connection (idle keep-alive ones for up
+// to 2 s, event streams for their life), so a class checking in at once
+// needs many more threads than cores; waiting threads cost little.
 int default_http_threads() {
-  return std::max(8, 2 * static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(32, 4 * static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }

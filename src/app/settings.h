@@ -36,7 +36,7 @@ struct Settings {
   // HTTP.
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
-  int http_threads = 0;                             // 0 = 2 x cores, at least 8
+  int http_threads = 0;                             // 0 = 4 x cores, at least 32
   std::size_t max_body_bytes = 64u * 1024 * 1024;   // whole request (multipart of 5 photos)
   std::size_t max_image_bytes = 25u * 1024 * 1024;  // one image
   std::uint64_t max_image_pixels = 50'000'000;      // one image, decoded

@@ -252,7 +252,7 @@ std::vector<SettingField> make_fields() {
                                  "TCP port the HTTP server listens on (0 = any free port, printed "
                                  "as \"listening on HOST:PORT\")",
                                  &Settings::http_port, 0, 65535));
-  fields.push_back(integer_field("http_threads", "HTTP worker threads (0 = 2 x cores, at least 8)",
+  fields.push_back(integer_field("http_threads", "HTTP worker threads (0 = 4 x cores, at least 32)",
                                  &Settings::http_threads, 0, 1024));
   fields.push_back(integer_field("max_body_bytes", "largest request body in bytes",
                                  &Settings::max_body_bytes, 1, 16 * kGiB));
