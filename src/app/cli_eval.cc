@@ -7,6 +7,7 @@
 #include "app/config.h"
 #include "app/output.h"
 #include "eval/evaluation.h"
+#include "eval/liveness_eval.h"
 
 namespace rollcall::app {
 namespace {
@@ -16,6 +17,8 @@ struct EvalCommand {
   std::string data_dir = default_data_dir().string();
   bool with_peers = false;
   bool is_json = false;
+  bool is_liveness = false;
+  int spoofs_per_photo = eval::LivenessEvalOptions{}.spoofs_per_photo;
 };
 
 std::string percent(const nlohmann::json& v) { return fixed(v.get<double>() * 100, 2) + " %"; }
@@ -82,9 +85,73 @@ void print_text(const nlohmann::json& r) {
   }
 }
 
+std::string distribution(const nlohmann::json& s) {
+  if (s["count"].get<int>() == 0) return "none";
+  std::string out =
+      std::to_string(s["count"].get<int>()) + " values: min " + fixed(s["min"].get<double>(), 4);
+  for (const char* p : {"p01", "p02", "p05", "p10", "p50", "p90", "p99", "p999"}) {
+    out += std::string(", ") + p + " " + fixed(s[p].get<double>(), 4);
+  }
+  return out + ", max " + fixed(s["max"].get<double>(), 4);
+}
+
+void print_liveness_text(const nlohmann::json& r) {
+  const auto& s = r["spoofs"];
+  const auto& v = r["live_video"];
+  const auto& p = r["passive"];
+  const auto& policy = r["policy"];
+  std::cout << "Landmark motion (eye distances), policy min_motion "
+            << fixed(policy["min_motion"].get<double>(), 4) << "\n"
+            << "  synthetic held-up photos (" << s["photos"] << " photos, "
+            << s["sequences_per_photo"] << " sequences each of " << s["frames_per_sequence"]
+            << " frames; " << s["photos_without_face"] << " photos without a face, "
+            << s["sequences_with_fewer_than_2_faces"] << " sequences with < 2 faces):\n    "
+            << distribution(s["motion"]) << "\n    passing the policy: " << s["passing_policy"]
+            << "\n"
+            << "  real clip, 4 s windows every 0.5 s:\n    " << distribution(v["motion"])
+            << "\n    failing the policy: " << v["failing_policy"] << "\n";
+  for (const auto& w : v["windows"]) {
+    std::cout << "    " << fixed(w["start_s"].get<double>(), 1) << " s: ";
+    if (w.contains("error")) {
+      std::cout << w["error"].get<std::string>() << "\n";
+      continue;
+    }
+    std::cout << w["usable_frames"] << " usable";
+    if (w.contains("motion")) std::cout << ", motion " << fixed(w["motion"].get<double>(), 4);
+    if (w.contains("passive_live"))
+      std::cout << ", p(live) " << fixed(w["passive_live"].get<double>(), 3);
+    std::cout << ", " << fixed(w["analyze_ms"].get<double>(), 0) << " ms\n";
+  }
+  std::cout << "\nPassive p(live), policy min_passive_live "
+            << fixed(policy["min_passive_live"].get<double>(), 3);
+  if (!p["loaded"].get<bool>()) {
+    std::cout << ": model not loaded\n";
+    return;
+  }
+  std::cout << "\n  identity photos: " << distribution(p["identity_photos"])
+            << "\n  clip frames:     " << distribution(p["video_frames"])
+            << "\n  synthetic held-up photos (first frame of each, NOT real spoofs): "
+            << distribution(p["synthetic_held_up_photos"])
+            << "\n  all genuine:     " << distribution(p["all_genuine"])
+            << "\n  genuine faces failing the policy: " << p["genuine_failing_policy"] << "\n";
+}
+
 void run(const EvalCommand& c) {
   auto engine = load_engine(c.models_dir);
   if (!engine) throw CLI::RuntimeError(report_error(engine.error()));
+  if (c.is_liveness) {
+    eval::LivenessEvalOptions options;
+    options.data_dir = c.data_dir;
+    options.spoofs_per_photo = c.spoofs_per_photo;
+    auto report = eval::evaluate_liveness(**engine, options);
+    if (!report) throw CLI::RuntimeError(report_error(report.error()));
+    if (c.is_json) {
+      print_json(*report);
+    } else {
+      print_liveness_text(*report);
+    }
+    return;
+  }
   eval::EvalOptions options{c.data_dir, c.with_peers, face::MatchPolicy{}};
   auto report = eval::evaluate(**engine, options);
   if (!report) throw CLI::RuntimeError(report_error(report.error()));
@@ -105,6 +172,11 @@ void add_eval_commands(CLI::App& cli) {
       ->check(CLI::ExistingDirectory);
   e->add_flag("--peers", command.with_peers, "also measure dlib HOG and OpenCV Haar detection");
   e->add_flag("--json", command.is_json, "print JSON");
+  e->add_flag("--liveness", command.is_liveness,
+              "measure the liveness signals instead (docs/ACCURACY.md \"Liveness (issue 6)\")");
+  e->add_option("--spoofs", command.spoofs_per_photo,
+                "with --liveness: synthetic held-up-photo clips per identity photo")
+      ->check(CLI::Range(1, 1000));
   e->callback([] { run(command); });
 }
 

@@ -44,6 +44,7 @@ Result<std::unique_ptr<face::Engine>> load_engine(const fs::path& models_dir,
         options.recogniser_id = status.spec.id();
         break;
       case models::Role::liveness:
+        options.liveness_path = status.path.string();
         break;
     }
   }

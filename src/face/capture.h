@@ -7,6 +7,12 @@
 // the sharpest frontal frames, the landmark-motion measure and the passive
 // anti-spoof score. Leaves to others: who the face should be and what a
 // verdict means (domain), where the bytes come from (http, bots).
+// How the two liveness signals are measured, what they can and cannot
+// stop, and where the thresholds come from: docs/ACCURACY.md "Liveness
+// (issue 6)"; `rollcall eval --liveness` measures them again. The pieces:
+// video_frames.cc (sampling), capture.cc (analysis), landmark_motion.h
+// (the motion measure), anti_spoof.h (the passive model), liveness.cc
+// (the verdict).
 // Thread safety: free functions; Engine methods as in engine.h.
 #pragma once
 
@@ -37,19 +43,26 @@ struct VideoLimits {
 // (EBML header).
 bool looks_like_video(std::span<const std::uint8_t> bytes);
 
-// Decodes up to limits.frames_to_sample frames spread evenly over the clip.
+// Decodes up to limits.frames_to_sample frames spread evenly over the clip
+// (the middle of each of n equal parts), in time order.
 // OpenCV 4.6's VideoCapture reads only from a file or URL, so the bytes go
-// through a private temporary file that is removed before returning.
-// Errors: video_empty, video_too_large, video_unsupported_type (not
-// MP4/MOV/WebM), video_corrupt (no frame decodes), video_too_long,
-// video_too_many_pixels.
+// through a private temporary file (mkstemp, mode 0600) that is removed
+// before returning, whatever the outcome.
+// Errors: video_empty, video_too_large (checked before anything is
+// written), video_unsupported_type (not MP4/MOV/WebM), video_corrupt (does
+// not open or no frame decodes), video_too_long ("video is 22.4 s long; at
+// most 15.0 s ..."), video_too_many_pixels, video_failed (no temporary
+// file could be written: the server's fault).
 Result<std::vector<cv::Mat>> sample_video(std::span<const std::uint8_t> bytes,
                                           const VideoLimits& limits = {});
 
 struct CaptureFrameInfo {
-  int index = 0;             // in the frames handed in
-  bool usable = false;       // exactly one confident face, passing quality
-  std::string problem;       // why not usable (an error code), else empty
+  int index = 0;        // in the frames handed in
+  bool usable = false;  // exactly one confident face, passing quality
+  // Why not usable (an error code: no_face, several_faces, a quality code
+  // such as face_too_small, or different_face: a usable face of another
+  // person than most frames show), else empty.
+  std::string problem;
   std::optional<Detection> face;
   float sharpness = 0;
   float yaw_deg = 0;
@@ -73,9 +86,16 @@ struct CaptureAnalysis {
 };
 
 // The frames' one face: every frame is analysed as a portrait; frames with
-// no face, several faces or failing `policy` are skipped. Errors (when no
-// frame is usable): no_face, several_faces, or the best frame's quality
-// code with its message.
+// no face, several faces or failing `policy` are skipped, and so are
+// frames showing a different person from the largest group that agree
+// (cosine >= 0.333, the lowest same-person score in the models README).
+// The best frames are ranked by template_weight (sharpness, frontalness,
+// detector score). Errors: several_faces when any frame has several and
+// no frame is usable, or when more frames show several faces than show
+// the one usable face; no_face when no frame shows a face; otherwise, with
+// no usable frame, the quality code of the best frame (the one with the
+// highest template_weight) with all its problems in the message;
+// detect_failed / embed_failed / liveness_failed from the engine.
 Result<CaptureAnalysis> analyze_capture(Engine& engine, const std::vector<cv::Mat>& frames,
                                         CaptureKind kind, const QualityPolicy& policy);
 
@@ -88,8 +108,9 @@ struct LivenessPolicy {
 
 // Errors: liveness_failed with a message naming the signal that failed
 // (no movement between frames; the anti-spoof model's verdict), never a
-// score. A video must show motion; photos are judged on the passive
-// model alone (a window decides whether it accepts photos).
+// score. A video must show motion and, when the model is loaded, pass the
+// passive model; photos are judged on the passive model alone (a window
+// decides whether it accepts photos) and fail when it is not loaded.
 Result<void> check_liveness(const CaptureAnalysis& capture, const LivenessPolicy& policy);
 
 }  // namespace rollcall::face

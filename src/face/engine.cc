@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include <opencv2/core/utility.hpp>
@@ -16,6 +17,7 @@ namespace rollcall::face {
 struct Engine::Context {
   Detector detector;
   Embedder embedder;
+  std::optional<AntiSpoof> anti_spoof;  // iff options_.liveness_path is set
 };
 
 // Returns its context to the pool when it goes out of scope.
@@ -61,8 +63,14 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineOptions& options) {
     if (!detector) return detector.error();
     auto embedder = Embedder::load(o.recogniser_path, o.recogniser_id);
     if (!embedder) return embedder.error();
+    std::optional<AntiSpoof> anti_spoof;
+    if (!o.liveness_path.empty()) {
+      auto loaded = AntiSpoof::load(o.liveness_path);
+      if (!loaded) return loaded.error();
+      anti_spoof.emplace(std::move(loaded).value());
+    }
     engine->idle_.push_back(std::make_unique<Context>(
-        Context{std::move(detector).value(), std::move(embedder).value()}));
+        Context{std::move(detector).value(), std::move(embedder).value(), std::move(anti_spoof)}));
   }
   return engine;
 }
@@ -150,6 +158,15 @@ Result<void> Engine::describe(const cv::Mat& bgr, std::vector<AnalyzedFace>& fac
     for (auto& embedding : *part) faces[usable[next++]].embedding = std::move(embedding);
   }
   return {};
+}
+
+Result<float> Engine::passive_live(const cv::Mat& bgr, const Detection& face) {
+  if (!has_liveness()) {
+    return make_error("liveness_unavailable",
+                      "the anti-spoof model (fr_liveness.onnx) is not loaded");
+  }
+  Lease lease = acquire();
+  return lease->anti_spoof->p_live(bgr, face);
 }
 
 Result<Analysis> Engine::analyze(const cv::Mat& bgr, const QualityPolicy& policy) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "face/anti_spoof.h"
 #include "face/decode.h"
 #include "face/detector.h"
 #include "face/embedder.h"
@@ -29,6 +30,9 @@ struct EngineOptions {
   std::string detector_path;
   std::string recogniser_path;
   std::string recogniser_id;  // tags every embedding, e.g. "fr_feature@87aacdfe"
+  // The passive anti-spoof model (fr_liveness.onnx); empty = not loaded,
+  // and passive_live() refuses.
+  std::string liveness_path;
   // Contexts (detector + recogniser pairs) kept loaded; 0 = hardware cores.
   int contexts = 0;
   // Threads OpenCV may use inside one network call; 0 = hardware cores.
@@ -87,6 +91,13 @@ class Engine {
   Result<AnalyzedFace> analyze_portrait(const cv::Mat& bgr, const QualityPolicy& policy);
   Result<AnalyzedFace> analyze_portrait(std::span<const std::uint8_t> bytes,
                                         const QualityPolicy& policy, const DecodeLimits& limits);
+
+  // p(live) of the passive anti-spoof model for `face` (found in `bgr` by
+  // this engine). Errors: liveness_unavailable (no model loaded),
+  // liveness_failed.
+  Result<float> passive_live(const cv::Mat& bgr, const Detection& face);
+  // True iff the anti-spoof model was loaded (EngineOptions::liveness_path).
+  bool has_liveness() const { return !options_.liveness_path.empty(); }
 
   const std::string& model_id() const { return options_.recogniser_id; }
 
