@@ -7,10 +7,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
 #include <iomanip>
 #include <iostream>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -99,6 +101,7 @@ void progress(const std::string& line) { std::cerr << "bench checkin: " << line 
 // --- The people and their photos -----------------------------------------
 
 struct Photo {
+  std::string path;  // relative to --data
   std::string bytes;
   std::string filename;
   std::string type;
@@ -109,8 +112,10 @@ struct Person {
   std::vector<Photo> photos;  // photos[0] is enrolled; the others are for check-in
 };
 
-Photo load_photo(const fs::path& path) {
+Photo load_photo(const fs::path& data, const std::string& relative) {
+  const auto path = data / relative;
   Photo p;
+  p.path = relative;
   p.bytes = read_text(path);
   if (p.bytes.empty()) fail("cannot read " + path.string());
   p.filename = path.filename().string();
@@ -132,7 +137,7 @@ std::vector<Person> load_people(const fs::path& data) {
     if (!std::getline(fields, path, ',') || !std::getline(fields, identity, ',')) continue;
     auto [it, is_new] = index.try_emplace(identity, people.size());
     if (is_new) people.push_back({identity, {}});
-    people[it->second].photos.push_back(load_photo(data / path));
+    people[it->second].photos.push_back(load_photo(data, path));
   }
   if (people.empty()) fail("no identities in " + (data / "identities.csv").string());
   return people;
@@ -159,6 +164,91 @@ struct Roster {
 std::string iso_in(std::int64_t seconds) { return format_iso8601(unix_ms_now() + seconds * 1000); }
 
 std::string roll_of(int k) { return "CK-" + std::to_string(k); }
+
+// `fn(i, client)` for i in [0, count) from kSetupThreads threads, each
+// with its own keep-alive client; the first failure stops all and is thrown.
+void parallel_for(int count, const std::function<void(int, httplib::Client&)>& fn, int port,
+                  const std::string& token) {
+  std::atomic<int> next{0};
+  std::mutex problem_mutex;
+  std::string problem;
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kSetupThreads; ++t) {
+    threads.emplace_back([&] {
+      auto client = client_of(port, token);
+      for (int i; (i = next++) < count;) {
+        try {
+          fn(i, *client);
+        } catch (const std::exception& e) {
+          std::lock_guard lock(problem_mutex);
+          if (problem.empty()) problem = e.what();
+          next = count;  // the others stop too
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  if (!problem.empty()) fail(problem);
+}
+
+std::int64_t create_student(httplib::Client& api, std::int64_t class_id, const std::string& name,
+                            const std::string& roll) {
+  return expect_json(post_json(api, "/api/v1/students",
+                               {{"name", name},
+                                {"roll_number", roll},
+                                {"registration_number", "REG-" + roll},
+                                {"class_id", class_id}}),
+                     "creating a student")["id"]
+      .get<std::int64_t>();
+}
+
+Reply upload(httplib::Client& api, std::int64_t student, const Photo& photo) {
+  const httplib::MultipartFormDataItems items{{"photos", photo.bytes, photo.filename, photo.type}};
+  const auto path = "/api/v1/students/" + std::to_string(student) + "/photos";
+  return reply_of(api.Post(path.c_str(), items));
+}
+
+// Keeps, besides each person's enrolled photo, only the photos the server
+// would enroll (one usable face): a phone's selfie shows one person, and
+// some portraits in the data show a second face in the background, which
+// the server rightly refuses (several_faces). Asked of the server itself,
+// through a class of its own. Returns the photos dropped.
+json vet_photos(int port, const std::string& token, std::vector<Person>& people) {
+  auto admin = client_of(port, token);
+  const auto probe_class =
+      expect_json(post_json(*admin, "/api/v1/classes", {{"name", "Photo check"}, {"section", "Z"}}),
+                  "creating the photo-check class")["id"]
+          .get<std::int64_t>();
+  std::vector<std::pair<std::size_t, std::size_t>> candidates;  // (person, photo)
+  for (std::size_t p = 0; p < people.size(); ++p) {
+    for (std::size_t i = 1; i < people[p].photos.size(); ++i) candidates.emplace_back(p, i);
+  }
+  std::vector<std::string> refusals(candidates.size());
+  parallel_for(
+      static_cast<int>(candidates.size()),
+      [&](int c, httplib::Client& api) {
+        const auto [p, i] = candidates[static_cast<std::size_t>(c)];
+        const auto id = create_student(api, probe_class, "Photo check " + std::to_string(c),
+                                       "PHOTO-" + std::to_string(c));
+        const auto reply = upload(api, id, people[p].photos[i]);
+        if (reply.status != 201) refusals[static_cast<std::size_t>(c)] = reply.body.substr(0, 200);
+      },
+      port, token);
+  json dropped = json::object();
+  for (std::size_t c = candidates.size(); c-- > 0;) {  // from the back: indices stay valid
+    if (refusals[c].empty()) continue;
+    auto& photos = people[candidates[c].first].photos;
+    const auto at = photos.begin() + static_cast<std::ptrdiff_t>(candidates[c].second);
+    std::string code = "refused";
+    try {
+      code = json::parse(refusals[c]).at("error").at("code").get<std::string>();
+    } catch (const std::exception&) {
+    }
+    dropped[at->path] = code;
+    photos.erase(at);
+  }
+  return dropped;
+}
 
 Roster set_up(int port, const std::string& password, const std::vector<Person>& people, int count) {
   Roster roster;
@@ -204,42 +294,19 @@ Roster set_up(int port, const std::string& password, const std::vector<Person>& 
   // its cores while the next upload travels.
   Stopwatch enroll_watch;
   roster.students.assign(static_cast<std::size_t>(count), 0);
-  std::atomic<int> next{0}, enrolled{0};
-  std::mutex problem_mutex;
-  std::string problem;
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kSetupThreads; ++t) {
-    threads.emplace_back([&] {
-      auto api = client_of(port, roster.token);
-      for (int k; (k = next++) < count;) {
-        try {
-          const auto& person = people[static_cast<std::size_t>(k % per_class)];
-          const auto student = expect_json(
-              post_json(
-                  *api, "/api/v1/students",
-                  {{"name", person.name + " " + std::to_string(k / per_class + 1)},
-                   {"roll_number", roll_of(k)},
-                   {"registration_number", "REG-" + roll_of(k)},
-                   {"class_id", roster.classes[static_cast<std::size_t>(k / per_class)].class_id}}),
-              "creating a student");
-          const auto id = student["id"].get<std::int64_t>();
-          roster.students[static_cast<std::size_t>(k)] = id;
-          const auto& photo = person.photos.front();
-          const httplib::MultipartFormDataItems items{
-              {"photos", photo.bytes, photo.filename, photo.type}};
-          const auto path = "/api/v1/students/" + std::to_string(id) + "/photos";
-          expect_json(reply_of(api->Post(path.c_str(), items)), "enrolling " + roll_of(k));
-          if (++enrolled % 100 == 0) progress(std::to_string(enrolled.load()) + " enrolled");
-        } catch (const std::exception& e) {
-          std::lock_guard lock(problem_mutex);
-          if (problem.empty()) problem = e.what();
-          next = count;  // the others stop too
-        }
-      }
-    });
-  }
-  for (auto& t : threads) t.join();
-  if (!problem.empty()) fail(problem);
+  std::atomic<int> enrolled{0};
+  parallel_for(
+      count,
+      [&](int k, httplib::Client& api) {
+        const auto& person = people[static_cast<std::size_t>(k % per_class)];
+        const auto id =
+            create_student(api, roster.classes[static_cast<std::size_t>(k / per_class)].class_id,
+                           person.name + " " + std::to_string(k / per_class + 1), roll_of(k));
+        roster.students[static_cast<std::size_t>(k)] = id;
+        expect_json(upload(api, id, person.photos.front()), "enrolling " + roll_of(k));
+        if (++enrolled % 100 == 0) progress(std::to_string(enrolled.load()) + " enrolled");
+      },
+      port, roster.token);
   roster.enrolled = enrolled;
   roster.enroll_s = enroll_watch.elapsed_ms() / 1000;
   return roster;
@@ -340,8 +407,10 @@ std::vector<Attempt> plan(const Options& o, const Mode& m, const Roster& roster,
         unit(rng) < o.video_fraction) {
       a.form.push_back({"video", clip, "clip.mp4", "video/mp4"});
       a.is_video = true;
+      a.shown = "video/hamilton_short.mp4 (3 s from 3 s)";
     } else {
       a.form.push_back({"photos", photo.bytes, photo.filename, photo.type});
+      a.shown = photo.path;
     }
     attempts.push_back(std::move(a));
   }
@@ -375,10 +444,20 @@ json checkin_metrics(int port) {
   return lines;
 }
 
+// The value of sample `name` among /metrics `lines`; nothing if absent.
+std::optional<double> metric(const json& lines, const std::string& name) {
+  for (const auto& line : lines) {
+    const auto& text = line.get_ref<const std::string&>();
+    if (text.rfind(name + " ", 0) == 0) return std::stod(text.substr(name.size() + 1));
+  }
+  return std::nullopt;
+}
+
 json summarize(const std::vector<Attempt>& attempts, const TrafficTimes& times) {
   int acknowledged = 0, already = 0, told = 0, transport = 0, unsent = 0, lost = 0, accepted = 0;
   int late = 0;
   std::map<std::string, int> refused, rejected;
+  std::map<std::string, int> genuine_rejected;  // "verdict photo" -> count: the data's part
   std::vector<double> ack, verdict;
   std::map<Kind, std::map<std::string, int>> outcome_by_kind;
   std::int64_t first_ack_wall = 0, last_verdict_wall = 0;
@@ -407,6 +486,7 @@ json summarize(const std::vector<Attempt>& attempts, const TrafficTimes& times) 
         } else {
           ++rejected[a.verdict];
           outcome = "rejected:" + a.verdict;
+          if (a.kind == Kind::genuine) ++genuine_rejected[a.verdict + " " + a.shown];
         }
       }
     } else if (!a.refusal.empty()) {
@@ -456,6 +536,7 @@ json summarize(const std::vector<Attempt>& attempts, const TrafficTimes& times) 
       {"sending_s", times.sending_s},
       {"total_s", times.total_s},
       {"by_kind", by_kind},
+      {"genuine_rejected", genuine_rejected},
       {"correctness",
        {{"genuine_accepted_pct", percent(count(Kind::genuine, "accepted"), total(Kind::genuine))},
         {"wrong_face_rejected_pct", percent(wrong_face_rejected, total(Kind::wrong_face))},
@@ -498,7 +579,7 @@ json targets(const std::string& mode, const json& f) {
 json run(const Options& o) {
   const Mode m = mode_of(o);
   const fs::path data(o.data_dir);
-  const auto people = load_people(data / "identities");
+  auto people = load_people(data);
   json r;
   r["mode"] = o.mode;
   r["machine"] = machine();
@@ -525,20 +606,22 @@ json run(const Options& o) {
   progress("enrolling " + std::to_string(m.students) + " students from " +
            std::to_string(kSetupThreads) + " threads");
   auto roster = set_up(port, child.admin_password, people, m.students);
+  r["setup"]["photos_not_used"] = vet_photos(port, roster.token, people);
   const std::string clip = o.video_fraction > 0 ? make_clip(data, child.dir.path()) : "";
   if (o.video_fraction > 0 && clip.empty())
     progress("no clip (ffmpeg missing or failed): photos only");
   open_windows(port, roster, m.window_s);
   auto attempts = plan(o, m, roster, people, clip);
-  r["setup"] = {{"classes", roster.classes.size()},
-                {"students", roster.students.size()},
-                {"enrolled", roster.enrolled},
-                {"create_s", roster.create_s},
-                {"enroll_s", roster.enroll_s},
-                {"enroll_per_s", roster.enroll_s > 0 ? roster.enrolled / roster.enroll_s : 0.0},
-                {"total_s", setup_watch.elapsed_ms() / 1000},
-                {"video_submissions", std::count_if(attempts.begin(), attempts.end(),
-                                                    [](const Attempt& a) { return a.is_video; })}};
+  r["setup"].update(
+      {{"classes", roster.classes.size()},
+       {"students", roster.students.size()},
+       {"enrolled", roster.enrolled},
+       {"create_s", roster.create_s},
+       {"enroll_s", roster.enroll_s},
+       {"enroll_per_s", roster.enroll_s > 0 ? roster.enrolled / roster.enroll_s : 0.0},
+       {"total_s", setup_watch.elapsed_ms() / 1000},
+       {"video_submissions", std::count_if(attempts.begin(), attempts.end(),
+                                           [](const Attempt& a) { return a.is_video; })}});
   r["metrics_before"] = checkin_metrics(port);
 
   TrafficOptions traffic;
@@ -549,11 +632,13 @@ json run(const Options& o) {
   traffic.deadline_s = m.window_s + kGraceS + kDeadlineSlackS;
   traffic.progress = progress;
   json kill_report;
+  std::int64_t kill_wall_ms = 0;
   if (m.kill_at_s >= 0) {
     traffic.event_at_s = m.kill_at_s;
     traffic.event = [&] {
       progress("SIGKILL to the server");
       Stopwatch outage;
+      kill_wall_ms = unix_ms_now();
       const int status = child.server->kill_now();
       try {
         child.server->restart();
@@ -574,9 +659,33 @@ json run(const Options& o) {
            " s");
   const auto times = run_traffic(attempts, traffic);
   r["figures"] = summarize(attempts, times);
-  if (!kill_report.is_null()) r["kill"] = kill_report;
+  if (!kill_report.is_null()) {
+    // What the kill tested: submissions stored before it, verified after
+    // it by the restarted server, and phones that found it down.
+    int across = 0, refused_by_outage = 0;
+    for (const auto& a : attempts) {
+      const auto acked_ms = a.started_wall_ms + static_cast<std::int64_t>(a.ack_ms);
+      if (!a.id.empty() && acked_ms < kill_wall_ms &&
+          (a.verdict.empty() || a.verified_wall_ms > kill_wall_ms)) {
+        ++across;
+      }
+      if (a.transport_errors > 0) ++refused_by_outage;
+    }
+    kill_report["acknowledged_before_verdict_after"] = across;
+    kill_report["phones_that_retried"] = refused_by_outage;
+    r["kill"] = kill_report;
+  }
   r["targets"] = targets(o.mode, r["figures"]);
   r["metrics"] = child.server->is_running() ? checkin_metrics(port) : json::array();
+  // The server's own pace: what its workers (one per core by default)
+  // could verify per second if never idle, besides what this run offered.
+  const auto sum = metric(r["metrics"], "rollcall_checkin_verify_seconds_sum");
+  const auto count = metric(r["metrics"], "rollcall_checkin_verify_seconds_count");
+  if (sum && count && *sum > 0) {
+    const int workers = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    r["figures"]["server_mean_verify_ms"] = 1000 * *sum / *count;
+    r["figures"]["server_capacity_per_s"] = workers * *count / *sum;
+  }
   r["load_average"]["after"] = load_average();
   const int exit_status = child.server->stop();
   r["server"]["exit_status"] = exit_status;
@@ -610,7 +719,12 @@ void print_table(const json& r) {
             << r["setup"]["enrolled"] << " enrolled in "
             << app::fixed(r["setup"]["enroll_s"].get<double>(), 1) << " s ("
             << app::fixed(r["setup"]["enroll_per_s"].get<double>(), 1) << "/s), total "
-            << app::fixed(r["setup"]["total_s"].get<double>(), 1) << " s\n\n";
+            << app::fixed(r["setup"]["total_s"].get<double>(), 1) << " s\n";
+  if (!r["setup"]["photos_not_used"].empty()) {
+    std::cout << "photos not used for check-in (the server would not enroll them either): "
+              << r["setup"]["photos_not_used"].dump() << "\n";
+  }
+  std::cout << "\n";
   std::cout << "submissions " << f["submissions"] << ": acknowledged " << f["acknowledged"]
             << ", already " << f["already"] << ", told to retry (503) " << f["told_to_retry"]
             << " times, no answer (retried) " << f["transport_errors"] << " times, not sent "
@@ -623,7 +737,14 @@ void print_table(const json& r) {
   print_latency("to verdict", f["verdict"]);
   std::cout << "\nverifications: " << app::fixed(f["verifications_per_s"].get<double>(), 1)
             << "/s (verdicts over " << app::fixed(f["verification_span_s"].get<double>(), 1)
-            << " s from the first acknowledgement to the last verdict)\n";
+            << " s from the first acknowledgement to the last verdict)";
+  if (f.contains("server_mean_verify_ms")) {
+    std::cout << "; the server's mean verification "
+              << app::fixed(f["server_mean_verify_ms"].get<double>(), 1)
+              << " ms, so its capacity with one worker per core is "
+              << app::fixed(f["server_capacity_per_s"].get<double>(), 1) << "/s";
+  }
+  std::cout << "\n";
   const auto& c = f["correctness"];
   std::cout << "correctness: genuine accepted "
             << app::fixed(c["genuine_accepted_pct"].get<double>(), 1) << " %, wrong face rejected "
@@ -632,6 +753,9 @@ void print_table(const json& r) {
             << " %, outside refused " << app::fixed(c["outside_refused_pct"].get<double>(), 1)
             << " %\n";
   std::cout << "by kind: " << f["by_kind"].dump() << "\n";
+  for (const auto& [what, n] : f["genuine_rejected"].items()) {
+    std::cout << "  genuine rejected: " << what << " x" << n << "\n";
+  }
   if (r.contains("kill")) std::cout << "kill: " << r["kill"].dump() << "\n";
   if (!r["metrics"].empty()) {
     std::cout << "\nserver /metrics (rollcall_checkin*):\n";

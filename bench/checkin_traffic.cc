@@ -255,13 +255,6 @@ TrafficTimes run_traffic(std::vector<Attempt>& attempts, const TrafficOptions& o
   for (std::size_t i = 0; i < attempts.size(); ++i)
     s.to_send.push(after(s.start, attempts[i].at_s), i);
 
-  std::thread event;
-  if (o.event_at_s >= 0 && o.event) {
-    event = std::thread([&] {
-      std::this_thread::sleep_until(after(s.start, o.event_at_s));
-      o.event();
-    });
-  }
   std::vector<std::thread> pollers;
   for (int p = 0; p < o.pollers; ++p) pollers.emplace_back([&s] { poller(s); });
   std::vector<std::thread> senders;
@@ -280,6 +273,13 @@ TrafficTimes run_traffic(std::vector<Attempt>& attempts, const TrafficOptions& o
       }
     }
   });
+  // The event runs on this thread, the one that started the server: a
+  // child started from a thread that then ends would be sent SIGTERM
+  // (PR_SET_PDEATHSIG follows the forking thread, not the process).
+  if (o.event_at_s >= 0 && o.event) {
+    std::this_thread::sleep_until(after(s.start, o.event_at_s));
+    o.event();
+  }
   for (auto& t : senders) t.join();
   {
     std::lock_guard lock(s.last_mutex);
@@ -288,7 +288,6 @@ TrafficTimes run_traffic(std::vector<Attempt>& attempts, const TrafficOptions& o
   s.is_sending_over = true;
   for (auto& t : pollers) t.join();
   reporter.join();
-  if (event.joinable()) event.join();
   times.total_s = ms_between(s.start, SteadyClock::now()) / 1000;
   return times;
 }

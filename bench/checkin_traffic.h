@@ -36,6 +36,7 @@ struct Attempt {
   std::int64_t grace_ends_ms = 0;  // its window's close + grace, wall clock
   httplib::MultipartFormDataItems form;
   bool is_video = false;
+  std::string shown;  // what the face part is (identities/<person>/NN.jpg), for the report
 
   // The outcome.
   bool sent = false;
@@ -63,8 +64,9 @@ struct TrafficOptions {
   double polls_per_s = 100;   // all pollers together: they must not load the server
   double stop_sending_s = 0;  // > 0: nothing new goes out after this (sustained)
   double deadline_s = 0;      // give up sending and polling after this
-  // Called once at `event_at_s` from its own thread (the kill mode's
-  // SIGKILL and restart); nothing when event_at_s < 0.
+  // Called once at `event_at_s` on the calling thread (the kill mode's
+  // SIGKILL and restart; see ServerProcess::restart); nothing when
+  // event_at_s < 0.
   double event_at_s = -1;
   std::function<void()> event;
   std::function<void(const std::string&)> progress;

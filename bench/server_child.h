@@ -9,9 +9,9 @@
 // length of one run; all are removed afterwards, also when the run fails.
 // Leaves to others: what is measured against the server (server_bench.cc,
 // checkin_bench.cc); the server itself (src/app/serve.cc).
-// Thread safety: a ServerProcess is driven by one thread; pid() and port()
-// may be read by others between a kill and a restart only through the
-// owner's own synchronisation.
+// Thread safety: a ServerProcess is driven by one thread, which must
+// outlive the child (see restart()); port() does not change on a restart,
+// so other threads may read it.
 #pragma once
 
 #include <sys/types.h>
@@ -91,7 +91,9 @@ class ServerProcess {
   // Returns the exit status (137).
   int kill_now();
   // Starts it again with the same arguments, data directory and port; the
-  // log is appended to. Requires: not running.
+  // log is appended to. Requires: not running; called from a thread that
+  // lives as long as the server (the child gets SIGTERM when the thread
+  // that forked it ends: PR_SET_PDEATHSIG follows the thread).
   void restart();
 
  private:
