@@ -369,6 +369,13 @@ int ServerProcess::stop() {
   return WIFEXITED(*status) ? WEXITSTATUS(*status) : -1;
 }
 
+void ServerProcess::kill_hard() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  (void)wait_for(pid_, kStopTimeout);
+  pid_ = -1;
+}
+
 std::string ServerProcess::log() const { return file_bytes(dir_ / "server.log"); }
 
 std::pair<int, std::string> ServerProcess::run_command(

@@ -143,6 +143,8 @@ class ServerProcess {
   // SIGTERM, then waits; the exit status (0 = graceful), or -1 when it
   // had to be killed or died from a signal.
   int stop();
+  // SIGKILL (a crash, kill -9), then reaps the process; restart() may follow.
+  void kill_hard();
 
   int port() const { return port_; }
   const fs::path& data_dir() const { return data_dir_; }

@@ -1,0 +1,1019 @@
+// tests/http/checkin_api_test.cc
+//
+// Self check-in end to end against a real `rollcall serve` (issue 6), on
+// both back ends, with real faces from ../shared/data: a class of real
+// people (amy, penny, leonard, sheldon with 2 enrollment photos each;
+// lin_manuel_miranda with his one photo; howard in another class).
+// Covers: a teacher's window (open, read, extend, close, validation, one at
+// a time, QR SVG/PNG decoded with cv::QRCodeDetector to the window's link,
+// the submissions list); a student's check-in by photo (right face
+// accepted with an attendance record decided_by checkin; another face
+// face_mismatch with none) and by video (a real clip of
+// lin_manuel_miranda cut with ffmpeg accepted; a video of one still photo
+// of him liveness_failed); every cheap refusal with its code, status and
+// field (photos_not_accepted, outside_geofence at 51 m with the distance
+// in the message while 49 m passes, both computed with GeographicLib's
+// Direct; across the antimeridian and over the pole; position_inaccurate;
+// wrong_code; code_expired after close; too_many_attempts;
+// unknown_student; student_not_in_class; no_open_window; window_open;
+// forbidden); idempotence (a replay answers 200 already:true with the
+// first id; 8 concurrent identical submissions make one submission and one
+// record); the SSE stream ending in `event: verdict`; /metrics.
+// CheckinCloseApi (grace 1 s): a closed window finalises the session
+// (locked, absent records for the rest, state finalized, a session.closed
+// webhook delivered to a real local receiver), and check-ins acknowledged
+// just before a SIGKILL all reach a verdict after a restart.
+#include <unistd.h>
+#include <GeographicLib/Geodesic.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/objdetect.hpp>
+
+#include "server_harness.h"
+
+namespace rollcall::http_testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+const std::string kPublicUrl = "https://checkin.example.edu";
+// The teacher's position: a lecture hall in Pune.
+constexpr double kLat = 18.5204;
+constexpr double kLon = 73.8567;
+
+std::string text(std::int64_t id) { return std::to_string(id); }
+
+struct LatLon {
+  double lat = 0, lon = 0;
+};
+
+// `metres` from (lat, lon) along `azimuth` degrees, on WGS84.
+LatLon walk(double lat, double lon, double azimuth, double metres) {
+  LatLon to;
+  GeographicLib::Geodesic::WGS84().Direct(lat, lon, azimuth, metres, to.lat, to.lon);
+  return to;
+}
+
+std::string number(double value) {
+  char out[40];
+  std::snprintf(out, sizeof out, "%.10f", value);
+  return out;
+}
+
+Part field(const std::string& name, const std::string& value) { return {name, "", value, ""}; }
+
+Part photo(const std::string& person, int n) {
+  const auto path = data_path("identities/" + person + "/0" + std::to_string(n) + ".png");
+  return {"photos", path.filename().string(), file_bytes(path), "image/png"};
+}
+
+Part video(const fs::path& path) {
+  return {"video", path.filename().string(), file_bytes(path), "video/mp4"};
+}
+
+// A private directory of clips made with ffmpeg, for the whole program.
+class Clips {
+ public:
+  static Clips& get() {
+    static Clips clips;
+    return clips;
+  }
+  // lin_manuel_miranda talking, frames of the real clip.
+  fs::path live() {
+    return make("live.mp4", "-ss 3 -t 4 -i '" + source("video/hamilton_short.mp4") + "' -an");
+  }
+  // One still photo of him, as a 3 s video: no movement.
+  fs::path still() {
+    return make("still.mp4", "-loop 1 -i '" + source("identities/lin_manuel_miranda/01.png") +
+                                 "' -t 3 -r 15 -vf scale=640:-2 -pix_fmt yuv420p");
+  }
+  ~Clips() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+
+ private:
+  Clips() {
+    std::string name = (fs::temp_directory_path() / "rollcall-checkin-test-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+    dir_ = name;
+  }
+  static std::string source(const std::string& relative) { return data_path(relative).string(); }
+  fs::path make(const std::string& name, const std::string& input) {
+    std::lock_guard lock(mutex_);
+    const auto out = dir_ / name;
+    if (!fs::exists(out)) {
+      const std::string command =
+          "ffmpeg -nostdin -v error -y " + input + " '" + out.string() + "'";
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    return out;
+  }
+  std::mutex mutex_;
+  fs::path dir_;
+};
+
+struct Person {
+  std::int64_t id = 0;
+  std::string roll;
+};
+
+struct World {
+  std::int64_t class_id = 0, subject = 0;
+  std::string teacher_token, student_token;
+  std::map<std::string, Person> people;  // in class_id
+  Person howard;                         // in another class
+};
+
+std::string unique_name(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  return prefix + "-" + std::to_string(++counter) + "-" + random_suffix().substr(0, 6);
+}
+
+json must_create(const Api& api, const std::string& token, const std::string& path,
+                 const json& body) {
+  const auto reply = api.post(path, body, token);
+  EXPECT_EQ(reply.status, 201) << path << ": " << reply;
+  return reply.status == 201 ? reply.json() : json::object();
+}
+
+Person enroll(const Api& api, const std::string& admin, std::int64_t class_id,
+              const std::string& person, int photos, bool with_login = false) {
+  json body = {{"name", "Student " + person},
+               {"roll_number", unique_name("R")},
+               {"registration_number", unique_name("REG")},
+               {"class_id", class_id}};
+  if (with_login) body["create_login"] = true;
+  const auto student = must_create(api, admin, "/api/v1/students", body);
+  Person p{student.value("id", std::int64_t{0}), student.value("roll_number", "")};
+  std::vector<Part> parts;
+  for (int i = 1; i <= photos; ++i) parts.push_back(photo(person, i));
+  if (!parts.empty()) {
+    const auto reply =
+        api.post_multipart("/api/v1/students/" + text(p.id) + "/photos", parts, admin);
+    EXPECT_EQ(reply.status, 201) << person << ": " << reply;
+  }
+  if (with_login) p.roll = student.value("generated_password", "") + "\n" + p.roll;
+  return p;
+}
+
+// A class of real people, a teacher assigned to it, and howard elsewhere.
+void build_world(const Api& api, const std::string& admin, World& w,
+                 const std::vector<std::string>& people) {
+  w.class_id =
+      must_create(api, admin, "/api/v1/classes", {{"name", unique_name("class")}, {"section", "A"}})
+          .value("id", std::int64_t{0});
+  const std::int64_t other =
+      must_create(api, admin, "/api/v1/classes", {{"name", unique_name("class")}, {"section", "B"}})
+          .value("id", std::int64_t{0});
+  w.subject =
+      must_create(api, admin, "/api/v1/subjects", {{"code", unique_name("S")}, {"name", "Physics"}})
+          .value("id", std::int64_t{0});
+  const auto username = unique_name("teacher");
+  const auto teacher = must_create(api, admin, "/api/v1/teachers",
+                                   {{"name", "Teacher " + username},
+                                    {"email", username + "@school.example"},
+                                    {"username", username}});
+  must_create(api, admin, "/api/v1/assignments",
+              {{"teacher_id", teacher.value("id", std::int64_t{0})},
+               {"class_id", w.class_id},
+               {"subject_id", w.subject}});
+  w.teacher_token = api.login(username, teacher.value("generated_password", ""));
+  for (const auto& person : people) {
+    w.people[person] =
+        enroll(api, admin, w.class_id, person, person == "lin_manuel_miranda" ? 1 : 2);
+  }
+  w.howard = enroll(api, admin, other, "howard", 2);
+}
+
+std::int64_t new_session(const Api& api, const World& w) {
+  const auto reply = api.post("/api/v1/sessions",
+                              {{"class_id", w.class_id},
+                               {"subject_id", w.subject},
+                               {"starts_at", "2026-11-25T09:30:00+05:30"},
+                               {"ends_at", "2026-11-25T10:30:00+05:30"},
+                               {"method", "checkin"}},
+                              w.teacher_token);
+  EXPECT_EQ(reply.status, 201) << reply;
+  return reply.json().value("id", std::int64_t{0});
+}
+
+std::string window_path(std::int64_t session) {
+  return "/api/v1/sessions/" + text(session) + "/checkin-window";
+}
+
+json open_window(const Api& api, const World& w, std::int64_t session, json body = json::object()) {
+  if (!body.contains("latitude")) body["latitude"] = kLat;
+  if (!body.contains("longitude")) body["longitude"] = kLon;
+  const auto reply = api.post(window_path(session), body, w.teacher_token);
+  EXPECT_EQ(reply.status, 201) << reply;
+  return reply.status == 201 ? reply.json() : json::object();
+}
+
+struct Submit {
+  std::int64_t session = 0;
+  std::string code, roll;
+  double lat = kLat, lon = kLon, accuracy = 8;
+  std::vector<Part> capture;
+};
+
+Response checkin(const Api& api, const Submit& s) {
+  std::vector<Part> parts = {
+      field("session_id", text(s.session)), field("code", s.code),
+      field("roll_number", s.roll),         field("latitude", number(s.lat)),
+      field("longitude", number(s.lon)),    field("accuracy_m", number(s.accuracy))};
+  parts.insert(parts.end(), s.capture.begin(), s.capture.end());
+  return api.post_multipart("/api/v1/checkins", parts);
+}
+
+// Polls a submission until it has a verdict (or the deadline passes).
+json wait_verdict(const Api& api, const std::string& id,
+                  std::chrono::seconds timeout = std::chrono::seconds(90)) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  json last;
+  while (std::chrono::steady_clock::now() < until) {
+    const auto reply = api.get("/api/v1/checkins/" + id);
+    if (reply.status == 200) {
+      last = reply.json();
+      if (last["state"] == "accepted" || last["state"] == "rejected") return last;
+    } else if (reply.status != 0) {
+      ADD_FAILURE() << reply;
+      return reply.json();
+    }
+    std::this_thread::sleep_for(50ms);
+  }
+  ADD_FAILURE() << "no verdict for " << id << " in time; last: " << last.dump();
+  return last;
+}
+
+// The session's records by student id.
+std::map<std::int64_t, json> attendance(const Api& api, const std::string& token,
+                                        std::int64_t session) {
+  const auto reply = api.get("/api/v1/sessions/" + text(session) + "/attendance", token);
+  EXPECT_EQ(reply.status, 200) << reply;
+  std::map<std::int64_t, json> out;
+  if (reply.status != 200) return out;
+  const json body = reply.json();  // the loop must not range over a temporary's member
+  for (const auto& r : body.at("items")) {
+    EXPECT_TRUE(out.emplace(r.at("student_id").get<std::int64_t>(), r).second) << r;
+  }
+  return out;
+}
+
+// Debian's OpenCV is built without QUIRC: cv::QRCodeDetector finds the
+// code (4 corners) but cannot read it, so zbar (zbarimg) reads the PNG.
+std::string decode_qr(const std::string& png) {
+  const std::vector<std::uint8_t> bytes(png.begin(), png.end());
+  const cv::Mat image = cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
+  if (image.empty()) return "(not an image)";
+  cv::QRCodeDetector detector;
+  std::vector<cv::Point2f> corners;
+  EXPECT_TRUE(detector.detect(image, corners)) << "cv::QRCodeDetector found no QR code";
+  std::string read = detector.detectAndDecode(image);
+  if (!read.empty()) return read;  // an OpenCV with QUIRC
+  char path[] = "/tmp/rollcall-qr-http-test-XXXXXX.png";
+  const int fd = ::mkstemps(path, 4);
+  if (fd < 0) return "(mkstemps failed)";
+  const bool written = ::write(fd, png.data(), png.size()) == static_cast<ssize_t>(png.size());
+  ::close(fd);
+  EXPECT_TRUE(written);
+  const std::string command =
+      std::string("zbarimg --quiet --raw -Sdisable -Sqrcode.enable ") + path + " 2>/dev/null";
+  if (FILE* pipe = ::popen(command.c_str(), "r")) {
+    char buffer[512];
+    while (std::fgets(buffer, sizeof buffer, pipe) != nullptr) read += buffer;
+    EXPECT_EQ(::pclose(pipe), 0) << command << " read nothing";
+  }
+  std::remove(path);
+  while (!read.empty() && read.back() == '\n') read.pop_back();
+  return read;
+}
+
+const std::vector<std::string> kPeople = {"amy", "penny", "leonard", "sheldon",
+                                          "lin_manuel_miranda"};
+
+class CheckinApi : public ServerTest {
+ protected:
+  std::vector<std::pair<std::string, std::string>> flags() const override {
+    return {{"--public-url", kPublicUrl}, {"--checkin-workers", "2"}};
+  }
+  void SetUp() override {
+    ServerTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    auto& world = worlds()[GetParam()];
+    if (world.teacher_token.empty()) {
+      build_world(api(), admin_token(), world, kPeople);
+      ASSERT_FALSE(HasFailure()) << "could not build the class";
+    }
+    w_ = &world;
+  }
+  static void TearDownTestSuite() {
+    worlds().clear();
+    ServerTest::TearDownTestSuite();
+  }
+  static std::map<Backend, World>& worlds() {
+    static std::map<Backend, World> made;
+    return made;
+  }
+  const Person& person(const std::string& name) { return w_->people.at(name); }
+
+  // A fresh session with an open window; `body` adds to the defaults.
+  std::pair<std::int64_t, json> session_with_window(json body = json::object()) {
+    const auto session = new_session(api(), *w_);
+    return {session, open_window(api(), *w_, session, std::move(body))};
+  }
+  Submit submit(std::int64_t session, const json& window, const std::string& who) {
+    Submit s;
+    s.session = session;
+    s.code = window.value("code", "");
+    s.roll = person(who).roll;
+    return s;
+  }
+
+  World* w_ = nullptr;
+};
+ROLLCALL_ON_BOTH_BACKENDS(CheckinApi);
+
+// ---- Windows ----------------------------------------------------------
+
+TEST_P(CheckinApi, OpeningAWindowGivesACodeALinkAndCounts) {
+  const auto session = new_session(api(), *w_);
+  const auto reply = api().post(window_path(session),
+                                {{"latitude", kLat}, {"longitude", kLon}, {"late_after_s", 30}},
+                                w_->teacher_token);
+  ASSERT_EQ(reply.status, 201) << reply;
+  const auto window = reply.json();
+  const std::string code = window.at("code");
+  ASSERT_EQ(code.size(), 6u);
+  EXPECT_EQ(code.find_first_not_of("0123456789"), std::string::npos) << code;
+  EXPECT_EQ(window.at("state"), "open");
+  EXPECT_EQ(window.at("session_id"), session);
+  EXPECT_EQ(window.at("radius_m"), 50.0);
+  EXPECT_FALSE(window.at("accept_photos").get<bool>());
+  EXPECT_GE(window.at("seconds_left").get<int>(), 88);  // 90 s by default
+  EXPECT_LE(window.at("seconds_left").get<int>(), 90);
+  EXPECT_FALSE(window.at("late_after").is_null());
+  EXPECT_EQ(window.at("link"), kPublicUrl + "/checkin?session=" + text(session) + "&code=" + code);
+  EXPECT_EQ(window.at("counts"),
+            json({{"queued", 0}, {"verifying", 0}, {"accepted", 0}, {"rejected", 0}}));
+
+  const auto read = api().get(window_path(session), w_->teacher_token);
+  ASSERT_EQ(read.status, 200) << read;
+  EXPECT_EQ(read.json().at("code"), code);
+  EXPECT_EQ(read.json().at("closes_at"), window.at("closes_at"));
+
+  // One at a time.
+  const auto twice = api().post(window_path(session), {{"latitude", kLat}, {"longitude", kLon}},
+                                w_->teacher_token);
+  EXPECT_EQ(twice.status, 409) << twice;
+  EXPECT_EQ(twice.error_code(), "window_open");
+
+  // Extending moves the close.
+  const auto extended =
+      api().post(window_path(session) + "/extend", {{"seconds", 60}}, w_->teacher_token);
+  ASSERT_EQ(extended.status, 200) << extended;
+  EXPECT_GE(extended.json().at("seconds_left").get<int>(), 148);
+  EXPECT_GT(extended.json().at("closes_at").get<std::string>(),
+            window.at("closes_at").get<std::string>());
+
+  // Closing: no time left; closing again is closing once; extending now fails.
+  const auto closed =
+      api().post(window_path(session) + "/close", json::object(), w_->teacher_token);
+  ASSERT_EQ(closed.status, 200) << closed;
+  EXPECT_EQ(closed.json().at("state"), "closing");
+  EXPECT_EQ(closed.json().at("seconds_left"), 0);
+  const auto again = api().post(window_path(session) + "/close", json::object(), w_->teacher_token);
+  EXPECT_EQ(again.status, 200) << again;
+  EXPECT_EQ(again.json().at("closes_at"), closed.json().at("closes_at"));
+  const auto late =
+      api().post(window_path(session) + "/extend", {{"seconds", 60}}, w_->teacher_token);
+  EXPECT_EQ(late.status, 409) << late;
+  EXPECT_EQ(late.error_code(), "window_closed");
+}
+
+TEST_P(CheckinApi, WindowInputIsValidated) {
+  const auto session = new_session(api(), *w_);
+  const auto path = window_path(session);
+  struct Case {
+    json body;
+    std::string code, field;
+  };
+  for (const auto& c : std::vector<Case>{
+           {{{"latitude", 91}, {"longitude", kLon}}, "invalid_field", "latitude"},
+           {{{"latitude", kLat}, {"longitude", 181}}, "invalid_field", "longitude"},
+           {{{"longitude", kLon}}, "missing_field", "latitude"},
+           {{{"latitude", kLat}, {"longitude", kLon}, {"duration_s", 9}},
+            "invalid_field",
+            "duration_s"},
+           {{{"latitude", kLat}, {"longitude", kLon}, {"duration_s", 3601}},
+            "invalid_field",
+            "duration_s"},
+           {{{"latitude", kLat}, {"longitude", kLon}, {"radius_m", 0}},
+            "invalid_field",
+            "radius_m"},
+           {{{"latitude", kLat}, {"longitude", kLon}, {"duration_s", 60}, {"late_after_s", 61}},
+            "invalid_field",
+            "late_after_s"},
+           {{{"latitude", kLat}, {"longitude", kLon}, {"colour", "red"}},
+            "unknown_field",
+            "colour"},
+       }) {
+    const auto reply = api().post(path, c.body, w_->teacher_token);
+    EXPECT_EQ(reply.status / 100, 4) << c.body.dump() << ": " << reply;
+    EXPECT_EQ(reply.error_code(), c.code) << c.body.dump() << ": " << reply;
+    EXPECT_EQ(reply.error_field(), c.field) << c.body.dump() << ": " << reply;
+  }
+  // Nothing was opened by the refusals.
+  const auto none = api().get(path, w_->teacher_token);
+  EXPECT_EQ(none.status, 404) << none;
+  EXPECT_EQ(none.error_code(), "no_window");
+  EXPECT_EQ(api()
+                .post(path, {{"latitude", kLat}, {"longitude", kLon}, {"duration_s", 10}},
+                      w_->teacher_token)
+                .status,
+            201);
+}
+
+TEST_P(CheckinApi, AStudentCannotOpenOrReadAWindow) {
+  const auto p = enroll(api(), admin_token(), w_->class_id, "raj", 0, true);
+  const auto newline = p.roll.find('\n');
+  const std::string token = api().login(p.roll.substr(newline + 1), p.roll.substr(0, newline));
+  ASSERT_FALSE(token.empty());
+  const auto session = new_session(api(), *w_);
+  const auto opened =
+      api().post(window_path(session), {{"latitude", kLat}, {"longitude", kLon}}, token);
+  EXPECT_EQ(opened.status, 403) << opened;
+  EXPECT_EQ(opened.error_code(), "forbidden");
+  const auto anonymous =
+      api().post(window_path(session), {{"latitude", kLat}, {"longitude", kLon}});
+  EXPECT_EQ(anonymous.status, 401) << anonymous;
+  open_window(api(), *w_, session);
+  for (const auto& path : {window_path(session), window_path(session) + "/qr.png",
+                           window_path(session) + "/submissions"}) {
+    const auto read = api().get(path, token);
+    EXPECT_EQ(read.status, 403) << path << ": " << read;
+    EXPECT_EQ(read.error_code(), "forbidden") << path;
+  }
+}
+
+TEST_P(CheckinApi, TheQrCodesCarryTheWindowsLink) {
+  const auto [session, window] = session_with_window();
+  const std::string link = window.at("link");
+  ASSERT_EQ(link, kPublicUrl + "/checkin?session=" + text(session) +
+                      "&code=" + window.at("code").get<std::string>());
+  const auto png = api().get(window_path(session) + "/qr.png", w_->teacher_token);
+  ASSERT_EQ(png.status, 200) << png;
+  EXPECT_EQ(png.header("Content-Type"), "image/png");
+  EXPECT_EQ(decode_qr(png.body), link);
+  const auto svg = api().get(window_path(session) + "/qr.svg", w_->teacher_token);
+  ASSERT_EQ(svg.status, 200) << svg;
+  EXPECT_EQ(svg.header("Content-Type").rfind("image/svg+xml", 0), 0u) << svg.header("Content-Type");
+  EXPECT_EQ(svg.body.rfind("<svg", 0), 0u);
+  // A session with no window has no QR code.
+  const auto none = api().get(window_path(new_session(api(), *w_)) + "/qr.png", w_->teacher_token);
+  EXPECT_EQ(none.status, 404) << none;
+  EXPECT_EQ(none.error_code(), "no_window");
+}
+
+// ---- Verdicts on real faces --------------------------------------------
+
+TEST_P(CheckinApi, TheRightStudentsPhotoIsCheckedIn) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.capture = {photo("amy", 3)};  // not one of her enrollment photos
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const auto ack = reply.json();
+  const std::string id = ack.at("id");
+  EXPECT_EQ(id.rfind("ck_", 0), 0u) << id;
+  EXPECT_GE(id.size(), 20u);
+  EXPECT_EQ(ack.at("state"), "queued");
+  EXPECT_FALSE(ack.at("already").get<bool>());
+  EXPECT_EQ(ack.at("status_url"), "/api/v1/checkins/" + id);
+
+  const auto verdict = wait_verdict(api(), id);
+  ASSERT_EQ(verdict.at("state"), "accepted") << verdict.dump();
+  EXPECT_EQ(verdict.at("verdict").at("code"), "checked_in");
+  EXPECT_EQ(verdict.at("attendance"), "present");
+  EXPECT_FALSE(verdict.contains("similarity")) << "no score for the student";
+
+  const auto records = attendance(api(), w_->teacher_token, session);
+  ASSERT_EQ(records.size(), 1u);
+  const auto& record = records.at(person("amy").id);
+  EXPECT_EQ(record.at("status"), "present");
+  EXPECT_EQ(record.at("decided_by"), "checkin");
+  EXPECT_GT(record.at("similarity").get<double>(), 0.3);
+
+  // The teacher sees the score and the counts.
+  const auto list = api().get(window_path(session) + "/submissions", w_->teacher_token);
+  ASSERT_EQ(list.status, 200) << list;
+  ASSERT_EQ(list.json().at("total"), 1);
+  const json item = list.json().at("items").at(0);
+  EXPECT_EQ(item.at("id"), id);
+  EXPECT_EQ(item.at("student_id"), person("amy").id);
+  EXPECT_EQ(item.at("capture_kind"), "photos");
+  EXPECT_GT(item.at("similarity").get<double>(), 0.3);
+  const auto read = api().get(window_path(session), w_->teacher_token);
+  EXPECT_EQ(read.json().at("counts").at("accepted"), 1) << read;
+}
+
+TEST_P(CheckinApi, AnotherStudentsFaceIsAMismatchAndMarksNothing) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.capture = {photo("penny", 3)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const auto verdict = wait_verdict(api(), reply.json().at("id"));
+  EXPECT_EQ(verdict.at("state"), "rejected") << verdict.dump();
+  EXPECT_EQ(verdict.at("verdict").at("code"), "face_mismatch") << verdict.dump();
+  EXPECT_TRUE(verdict.at("attendance").is_null());
+  EXPECT_TRUE(attendance(api(), w_->teacher_token, session).empty());
+
+  // Rejected frees the place: her own face now checks her in.
+  s.capture = {photo("amy", 4)};
+  const auto retry = checkin(api(), s);
+  ASSERT_EQ(retry.status, 202) << retry;
+  EXPECT_NE(retry.json().at("id"), reply.json().at("id"));
+  EXPECT_EQ(wait_verdict(api(), retry.json().at("id")).at("verdict").at("code"), "checked_in");
+  EXPECT_EQ(attendance(api(), w_->teacher_token, session).size(), 1u);
+}
+
+TEST_P(CheckinApi, ALiveClipOfTheRightStudentIsCheckedIn) {
+  const auto clip = Clips::get().live();
+  const auto [session, window] = session_with_window();
+  auto s = submit(session, window, "lin_manuel_miranda");
+  s.capture = {video(clip)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const auto verdict = wait_verdict(api(), reply.json().at("id"));
+  EXPECT_EQ(verdict.at("state"), "accepted") << verdict.dump();
+  EXPECT_EQ(verdict.at("verdict").at("code"), "checked_in") << verdict.dump();
+  const auto records = attendance(api(), w_->teacher_token, session);
+  ASSERT_EQ(records.count(person("lin_manuel_miranda").id), 1u);
+  EXPECT_EQ(records.at(person("lin_manuel_miranda").id).at("decided_by"), "checkin");
+  const auto list = api().get(window_path(session) + "/submissions", w_->teacher_token);
+  ASSERT_EQ(list.status, 200) << list;
+  EXPECT_EQ(list.json().at("items").at(0).at("capture_kind"), "video");
+  EXPECT_FALSE(list.json().at("items").at(0).at("motion").is_null());
+}
+
+TEST_P(CheckinApi, AVideoOfOneStillPhotoFailsLiveness) {
+  const auto clip = Clips::get().still();
+  const auto [session, window] = session_with_window();
+  auto s = submit(session, window, "lin_manuel_miranda");
+  s.capture = {video(clip)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const auto verdict = wait_verdict(api(), reply.json().at("id"));
+  EXPECT_EQ(verdict.at("state"), "rejected") << verdict.dump();
+  EXPECT_EQ(verdict.at("verdict").at("code"), "liveness_failed") << verdict.dump();
+  EXPECT_TRUE(attendance(api(), w_->teacher_token, session).empty());
+}
+
+TEST_P(CheckinApi, PhotosAreRefusedByAVideoOnlyWindow) {
+  const auto [session, window] = session_with_window();
+  auto s = submit(session, window, "penny");
+  s.capture = {photo("penny", 3)};
+  const auto reply = checkin(api(), s);
+  EXPECT_EQ(reply.status, 422) << reply;
+  EXPECT_EQ(reply.error_code(), "photos_not_accepted");
+  EXPECT_EQ(reply.error_field(), "photos");
+  // No capture at all; bytes that are not a video.
+  s.capture = {};
+  const auto missing = checkin(api(), s);
+  EXPECT_EQ(missing.error_code(), "capture_missing") << missing;
+  s.capture = {
+      {"video", "clip.mp4", file_bytes(data_path("identities/penny/03.png")), "video/mp4"}};
+  const auto fake = checkin(api(), s);
+  EXPECT_EQ(fake.error_code(), "video_unsupported_type") << fake;
+  EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
+}
+
+// ---- Where the student is -----------------------------------------------
+
+TEST_P(CheckinApi, FortyNineMetresIsInsideAndFiftyOneIsOutside) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}, {"radius_m", 50}});
+  const auto inside = walk(kLat, kLon, 37, 49);
+  const auto outside = walk(kLat, kLon, 217, 51);
+  auto near = submit(session, window, "leonard");
+  near.lat = inside.lat;
+  near.lon = inside.lon;
+  near.capture = {photo("leonard", 3)};
+  const auto in = checkin(api(), near);
+  ASSERT_EQ(in.status, 202) << in;
+  auto far = submit(session, window, "sheldon");
+  far.lat = outside.lat;
+  far.lon = outside.lon;
+  far.capture = {photo("sheldon", 3)};
+  const auto out = checkin(api(), far);
+  EXPECT_EQ(out.status, 403) << out;
+  EXPECT_EQ(out.error_code(), "outside_geofence");
+  const std::string message = out.json().at("error").at("message");
+  EXPECT_NE(message.find("51 m"), std::string::npos) << message;
+  EXPECT_NE(message.find("50 m"), std::string::npos) << message;
+
+  const auto list = api().get(window_path(session) + "/submissions", w_->teacher_token);
+  ASSERT_EQ(list.json().at("total"), 1) << list;
+  EXPECT_NEAR(list.json().at("items").at(0).at("distance_m").get<double>(), 49, 0.01);
+  EXPECT_EQ(wait_verdict(api(), in.json().at("id")).at("verdict").at("code"), "checked_in");
+}
+
+TEST_P(CheckinApi, AcrossTheAntimeridianAndOverThePoleTheShortWayCounts) {
+  // Teacher at lon 179.9999, student at -179.9999 on the equator: 22.26 m.
+  {
+    const auto session = new_session(api(), *w_);
+    const auto window = open_window(
+        api(), *w_, session, {{"latitude", 0.0}, {"longitude", 179.9999}, {"accept_photos", true}});
+    auto s = submit(session, window, "penny");
+    s.lat = 0;
+    s.lon = -179.9999;
+    s.capture = {photo("penny", 3)};
+    const auto in = checkin(api(), s);
+    EXPECT_EQ(in.status, 202) << in;
+    // 0.0006 deg east of the teacher, across the line: 66.79 m, outside.
+    auto far = submit(session, window, "amy");
+    far.lat = 0;
+    far.lon = -179.9995;
+    far.capture = {photo("amy", 3)};
+    const auto out = checkin(api(), far);
+    EXPECT_EQ(out.error_code(), "outside_geofence") << out;
+    EXPECT_NE(out.body.find("67 m"), std::string::npos) << out;
+    const auto list = api().get(window_path(session) + "/submissions", w_->teacher_token);
+    ASSERT_EQ(list.json().at("total"), 1) << list;
+    EXPECT_NEAR(list.json().at("items").at(0).at("distance_m").get<double>(), 22.26, 0.01);
+  }
+  // Near the north pole, on opposite meridians: 22.34 m over the pole.
+  {
+    const auto session = new_session(api(), *w_);
+    const auto window = open_window(
+        api(), *w_, session, {{"latitude", 89.9999}, {"longitude", 0.0}, {"accept_photos", true}});
+    auto s = submit(session, window, "leonard");
+    s.lat = 89.9999;
+    s.lon = 180;
+    s.capture = {photo("leonard", 3)};
+    const auto in = checkin(api(), s);
+    EXPECT_EQ(in.status, 202) << in;
+    const auto list = api().get(window_path(session) + "/submissions", w_->teacher_token);
+    ASSERT_EQ(list.json().at("total"), 1) << list;
+    EXPECT_NEAR(list.json().at("items").at(0).at("distance_m").get<double>(), 22.34, 0.01);
+  }
+}
+
+TEST_P(CheckinApi, APoorlyPlacedPhoneIsAskedForABetterFix) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.accuracy = 500;
+  s.capture = {photo("amy", 3)};
+  const auto reply = checkin(api(), s);
+  EXPECT_EQ(reply.status, 422) << reply;
+  EXPECT_EQ(reply.error_code(), "position_inaccurate");
+  EXPECT_EQ(reply.error_field(), "accuracy_m");
+  EXPECT_NE(reply.body.find("500 m"), std::string::npos) << reply;
+  s.accuracy = 8;
+  s.lat = 91;
+  const auto bad = checkin(api(), s);
+  EXPECT_EQ(bad.error_code(), "invalid_field") << bad;
+  EXPECT_EQ(bad.error_field(), "latitude");
+}
+
+// ---- Codes, students, limits -------------------------------------------
+
+TEST_P(CheckinApi, AWrongCodeIsRefused) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.code[5] = s.code[5] == '9' ? '0' : static_cast<char>(s.code[5] + 1);
+  s.capture = {photo("amy", 3)};
+  const auto reply = checkin(api(), s);
+  EXPECT_EQ(reply.status, 422) << reply;
+  EXPECT_EQ(reply.error_code(), "wrong_code");
+  EXPECT_EQ(reply.error_field(), "code");
+  EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
+}
+
+TEST_P(CheckinApi, AfterCloseTheCodeHasExpired) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  ASSERT_EQ(api().post(window_path(session) + "/close", json::object(), w_->teacher_token).status,
+            200);
+  auto s = submit(session, window, "amy");
+  s.capture = {photo("amy", 3)};
+  const auto reply = checkin(api(), s);
+  EXPECT_EQ(reply.status, 410) << reply;
+  EXPECT_EQ(reply.error_code(), "code_expired");
+}
+
+TEST_P(CheckinApi, UnknownOrForeignStudentsAndMissingWindowsAreRefused) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.capture = {photo("amy", 3)};
+  s.roll = "NO-SUCH-ROLL-" + random_suffix();
+  const auto unknown = checkin(api(), s);
+  EXPECT_EQ(unknown.status, 422) << unknown;
+  EXPECT_EQ(unknown.error_code(), "unknown_student");
+  EXPECT_EQ(unknown.error_field(), "roll_number");
+
+  s.roll = w_->howard.roll;
+  s.capture = {photo("howard", 3)};
+  const auto foreign = checkin(api(), s);
+  EXPECT_EQ(foreign.status, 403) << foreign;
+  EXPECT_EQ(foreign.error_code(), "student_not_in_class");
+
+  s.session = new_session(api(), *w_);  // no window
+  s.roll = person("amy").roll;
+  s.capture = {photo("amy", 3)};
+  const auto none = checkin(api(), s);
+  EXPECT_EQ(none.status, 409) << none;
+  EXPECT_EQ(none.error_code(), "no_open_window");
+
+  s.session = 999'999'999;
+  const auto missing = checkin(api(), s);
+  EXPECT_EQ(missing.error_code(), "session_not_found") << missing;
+
+  s.session = session;
+  s.roll = "";
+  const auto no_roll = checkin(api(), s);
+  EXPECT_EQ(no_roll.error_code(), "missing_field") << no_roll;
+  EXPECT_EQ(no_roll.error_field(), "roll_number");
+}
+
+TEST_P(CheckinApi, TooManyAttemptsStopsAGuesser) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "sheldon");
+  s.capture = {photo("sheldon", 3)};
+  const std::string right = s.code;
+  s.code = right == "000000" ? "000001" : "000000";
+  for (int i = 0; i < 5; ++i) {  // the default: 5 per student per window
+    const auto reply = checkin(api(), s);
+    ASSERT_EQ(reply.error_code(), "wrong_code") << i << ": " << reply;
+  }
+  s.code = right;
+  const auto blocked = checkin(api(), s);
+  EXPECT_EQ(blocked.status, 429) << blocked;
+  EXPECT_EQ(blocked.error_code(), "too_many_attempts");
+  // Only that student: another one still checks in.
+  auto other = submit(session, window, "penny");
+  other.capture = {photo("penny", 3)};
+  EXPECT_EQ(checkin(api(), other).status, 202);
+}
+
+// ---- Idempotence ---------------------------------------------------------
+
+TEST_P(CheckinApi, AReplayAnswersWithTheFirstResult) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "leonard");
+  s.capture = {photo("leonard", 3)};
+  const auto first = checkin(api(), s);
+  ASSERT_EQ(first.status, 202) << first;
+  const std::string id = first.json().at("id");
+  ASSERT_EQ(wait_verdict(api(), id).at("state"), "accepted");
+  const auto replay = checkin(api(), s);
+  EXPECT_EQ(replay.status, 200) << replay;
+  EXPECT_TRUE(replay.json().at("already").get<bool>());
+  EXPECT_EQ(replay.json().at("id"), id);
+  EXPECT_EQ(replay.json().at("state"), "accepted");
+  EXPECT_EQ(replay.json().at("verdict").at("code"), "checked_in");
+  EXPECT_EQ(attendance(api(), w_->teacher_token, session).size(), 1u);
+  EXPECT_EQ(api().get(window_path(session) + "/submissions", w_->teacher_token).json().at("total"),
+            1);
+}
+
+TEST_P(CheckinApi, ConcurrentDuplicatesMakeOneSubmissionAndOneRecord) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "penny");
+  s.capture = {photo("penny", 4)};
+  std::vector<Response> replies(8);
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < replies.size(); ++i) {
+    threads.emplace_back([&, i] {
+      ++ready;
+      while (ready.load() < static_cast<int>(replies.size())) std::this_thread::yield();
+      replies[i] = checkin(api(), s);
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> ids;
+  int created = 0;
+  for (const auto& r : replies) {
+    ASSERT_TRUE(r.status == 202 || r.status == 200) << r;
+    ids.insert(r.json().at("id").get<std::string>());
+    if (r.status == 202) ++created;
+    EXPECT_EQ(r.json().at("already").get<bool>(), r.status == 200) << r;
+  }
+  EXPECT_EQ(ids.size(), 1u);
+  EXPECT_EQ(created, 1);
+  EXPECT_EQ(wait_verdict(api(), *ids.begin()).at("verdict").at("code"), "checked_in");
+  const auto records = attendance(api(), w_->teacher_token, session);
+  EXPECT_EQ(records.size(), 1u);
+  EXPECT_EQ(records.count(person("penny").id), 1u);
+  EXPECT_EQ(api().get(window_path(session) + "/submissions", w_->teacher_token).json().at("total"),
+            1);
+}
+
+// ---- The verdict pushed, and the figures -------------------------------
+
+TEST_P(CheckinApi, TheEventStreamEndsWithTheVerdict) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "sheldon");
+  s.capture = {photo("sheldon", 4)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const std::string id = reply.json().at("id");
+  const auto stream = api().get("/api/v1/checkins/" + id + "/events");
+  ASSERT_EQ(stream.status, 200) << stream;
+  EXPECT_EQ(stream.header("Content-Type").rfind("text/event-stream", 0), 0u);
+  const auto at = stream.body.rfind("event: verdict\ndata: ");
+  ASSERT_NE(at, std::string::npos) << stream.body;
+  const auto data = stream.body.substr(at + std::string("event: verdict\ndata: ").size());
+  const auto verdict = json::parse(data.substr(0, data.find('\n')));
+  EXPECT_EQ(verdict.at("id"), id);
+  EXPECT_EQ(verdict.at("state"), "accepted");
+  EXPECT_EQ(verdict.at("verdict").at("code"), "checked_in");
+  EXPECT_EQ(stream.body.find("event: verdict"), at) << "one verdict event";
+  // A finished submission streams its verdict at once.
+  const auto again = api().get("/api/v1/checkins/" + id + "/events");
+  EXPECT_EQ(again.body.rfind("event: verdict", 0), 0u) << again.body;
+  const auto unknown = api().get("/api/v1/checkins/ck_00000000000000000000000000000000/events");
+  EXPECT_EQ(unknown.status, 404) << unknown;
+  EXPECT_EQ(unknown.error_code(), "submission_not_found");
+}
+
+TEST_P(CheckinApi, MetricsShowVerificationTimeAndQueueDepth) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "amy");
+  s.capture = {photo("amy", 5)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  wait_verdict(api(), reply.json().at("id"));
+  const auto metrics = api().get("/metrics");
+  ASSERT_EQ(metrics.status, 200) << metrics;
+  EXPECT_NE(metrics.body.find("rollcall_checkin_verify_seconds_count"), std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("rollcall_checkin_queue_depth"), std::string::npos) << metrics.body;
+  EXPECT_NE(metrics.body.find("rollcall_checkin_verdicts_total{verdict=\"accepted\"}"),
+            std::string::npos)
+      << metrics.body;
+}
+
+// ---- Closing and crashing (grace 1 s) ---------------------------------
+
+class CheckinCloseApi : public ServerTest {
+ protected:
+  static std::vector<std::pair<std::string, std::string>> close_flags() {
+    return {{"--checkin-grace-s", "1"}, {"--public-url", kPublicUrl}};
+  }
+  std::vector<std::pair<std::string, std::string>> flags() const override { return close_flags(); }
+};
+ROLLCALL_ON_BOTH_BACKENDS(CheckinCloseApi);
+
+// A local HTTP server that takes webhook deliveries.
+class Receiver {
+ public:
+  Receiver() {
+    server_.Post("/hook", [this](const httplib::Request& request, httplib::Response& response) {
+      std::lock_guard lock(mutex_);
+      bodies_.push_back(request.body);
+      response.status = 204;
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~Receiver() {
+    server_.stop();
+    thread_.join();
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/hook"; }
+  std::vector<json> events(const std::string& name) {
+    std::lock_guard lock(mutex_);
+    std::vector<json> out;
+    for (const auto& body : bodies_) {
+      auto parsed = json::parse(body, nullptr, false);
+      if (!parsed.is_discarded() && parsed.value("event", "") == name) out.push_back(parsed);
+    }
+    return out;
+  }
+
+ private:
+  httplib::Server server_;
+  std::mutex mutex_;
+  std::vector<std::string> bodies_;
+  int port_ = 0;
+  std::thread thread_;
+};
+
+TEST_P(CheckinCloseApi, AClosedWindowLocksTheSessionAndMarksTheRestAbsent) {
+  Receiver receiver;
+  must_create(api(), admin_token(), "/api/v1/webhooks",
+              {{"url", receiver.url()},
+               {"secret", "a-webhook-secret-for-tests"},
+               {"events", {"session.closed"}}});
+  World w;
+  build_world(api(), admin_token(), w, {"amy", "penny", "leonard"});
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(api(), w);
+  const auto window = open_window(api(), w, session, {{"duration_s", 10}, {"accept_photos", true}});
+  Submit s{session, window.value("code", ""), w.people.at("amy").roll, kLat, kLon,
+           8,       {photo("amy", 3)}};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  ASSERT_EQ(wait_verdict(api(), reply.json().at("id")).at("state"), "accepted");
+  const auto closed = api().post(window_path(session) + "/close", json::object(), w.teacher_token);
+  ASSERT_EQ(closed.status, 200) << closed;
+  EXPECT_EQ(closed.json().at("state"), "closing");
+
+  // Finalised within the grace (1 s) and a timer tick (1 s).
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  json state;
+  while (std::chrono::steady_clock::now() < until) {
+    state = api().get(window_path(session), w.teacher_token).json();
+    if (state.value("state", "") == "finalized") break;
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(state.value("state", ""), "finalized") << state.dump() << server().log();
+  EXPECT_FALSE(state.at("finalized_at").is_null());
+  const auto read = api().get("/api/v1/sessions/" + text(session), w.teacher_token);
+  EXPECT_TRUE(read.json().at("is_locked").get<bool>()) << read;
+
+  const auto records = attendance(api(), w.teacher_token, session);
+  ASSERT_EQ(records.size(), 3u);
+  EXPECT_EQ(records.at(w.people.at("amy").id).at("status"), "present");
+  for (const auto* name : {"penny", "leonard"}) {
+    const auto& record = records.at(w.people.at(name).id);
+    EXPECT_EQ(record.at("status"), "absent") << name;
+    EXPECT_EQ(record.at("decided_by"), "checkin") << name;
+  }
+  // Too late now.
+  const auto late = checkin(
+      api(),
+      Submit{session, s.code, w.people.at("penny").roll, kLat, kLon, 8, {photo("penny", 3)}});
+  EXPECT_EQ(late.status, 409) << late;
+  EXPECT_EQ(late.error_code(), "no_open_window");
+  const auto reopen =
+      api().post(window_path(session), {{"latitude", kLat}, {"longitude", kLon}}, w.teacher_token);
+  EXPECT_EQ(reopen.status / 100, 4) << reopen;
+
+  // session.closed reached the LMS, for this session.
+  const auto hook_until = std::chrono::steady_clock::now() + 30s;
+  std::vector<json> mine;
+  while (mine.empty() && std::chrono::steady_clock::now() < hook_until) {
+    for (const auto& e : receiver.events("session.closed")) {
+      if (e.at("data").value("session_id", std::int64_t{0}) == session) mine.push_back(e);
+    }
+    if (mine.empty()) std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(mine.size(), 1u) << server().log();
+  EXPECT_EQ(mine[0].at("data").at("counts").at("present"), 1) << mine[0].dump();
+  EXPECT_EQ(mine[0].at("data").at("counts").at("absent"), 2) << mine[0].dump();
+}
+
+TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
+  std::string error;
+  auto server = ServerProcess::start({GetParam(), close_flags()}, error);
+  ASSERT_TRUE(server) << error;
+  const std::string admin = server->api().login("admin", kAdminPassword);
+  World w;
+  const std::vector<std::string> people = {"amy", "penny", "leonard", "sheldon"};
+  build_world(server->api(), admin, w, people);
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(server->api(), w);
+  const auto window =
+      open_window(server->api(), w, session, {{"duration_s", 120}, {"accept_photos", true}});
+  std::vector<std::string> ids;
+  std::vector<std::thread> threads;
+  std::mutex mutex;
+  for (const auto& name : people) {
+    threads.emplace_back([&, name] {
+      Submit s{session, window.value("code", ""),        w.people.at(name).roll, kLat, kLon,
+               8,       {photo(name, 3), photo(name, 4)}};
+      const auto reply = checkin(server->api(), s);
+      EXPECT_EQ(reply.status, 202) << reply;
+      std::lock_guard lock(mutex);
+      if (reply.status == 202) ids.push_back(reply.json().at("id"));
+    });
+  }
+  for (auto& t : threads) t.join();
+  server->kill_hard();  // right after the last 202
+  ASSERT_EQ(ids.size(), people.size());
+
+  server = ServerProcess::restart(std::move(server), {GetParam(), close_flags()}, error);
+  ASSERT_TRUE(server) << error;
+  for (const auto& id : ids) {
+    const auto verdict = wait_verdict(server->api(), id);
+    EXPECT_EQ(verdict.value("state", ""), "accepted") << verdict.dump() << server->log();
+  }
+  const auto records =
+      attendance(server->api(), server->api().login("admin", kAdminPassword), session);
+  EXPECT_EQ(records.size(), people.size());
+  for (const auto& [id, record] : records) EXPECT_EQ(record.at("status"), "present") << record;
+  EXPECT_EQ(server->stop(), 0) << server->log();
+}
+
+}  // namespace
+}  // namespace rollcall::http_testing
