@@ -33,6 +33,8 @@ Result<domain::WindowRequest> window_request(const Call& call) {
   auto lon = input->number("longitude");
   if (!lon) return lon.error();
   if (*lat && *lon) r.position = domain::Position{**lat, **lon};
+  // One without the other: name the one that is missing.
+  if (*lat && !*lon) return field_error("missing_field", "longitude", "longitude is required");
   auto radius = input->number("radius_m");
   if (!radius) return radius.error();
   r.radius_m = *radius;
@@ -98,6 +100,7 @@ Result<domain::CheckinRequest> checkin_request(const Call& call) {
   auto lon = form_number(call, "longitude");
   if (!lon) return lon.error();
   if (*lat && *lon) r.position = domain::Position{**lat, **lon};
+  if (*lat && !*lon) return field_error("missing_field", "longitude", "longitude is required");
   auto accuracy = form_number(call, "accuracy_m");
   if (!accuracy) return accuracy.error();
   r.accuracy_m = *accuracy;

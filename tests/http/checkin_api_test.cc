@@ -410,6 +410,7 @@ TEST_P(CheckinApi, WindowInputIsValidated) {
            {{{"latitude", 91}, {"longitude", kLon}}, "invalid_field", "latitude"},
            {{{"latitude", kLat}, {"longitude", 181}}, "invalid_field", "longitude"},
            {{{"longitude", kLon}}, "missing_field", "latitude"},
+           {{{"latitude", kLat}}, "missing_field", "longitude"},
            {{{"latitude", kLat}, {"longitude", kLon}, {"duration_s", 9}},
             "invalid_field",
             "duration_s"},
@@ -597,6 +598,37 @@ TEST_P(CheckinApi, PhotosAreRefusedByAVideoOnlyWindow) {
   EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
 }
 
+TEST_P(CheckinApi, CapturesAreCheckedByTheirBytesAndCounted) {
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto s = submit(session, window, "sheldon");
+  s.capture = {};
+  const auto missing = checkin(api(), s);
+  EXPECT_EQ(missing.status, 400) << missing;
+  EXPECT_EQ(missing.error_code(), "capture_missing");
+  s.capture = {photo("sheldon", 1), photo("sheldon", 2), photo("sheldon", 3),
+               photo("sheldon", 4), photo("sheldon", 5), photo("sheldon", 3)};
+  const auto six = checkin(api(), s);
+  EXPECT_EQ(six.status, 409) << six;
+  EXPECT_EQ(six.error_code(), "too_many_photos");
+  s.capture = {{"photos", "me.png", "GIF89a not a photo at all", "image/png"}};
+  const auto fake = checkin(api(), s);
+  EXPECT_EQ(fake.status / 100, 4) << fake;
+  EXPECT_EQ(fake.error_code().rfind("image_", 0), 0u) << fake;
+  EXPECT_EQ(fake.error_field(), "photos");
+  s.capture = {video(Clips::get().live()), photo("sheldon", 3)};
+  const auto both = checkin(api(), s);
+  EXPECT_EQ(both.status, 400) << both;
+  EXPECT_EQ(both.error_field(), "video");
+  // Only latitude: the missing one is named.
+  std::vector<Part> parts = {field("session_id", text(session)), field("code", s.code),
+                             field("roll_number", s.roll),       field("latitude", number(kLat)),
+                             field("accuracy_m", "5"),           photo("sheldon", 3)};
+  const auto half = api().post_multipart("/api/v1/checkins", parts);
+  EXPECT_EQ(half.error_code(), "missing_field") << half;
+  EXPECT_EQ(half.error_field(), "longitude") << half;
+  EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
+}
+
 // ---- Where the student is -----------------------------------------------
 
 TEST_P(CheckinApi, FortyNineMetresIsInsideAndFiftyOneIsOutside) {
@@ -761,6 +793,44 @@ TEST_P(CheckinApi, TooManyAttemptsStopsAGuesser) {
   auto other = submit(session, window, "penny");
   other.capture = {photo("penny", 3)};
   EXPECT_EQ(checkin(api(), other).status, 202);
+}
+
+TEST_P(CheckinApi, ArrivalsAfterTheLateMarkAreLate) {
+  const auto [session, window] =
+      session_with_window({{"accept_photos", true}, {"late_after_s", 0}});
+  std::this_thread::sleep_for(5ms);  // strictly after the mark
+  auto s = submit(session, window, "leonard");
+  s.capture = {photo("leonard", 4)};
+  const auto reply = checkin(api(), s);
+  ASSERT_EQ(reply.status, 202) << reply;
+  const auto verdict = wait_verdict(api(), reply.json().at("id"));
+  EXPECT_EQ(verdict.at("verdict").at("code"), "checked_in") << verdict.dump();
+  EXPECT_EQ(verdict.at("attendance"), "late");
+  const auto records = attendance(api(), w_->teacher_token, session);
+  ASSERT_EQ(records.count(person("leonard").id), 1u);
+  EXPECT_EQ(records.at(person("leonard").id).at("status"), "late");
+}
+
+TEST_P(CheckinApi, ASignedInStudentIsThemselvesAndMustBeEnrolled) {
+  // raj has an account but no enrollment photos.
+  const auto p = enroll(api(), admin_token(), w_->class_id, "raj", 0, true);
+  const auto newline = p.roll.find('\n');
+  const std::string token = api().login(p.roll.substr(newline + 1), p.roll.substr(0, newline));
+  ASSERT_FALSE(token.empty());
+  const auto [session, window] = session_with_window({{"accept_photos", true}});
+  // No roll number: the token says who; another's roll number is ignored.
+  std::vector<Part> parts = {field("session_id", text(session)),
+                             field("code", window.at("code")),
+                             field("roll_number", person("amy").roll),
+                             field("latitude", number(kLat)),
+                             field("longitude", number(kLon)),
+                             field("accuracy_m", "5"),
+                             photo("amy", 3)};
+  const auto reply = api().post_multipart("/api/v1/checkins", parts, token);
+  EXPECT_EQ(reply.status, 422) << reply;
+  EXPECT_EQ(reply.error_code(), "student_not_enrolled");
+  EXPECT_TRUE(attendance(api(), w_->teacher_token, session).empty());
+  EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
 }
 
 // ---- Idempotence ---------------------------------------------------------
