@@ -157,9 +157,8 @@ TEST_P(CaptureContainers, ReadsTheClipInEachContainerAPhoneSends) {
   ASSERT_TRUE(capture.ok()) << capture.error().message;
   EXPECT_GT(cosine(capture->embedding.values, lin_template().combined.values), kSamePerson);
   const auto verdict = check_liveness(*capture, LivenessPolicy::defaults());
-  EXPECT_TRUE(verdict.ok()) << verdict.error().message << " motion "
-                            << capture->motion.value_or(-1) << " p(live) "
-                            << capture->passive_live.value_or(-1);
+  EXPECT_TRUE(verdict.ok()) << verdict.error().message << " motion " << capture->motion.value_or(-1)
+                            << " p(live) " << capture->passive_live.value_or(-1);
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, CaptureContainers,
