@@ -29,6 +29,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdlib>
+#include <ctime>
+#include <iostream>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -270,6 +272,21 @@ std::map<std::int64_t, json> attendance(const Api& api, const std::string& token
 
 // Debian's OpenCV is built without QUIRC: cv::QRCodeDetector finds the
 // code (4 corners) but cannot read it, so zbar (zbarimg) reads the PNG.
+// Now as the server writes times: 2026-11-25T05:04:08.818Z.
+std::string iso_now() {
+  const auto now = std::chrono::system_clock::now();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm utc{};
+  gmtime_r(&seconds, &utc);
+  char out[96];
+  std::snprintf(out, sizeof out, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900,
+                utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
+                static_cast<int>(ms % 1000));
+  return out;
+}
+
 std::string decode_qr(const std::string& png) {
   const std::vector<std::uint8_t> bytes(png.begin(), png.end());
   const cv::Mat image = cv::imdecode(bytes, cv::IMREAD_GRAYSCALE);
@@ -939,7 +956,12 @@ class CheckinCloseApi : public ServerTest {
   static std::vector<std::pair<std::string, std::string>> close_flags() {
     return {{"--checkin-grace-s", "1"}, {"--public-url", kPublicUrl}};
   }
-  std::vector<std::pair<std::string, std::string>> flags() const override { return close_flags(); }
+  // The suite's server also holds at most one pending check-in.
+  std::vector<std::pair<std::string, std::string>> flags() const override {
+    auto flags = close_flags();
+    flags.emplace_back("--checkin-queue-limit", "1");
+    return flags;
+  }
 };
 ROLLCALL_ON_BOTH_BACKENDS(CheckinCloseApi);
 
@@ -1043,6 +1065,36 @@ TEST_P(CheckinCloseApi, AClosedWindowLocksTheSessionAndMarksTheRestAbsent) {
   EXPECT_EQ(mine[0].at("data").at("counts").at("absent"), 2) << mine[0].dump();
 }
 
+TEST_P(CheckinCloseApi, AFullQueueSaysWhenToRetryAndStoresNothing) {
+  World w;
+  build_world(api(), admin_token(), w, {"lin_manuel_miranda", "amy"});
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(api(), w);
+  const auto window = open_window(api(), w, session, {{"duration_s", 60}, {"accept_photos", true}});
+  // A video takes a worker a second or more: the queue (limit 1) is full
+  // while it is verified.
+  Submit first{
+      session, window.value("code", ""),    w.people.at("lin_manuel_miranda").roll, kLat, kLon,
+      8,       {video(Clips::get().live())}};
+  const auto queued = checkin(api(), first);
+  ASSERT_EQ(queued.status, 202) << queued;
+  Submit second{session, first.code, w.people.at("amy").roll, kLat, kLon, 8, {photo("amy", 3)}};
+  const auto full = checkin(api(), second);
+  EXPECT_EQ(full.status, 503) << full;
+  EXPECT_EQ(full.error_code(), "queue_full");
+  const auto retry = full.header("Retry-After");
+  ASSERT_FALSE(retry.empty()) << full;
+  EXPECT_GE(std::stoi(retry), 1);
+  EXPECT_LE(std::stoi(retry), 60);
+  // Nothing stored for amy; once the queue drains she gets in.
+  EXPECT_EQ(api().get(window_path(session) + "/submissions", w.teacher_token).json().at("total"),
+            1);
+  EXPECT_EQ(wait_verdict(api(), queued.json().at("id")).at("verdict").at("code"), "checked_in");
+  const auto later = checkin(api(), second);
+  ASSERT_EQ(later.status, 202) << later;
+  EXPECT_EQ(wait_verdict(api(), later.json().at("id")).at("verdict").at("code"), "checked_in");
+}
+
 TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
   std::string error;
   auto server = ServerProcess::start({GetParam(), close_flags()}, error);
@@ -1072,12 +1124,18 @@ TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
   server->kill_hard();  // right after the last 202
   ASSERT_EQ(ids.size(), people.size());
 
+  const std::string killed_at = iso_now();
   server = ServerProcess::restart(std::move(server), {GetParam(), close_flags()}, error);
   ASSERT_TRUE(server) << error;
+  int after_restart = 0;
   for (const auto& id : ids) {
     const auto verdict = wait_verdict(server->api(), id);
     EXPECT_EQ(verdict.value("state", ""), "accepted") << verdict.dump() << server->log();
+    if (verdict.value("verified_at", "") > killed_at) ++after_restart;
   }
+  // For the reader: how many of them the SIGKILL caught before their verdict.
+  std::cout << after_restart << " of " << ids.size()
+            << " acknowledged check-ins were verified after the restart\n";
   const auto records =
       attendance(server->api(), server->api().login("admin", kAdminPassword), session);
   EXPECT_EQ(records.size(), people.size());
