@@ -39,8 +39,8 @@ struct VideoLimits {
   int frames_to_sample = 10;                  // evenly spread over the clip
 };
 
-// True iff the bytes start like an MP4/MOV (ftyp box) or WebM/Matroska
-// (EBML header).
+// True iff the bytes start like an MP4/MOV (ftyp box, but not a HEIF/AVIF
+// still photo's brand) or WebM/Matroska (EBML header).
 bool looks_like_video(std::span<const std::uint8_t> bytes);
 
 // Decodes up to limits.frames_to_sample frames spread evenly over the clip

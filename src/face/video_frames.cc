@@ -148,8 +148,14 @@ Result<long> count_frames(cv::VideoCapture& video, double fps, const VideoLimits
 }  // namespace
 
 bool looks_like_video(std::span<const std::uint8_t> bytes) {
-  // ISO base media (MP4, MOV, 3GP): a box whose type at offset 4 is "ftyp".
-  if (bytes.size() >= 12 && std::memcmp(bytes.data() + 4, "ftyp", 4) == 0) return true;
+  // ISO base media (MP4, MOV, 3GP): a box whose type at offset 4 is "ftyp",
+  // except the still-image brands of HEIF/AVIF photos, which share it.
+  if (bytes.size() >= 12 && std::memcmp(bytes.data() + 4, "ftyp", 4) == 0) {
+    for (const char* still : {"heic", "heix", "mif1", "avif"}) {
+      if (std::memcmp(bytes.data() + 8, still, 4) == 0) return false;
+    }
+    return true;
+  }
   // Matroska and WebM: the EBML magic number.
   static constexpr std::uint8_t kEbml[] = {0x1A, 0x45, 0xDF, 0xA3};
   return bytes.size() >= 4 && std::memcmp(bytes.data(), kEbml, 4) == 0;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -255,6 +256,16 @@ TEST(Capture, APhotoSentAsAVideoIsAnUnsupportedType) {
   const auto frames = sample_video(png);
   ASSERT_FALSE(frames.ok());
   EXPECT_EQ(frames.error().code, "video_unsupported_type");
+}
+
+TEST(Capture, AnIPhonePhotoIsNotTakenForAVideo) {
+  // HEIF photos open with the same ftyp box as MP4; their brand tells them
+  // apart. The clip's own first 12 bytes with the brand changed:
+  auto bytes = bytes_of(kClip);
+  EXPECT_TRUE(looks_like_video(bytes));
+  std::memcpy(bytes.data() + 8, "heic", 4);
+  EXPECT_FALSE(looks_like_video(bytes));
+  EXPECT_EQ(sample_video(bytes).error().code, "video_unsupported_type");
 }
 
 TEST(Capture, EmptyBytesAreVideoEmpty) {
