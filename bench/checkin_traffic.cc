@@ -161,6 +161,7 @@ bool send_once(Shared& s, std::size_t index) {
     }
     a.refusal.clear();
     a.ack_ms = ms_between(a.started, now);
+    if (s.options.is_closed_loop) return true;  // the submitter polls it
     ++s.polling;
     s.to_poll.push(after(now, s.options.poll_interval_ms / 1000), index);
     return true;
@@ -169,15 +170,24 @@ bool send_once(Shared& s, std::size_t index) {
   return true;
 }
 
+bool poll_once(Shared& s, httplib::Client& client, std::size_t index);
+
 void submitter(Shared& s) {
   const auto is_done = [&s] { return s.sending.load() == 0; };
+  std::unique_ptr<httplib::Client> own_poller;
   while (auto index = s.to_send.pop(is_done, std::min(s.deadline, s.stop_sending))) {
-    if (send_once(s, *index)) {
-      {
-        std::lock_guard lock(s.last_mutex);
-        s.last_answer = SteadyClock::now();
-      }
-      --s.sending;
+    if (!send_once(s, *index)) continue;
+    {
+      std::lock_guard lock(s.last_mutex);
+      s.last_answer = SteadyClock::now();
+    }
+    --s.sending;
+    if (!s.options.is_closed_loop || s.attempts[*index].id.empty()) continue;
+    if (!own_poller) own_poller = client_of(s.options.port, "", true);
+    while (SteadyClock::now() < s.deadline) {
+      std::this_thread::sleep_for(
+          std::chrono::duration<double, std::milli>(s.options.poll_interval_ms));
+      if (poll_once(s, *own_poller, *index)) break;
     }
   }
 }

@@ -63,7 +63,11 @@ struct TrafficOptions {
   double poll_interval_ms = 200;
   double polls_per_s = 100;   // all pollers together: they must not load the server
   double stop_sending_s = 0;  // > 0: nothing new goes out after this (sustained)
-  double deadline_s = 0;      // give up sending and polling after this
+  // Each submitter waits for its submission's verdict (polling it every
+  // poll_interval_ms itself) before taking the next: a closed loop with
+  // `submitters` check-ins in flight (sustained).
+  bool is_closed_loop = false;
+  double deadline_s = 0;  // give up sending and polling after this
   // Called once at `event_at_s` on the calling thread (the kill mode's
   // SIGKILL and restart; see ServerProcess::restart); nothing when
   // event_at_s < 0.
