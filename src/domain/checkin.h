@@ -109,14 +109,17 @@ class Checkins {
   Checkins(store::Store& store, face::Engine* engine, CheckinOptions options);
 
   // ---- Windows (teacher, admin) ----
+  // Who may change the session is checked before the input, so a caller
+  // without the right learns nothing from a malformed request.
   // Errors: session_not_found, forbidden, session_locked, window_open
-  // (one open or closing window per session), invalid_field.
+  // (one open or closing window per session), missing_field, invalid_field.
   Result<store::CheckinWindow> open_window(const Principal& who, SessionId session,
                                            const WindowRequest& request);
   // The newest window. Errors: no_window.
   Result<store::CheckinWindow> window(const Principal& who, SessionId session);
-  // Errors: window_closed.
-  Result<store::CheckinWindow> extend_window(const Principal& who, SessionId session, int seconds);
+  // Errors: missing_field / invalid_field (seconds), window_closed.
+  Result<store::CheckinWindow> extend_window(const Principal& who, SessionId session,
+                                             std::optional<int> seconds);
   Result<store::CheckinWindow> close_window(const Principal& who, SessionId session);
   Result<std::vector<store::CheckinSubmission>> submissions(const Principal& who,
                                                             SessionId session);

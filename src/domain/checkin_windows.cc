@@ -108,31 +108,38 @@ Result<nlohmann::json> Checkins::window_json(const store::CheckinWindow& window)
 
 Result<store::CheckinWindow> Checkins::open_window(const Principal& who, SessionId session,
                                                    const WindowRequest& request) {
-  if (!request.position) {
-    return field_error("missing_field", "latitude",
-                       "latitude and longitude (the teacher's position) are required");
-  }
-  ROLLCALL_TRY(check_position(*request.position));
-  const int duration = request.duration_s.value_or(options_.default_duration_s);
-  if (duration < 10 || duration > options_.max_duration_s) {
-    return field_error("invalid_field", "duration_s",
-                       "duration_s must be between 10 and " +
-                           std::to_string(options_.max_duration_s) + " seconds");
-  }
-  const double radius = request.radius_m.value_or(options_.default_radius_m);
-  if (!(radius >= 1 && radius <= options_.max_radius_m)) {
-    return field_error("invalid_field", "radius_m",
-                       "radius_m must be between 1 and " +
-                           std::to_string(static_cast<int>(options_.max_radius_m)) + " metres");
-  }
-  if (request.late_after_s && (*request.late_after_s < 0 || *request.late_after_s > duration)) {
-    return field_error("invalid_field", "late_after_s",
-                       "late_after_s must be between 0 and the window's duration");
-  }
+  // The input, checked once the caller may change the session.
+  int duration = 0;
+  double radius = 0;
+  const auto check_input = [&]() -> Result<void> {
+    if (!request.position) {
+      return field_error("missing_field", "latitude",
+                         "latitude and longitude (the teacher's position) are required");
+    }
+    ROLLCALL_TRY(check_position(*request.position));
+    duration = request.duration_s.value_or(options_.default_duration_s);
+    if (duration < 10 || duration > options_.max_duration_s) {
+      return field_error("invalid_field", "duration_s",
+                         "duration_s must be between 10 and " +
+                             std::to_string(options_.max_duration_s) + " seconds");
+    }
+    radius = request.radius_m.value_or(options_.default_radius_m);
+    if (!(radius >= 1 && radius <= options_.max_radius_m)) {
+      return field_error("invalid_field", "radius_m",
+                         "radius_m must be between 1 and " +
+                             std::to_string(static_cast<int>(options_.max_radius_m)) + " metres");
+    }
+    if (request.late_after_s && (*request.late_after_s < 0 || *request.late_after_s > duration)) {
+      return field_error("invalid_field", "late_after_s",
+                         "late_after_s must be between 0 and the window's duration");
+    }
+    return {};
+  };
   return store_.write_value<store::CheckinWindow>(
       [&](store::Tx& tx) -> Result<store::CheckinWindow> {
         auto found = detail::session_for_change(tx, who, session);
         if (!found) return found.error();
+        ROLLCALL_TRY(check_input());
         auto latest = tx.latest_checkin_window(session);
         if (!latest) return latest.error();
         const std::int64_t now = unix_ms_now();
@@ -176,15 +183,17 @@ Result<store::CheckinWindow> Checkins::window(const Principal& who, SessionId se
 }
 
 Result<store::CheckinWindow> Checkins::extend_window(const Principal& who, SessionId session,
-                                                     int seconds) {
-  if (seconds < 1 || seconds > options_.max_duration_s) {
-    return field_error("invalid_field", "seconds",
-                       "seconds must be between 1 and " + std::to_string(options_.max_duration_s));
-  }
+                                                     std::optional<int> seconds) {
   return store_.write_value<store::CheckinWindow>(
       [&](store::Tx& tx) -> Result<store::CheckinWindow> {
         auto found = detail::session_for_change(tx, who, session);
         if (!found) return found.error();
+        if (!seconds) return field_error("missing_field", "seconds", "seconds is required");
+        if (*seconds < 1 || *seconds > options_.max_duration_s) {
+          return field_error(
+              "invalid_field", "seconds",
+              "seconds must be between 1 and " + std::to_string(options_.max_duration_s));
+        }
         auto w = latest_window(tx, session);
         if (!w) return w.error();
         if (is_closed(*w, unix_ms_now())) {
@@ -193,7 +202,7 @@ Result<store::CheckinWindow> Checkins::extend_window(const Principal& who, Sessi
                                                  "; open a new session to check in again");
         }
         const auto before = audit_json(*w);
-        w->closes_ms += seconds * 1000LL;
+        w->closes_ms += *seconds * 1000LL;
         ROLLCALL_TRY(tx.update_checkin_window(*w));
         ROLLCALL_TRY(
             audit(tx, &who, "checkin.extend", "session", session.value, before, audit_json(*w)));

@@ -33,8 +33,6 @@ Result<domain::WindowRequest> window_request(const Call& call) {
   auto lon = input->number("longitude");
   if (!lon) return lon.error();
   if (*lat && *lon) r.position = domain::Position{**lat, **lon};
-  // One without the other: name the one that is missing.
-  if (*lat && !*lon) return field_error("missing_field", "longitude", "longitude is required");
   auto radius = input->number("radius_m");
   if (!radius) return radius.error();
   r.radius_m = *radius;
@@ -100,6 +98,7 @@ Result<domain::CheckinRequest> checkin_request(const Call& call) {
   auto lon = form_number(call, "longitude");
   if (!lon) return lon.error();
   if (*lat && *lon) r.position = domain::Position{**lat, **lon};
+  // One without the other: name the one that is missing.
   if (*lat && !*lon) return field_error("missing_field", "longitude", "longitude is required");
   auto accuracy = form_number(call, "accuracy_m");
   if (!accuracy) return accuracy.error();
@@ -162,10 +161,13 @@ void add_checkin_routes(Router& router, Services& services) {
              [&checkins](Call& call) -> Result<Reply> {
                auto input = JsonInput::parse(call, {"seconds"});
                if (!input) return input.error();
-               auto seconds = input->required_integer("seconds");
+               auto seconds = input->integer("seconds");
                if (!seconds) return seconds.error();
-               const int clamped =
-                   static_cast<int>(std::clamp<std::int64_t>(*seconds, -1, 1 << 30));
+               // Required, but checked after the caller's right to the session.
+               std::optional<int> clamped;
+               if (*seconds) {
+                 clamped = static_cast<int>(std::clamp<std::int64_t>(**seconds, -1, 1 << 30));
+               }
                return window_reply(
                    checkins, checkins.extend_window(call.who(), SessionId{call.id("id")}, clamped));
              });
