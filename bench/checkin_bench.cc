@@ -511,9 +511,9 @@ json summarize(const std::vector<Attempt>& attempts, const TrafficTimes& times) 
     const auto it = m.find(what);
     return it == m.end() ? 0 : it->second;
   };
-  const auto total = [&](Kind k) {
+  const auto total = [&](Kind k) {  // those sent: the sustained run may stop first
     int n = 0;
-    for (const auto& [_, c] : outcome_by_kind[k]) n += c;
+    for (const auto& [what, c] : outcome_by_kind[k]) n += what == "not_sent" ? 0 : c;
     return n;
   };
   int wrong_face_rejected = 0;
