@@ -66,7 +66,7 @@ struct Settings {
   int checkin_workers = 0;                           // verification threads; 0 = cores
   int checkin_grace_s = 30;                          // queued work finishes this long after a close
   int checkin_attempts_per_student = 5;              // per window
-  int checkin_attempts_per_ip_per_minute = 120;
+  int checkin_attempts_per_ip_per_minute = 600;
   float checkin_max_accuracy_m = 100;  // coarser positions are refused
   int checkin_queue_limit = 2000;      // pending verifications, all windows
   std::size_t max_video_bytes = 30u * 1024 * 1024;

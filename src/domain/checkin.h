@@ -50,9 +50,11 @@ struct CheckinOptions {
   // After a window closes, queued work still finishes before the session
   // locks; also the horizon the queue bound plans for.
   int grace_s = 30;
-  int attempts_per_student = 5;          // per window
-  int attempts_per_ip_per_minute = 120;  // a campus NAT puts a class behind one IP
-  double max_accuracy_m = 100;           // a phone reporting worse cannot be placed
+  int attempts_per_student = 5;  // per window
+  // A campus NAT can put a whole lecture hall behind one address; this
+  // still makes guessing a 6-digit code in a window hopeless (~1 in 1000).
+  int attempts_per_ip_per_minute = 600;
+  double max_accuracy_m = 100;  // a phone reporting worse cannot be placed
   int max_photos = 5;
   std::int64_t queue_limit = 2000;  // pending submissions, all windows
   int lease_s = 30;                 // a worker's claim; after it another takes over
@@ -130,9 +132,11 @@ class Checkins {
   // ---- Submissions (anyone with the code) ----
   // Checks, in order: fields; the student (unknown_student; a logged-in
   // student is themselves); the session and class (session_not_found,
-  // student_not_in_class); the window (no_open_window, code_expired);
-  // attempts (too_many_attempts); the code (wrong_code); an earlier active
-  // submission (returned, already = true); position (position_inaccurate,
+  // student_not_in_class); the window (no_open_window); the network's
+  // attempts (too_many_attempts); the code (wrong_code, counted against
+  // the network only); an earlier active submission (returned, already =
+  // true, also after the close); the close (code_expired); the student's
+  // attempts (too_many_attempts); position (position_inaccurate,
   // outside_geofence); the capture (capture_missing, photos_not_accepted,
   // too_many_photos, video_unsupported_type, image_unsupported_type,
   // video_too_large, image_too_large); enrollment (student_not_enrolled,

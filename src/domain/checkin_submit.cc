@@ -170,23 +170,18 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
       ROLLCALL_TRY(tx.insert_checkin_attempt(attempt));
       return Outcome(std::move(error));
     };
-    // 4. Limits, before the code is compared: a guesser learns nothing more.
-    auto by_student = tx.count_student_attempts(window.id, s.id);
-    if (!by_student) return by_student.error();
-    if (*by_student >= options_.attempts_per_student) {
-      return Outcome(
-          make_error("too_many_attempts", "too many check-in attempts for " + s.roll_number + " (" +
-                                              std::to_string(options_.attempts_per_student) +
-                                              " per window); ask your teacher to mark you"));
-    }
+    // 4. The network's limit, before the code is compared: a guesser
+    // learns nothing more.
     auto by_ip = tx.count_ip_attempts(window.id, request.client_ip, now - 60'000);
     if (!by_ip) return by_ip.error();
     if (*by_ip >= options_.attempts_per_ip_per_minute) {
       return Outcome(make_error("too_many_attempts",
                                 "too many check-in attempts from this network; wait a minute"));
     }
-    // 5. The code.
+    // 5. The code. A wrong one counts against the network only: anyone can
+    // type a classmate's roll number, and must not use up their attempts.
     if (!same_code(request.code, window.code)) {
+      attempt.student.reset();
       if (now >= window.closes_ms) {
         return refuse(make_error("no_open_window",
                                  "the check-in window for this session closed "
@@ -195,14 +190,24 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
       }
       return refuse(field_error("wrong_code", "code", "the code is wrong; check the board"));
     }
+    // 6. Already checked in (or on the way): the first result, even after
+    // the window closed.
+    auto active = tx.active_checkin_submission(*request.session, s.id);
+    if (!active) return active.error();
+    if (*active) return Outcome(Acknowledgement{**active, true});
     if (now >= window.closes_ms) {
       return refuse(field_error("code_expired", "code",
                                 "the code expired at " + format_iso8601(window.closes_ms)));
     }
-    // 6. Already checked in (or on the way): the first result, once.
-    auto active = tx.active_checkin_submission(*request.session, s.id);
-    if (!active) return active.error();
-    if (*active) return Outcome(Acknowledgement{**active, true});
+    // The student's own limit: attempts that knew the code.
+    auto by_student = tx.count_student_attempts(window.id, s.id);
+    if (!by_student) return by_student.error();
+    if (*by_student >= options_.attempts_per_student) {
+      return Outcome(
+          make_error("too_many_attempts", "too many check-in attempts for " + s.roll_number + " (" +
+                                              std::to_string(options_.attempts_per_student) +
+                                              " per window); ask your teacher to mark you"));
+    }
     // 7. Where they are.
     if (*request.accuracy_m > options_.max_accuracy_m) {
       return refuse(field_error("position_inaccurate", "accuracy_m",

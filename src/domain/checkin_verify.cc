@@ -80,6 +80,8 @@ Result<Checkins::Verdict> Checkins::judge(const store::CheckinSubmission& submis
   if (is_video) {
     if (parts.empty()) return refuse("video_corrupt", "the video could not be read");
     auto sampled = face::sample_video(parts.front(), options_.video_limits);
+    // The server's fault (no room for the temporary file): try again later.
+    if (!sampled && sampled.error().code == "video_failed") return sampled.error();
     if (!sampled) return refuse(sampled.error().code, sampled.error().message);
     frames = std::move(sampled).value();
   } else {

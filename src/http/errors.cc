@@ -76,6 +76,7 @@ int status_of(const std::string& code) {
       {"photos_not_accepted", 422},
       {"video_too_large", 413},
       {"video_unsupported_type", 415},
+      {"too_many_streams", 503},
       {"database_error", 500},
       {"internal", 500},
   };

@@ -5,6 +5,7 @@
 // (multipart/form-data: text fields, then a "video" part or "photos"
 // parts), its status by opaque id, and a Server-Sent Events stream that
 // ends with the verdict.
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <thread>
@@ -20,8 +21,13 @@ namespace rollcall::http {
 namespace {
 
 constexpr auto kStreamPoll = std::chrono::milliseconds(200);
-constexpr std::int64_t kStreamMaxMs = 120'000;  // then the client reconnects or polls
-constexpr std::int64_t kKeepAliveMs = 15'000;   // a comment line keeps proxies from timing out
+constexpr std::int64_t kStreamMaxMs = 60'000;  // then the client reconnects or polls
+// httplib gives every open stream a thread of the fixed pool: past this
+// many, clients are told to poll instead, so streams cannot starve the
+// check-ins themselves.
+constexpr int kMaxStreams = 16;
+std::atomic<int> open_streams{0};
+constexpr std::int64_t kKeepAliveMs = 15'000;  // a comment line keeps proxies from timing out
 
 Result<domain::WindowRequest> window_request(const Call& call) {
   auto input = JsonInput::parse(
@@ -240,11 +246,21 @@ void add_checkin_routes(Router& router, Services& services) {
              [&checkins](Call& call) -> Result<Reply> {
                auto found = checkins.find(call.ref("submission"));
                if (!found) return found.error();
+               if (open_streams.fetch_add(1) >= kMaxStreams) {
+                 --open_streams;
+                 return with_retry_after(
+                     error_reply(make_error("too_many_streams",
+                                            "too many clients are waiting on events; poll "
+                                            "status_url instead"),
+                                 call.request_id),
+                     2);
+               }
                Reply reply;
                reply.content_type = "text/event-stream";
                reply.headers.emplace_back("Cache-Control", "no-store");
                reply.headers.emplace_back("X-Accel-Buffering", "no");
                struct State {
+                 ~State() { --open_streams; }  // the stream's slot, held until httplib is done
                  std::string id;
                  std::string last;  // the last state sent
                  bool finished = false;

@@ -825,20 +825,35 @@ TEST_P(CheckinApi, UnknownOrForeignStudentsAndMissingWindowsAreRefused) {
   EXPECT_EQ(no_roll.error_field(), "roll_number");
 }
 
-TEST_P(CheckinApi, TooManyAttemptsStopsAGuesser) {
+TEST_P(CheckinApi, AStudentsAttemptsAreLimitedButWrongCodesDoNotUseThemUp) {
   const auto [session, window] = session_with_window({{"accept_photos", true}});
   auto s = submit(session, window, "sheldon");
   s.capture = {photo("sheldon", 3)};
   const std::string right = s.code;
+  // Anyone may type sheldon's roll number with a wrong code: that counts
+  // against the network, not against sheldon.
   s.code = right == "000000" ? "000001" : "000000";
-  for (int i = 0; i < 5; ++i) {  // the default: 5 per student per window
+  for (int i = 0; i < 5; ++i) {
     const auto reply = checkin(api(), s);
     ASSERT_EQ(reply.error_code(), "wrong_code") << i << ": " << reply;
   }
+  // With the right code, every attempt counts, whatever its outcome: the
+  // default is 5 per student per window.
   s.code = right;
+  const auto outside = walk(kLat, kLon, 90, 400);
+  s.lat = outside.lat;
+  s.lon = outside.lon;
+  for (int i = 0; i < 5; ++i) {
+    const auto reply = checkin(api(), s);
+    ASSERT_EQ(reply.error_code(), "outside_geofence") << i << ": " << reply;
+  }
+  s.lat = kLat;
+  s.lon = kLon;
   const auto blocked = checkin(api(), s);
   EXPECT_EQ(blocked.status, 429) << blocked;
   EXPECT_EQ(blocked.error_code(), "too_many_attempts");
+  EXPECT_NE(blocked.json()["error"].value("message", "").find("per window"), std::string::npos)
+      << blocked;
   // Only that student: another one still checks in.
   auto other = submit(session, window, "penny");
   other.capture = {photo("penny", 3)};
@@ -986,6 +1001,7 @@ TEST_P(CheckinApi, MetricsShowVerificationTimeAndQueueDepth) {
 
 class CheckinCloseApi : public ServerTest {
  protected:
+  static constexpr int kPerIpLimit = 8;
   static std::vector<std::pair<std::string, std::string>> close_flags() {
     return {{"--checkin-grace-s", "1"}, {"--public-url", kPublicUrl}};
   }
@@ -993,6 +1009,7 @@ class CheckinCloseApi : public ServerTest {
   std::vector<std::pair<std::string, std::string>> flags() const override {
     auto flags = close_flags();
     flags.emplace_back("--checkin-queue-limit", "1");
+    flags.emplace_back("--checkin-attempts-per-ip-per-minute", std::to_string(kPerIpLimit));
     return flags;
   }
 };
@@ -1126,6 +1143,34 @@ TEST_P(CheckinCloseApi, AFullQueueSaysWhenToRetryAndStoresNothing) {
   const auto later = checkin(api(), second);
   ASSERT_EQ(later.status, 202) << later;
   EXPECT_EQ(wait_verdict(api(), later.json().at("id")).at("verdict").at("code"), "checked_in");
+}
+
+TEST_P(CheckinCloseApi, OneNetworkGuessingCodesIsStoppedForEveryone) {
+  World w;
+  build_world(api(), admin_token(), w, {"amy", "penny"});
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(api(), w);
+  const auto window = open_window(api(), w, session, {{"duration_s", 60}, {"accept_photos", true}});
+  const std::string right = window.value("code", "");
+  Submit guess{session,
+               right == "000000" ? "000001" : "000000",
+               w.people.at("amy").roll,
+               kLat,
+               kLon,
+               8,
+               {photo("amy", 3)}};
+  for (int i = 0; i < kPerIpLimit; ++i) {
+    guess.roll = w.people.at(i % 2 ? "amy" : "penny").roll;
+    const auto reply = checkin(api(), guess);
+    ASSERT_EQ(reply.error_code(), "wrong_code") << i << ": " << reply;
+  }
+  // Now even the right code from this address waits a minute.
+  Submit honest{session, right, w.people.at("penny").roll, kLat, kLon, 8, {photo("penny", 3)}};
+  const auto blocked = checkin(api(), honest);
+  EXPECT_EQ(blocked.status, 429) << blocked;
+  EXPECT_EQ(blocked.error_code(), "too_many_attempts");
+  EXPECT_NE(blocked.json()["error"].value("message", "").find("network"), std::string::npos)
+      << blocked;
 }
 
 TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
