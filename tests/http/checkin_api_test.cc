@@ -780,8 +780,13 @@ TEST_P(CheckinApi, AWrongCodeIsRefused) {
   EXPECT_EQ(api().get(window_path(session), w_->teacher_token).json().at("counts").at("queued"), 0);
 }
 
-TEST_P(CheckinApi, AfterCloseTheCodeHasExpired) {
+TEST_P(CheckinApi, AfterCloseTheCodeHasExpiredButACheckedInStudentIsStillAlready) {
   const auto [session, window] = session_with_window({{"accept_photos", true}});
+  auto penny = submit(session, window, "penny");
+  penny.capture = {photo("penny", 3)};
+  const auto first = checkin(api(), penny);
+  ASSERT_EQ(first.status, 202) << first;
+  EXPECT_EQ(wait_verdict(api(), first.json().at("id")).value("state", ""), "accepted");
   ASSERT_EQ(api().post(window_path(session) + "/close", json::object(), w_->teacher_token).status,
             200);
   auto s = submit(session, window, "amy");
@@ -789,6 +794,11 @@ TEST_P(CheckinApi, AfterCloseTheCodeHasExpired) {
   const auto reply = checkin(api(), s);
   EXPECT_EQ(reply.status, 410) << reply;
   EXPECT_EQ(reply.error_code(), "code_expired");
+  // An idempotent success stays one after the close: the first result.
+  const auto replay = checkin(api(), penny);
+  EXPECT_EQ(replay.status, 200) << replay;
+  EXPECT_EQ(replay.json().value("already", false), true) << replay;
+  EXPECT_EQ(replay.json().value("id", ""), first.json().value("id", ""));
 }
 
 TEST_P(CheckinApi, UnknownOrForeignStudentsAndMissingWindowsAreRefused) {
