@@ -57,7 +57,10 @@ struct CheckinOptions {
   double max_accuracy_m = 100;  // a phone reporting worse cannot be placed
   int max_photos = 5;
   std::int64_t queue_limit = 2000;  // pending submissions, all windows
-  int lease_s = 30;                 // a worker's claim; after it another takes over
+  // A worker's claim; after it another server takes over (a verification
+  // takes well under a second, so 15 s is ample, and a crashed server's
+  // work resumes inside a window's 30 s grace period).
+  int lease_s = 15;
   int max_verification_attempts = 3;
   face::DecodeLimits image_limits;
   face::VideoLimits video_limits;

@@ -67,7 +67,6 @@ int status_of(const std::string& code) {
       {"code_expired", 410},
       {"wrong_code", 422},
       {"unknown_student", 422},
-      {"student_not_in_class", 403},
       {"student_not_enrolled", 422},
       {"too_many_attempts", 429},
       {"position_inaccurate", 422},

@@ -369,9 +369,10 @@ TEST(Settings, DescribeMasksSecretsAndAlignsValues) {
   ASSERT_TRUE(set_setting(settings, "admin_password", "correct horse battery").ok());
   const auto text = describe_settings(settings);
   EXPECT_EQ(text.find("correct horse"), std::string::npos);
-  EXPECT_NE(text.find("admin_password                    = ********\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("jwt_secret                        = (unset)\n"), std::string::npos) << text;
-  EXPECT_NE(text.find("http_port                         = 8080\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("admin_password                     = ********\n"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("jwt_secret                         = (unset)\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("http_port                          = 8080\n"), std::string::npos) << text;
 }
 
 TEST(Settings, DescribeHidesThePasswordInADatabaseUrl) {
