@@ -1183,6 +1183,49 @@ TEST_P(CheckinCloseApi, OneNetworkGuessingCodesIsStoppedForEveryone) {
       << blocked;
 }
 
+// Several servers on one PostgreSQL database share one queue: what one
+// acknowledged, another verifies (here while the first is dead).
+TEST_P(CheckinCloseApi, AnotherServerOnTheDatabaseVerifiesWhatADeadOneAcknowledged) {
+  if (GetParam() != Backend::postgres) GTEST_SKIP() << "several servers share PostgreSQL only";
+  std::string error;
+  auto first = ServerProcess::start({GetParam(), close_flags()}, error);
+  ASSERT_TRUE(first) << error;
+  auto shared = close_flags();
+  shared.emplace_back("--database", first->database_url());
+  auto second = ServerProcess::start({GetParam(), shared}, error);
+  ASSERT_TRUE(second) << error;
+  const std::string admin = first->api().login("admin", kAdminPassword);
+  World w;
+  const std::vector<std::string> people = {"amy", "penny", "leonard", "sheldon"};
+  build_world(first->api(), admin, w, people);
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(first->api(), w);
+  const auto window =
+      open_window(first->api(), w, session, {{"duration_s", 120}, {"accept_photos", true}});
+  std::vector<std::string> ids;
+  for (const auto& name : people) {
+    Submit s{session, window.value("code", ""),        w.people.at(name).roll, kLat, kLon,
+             8,       {photo(name, 3), photo(name, 4)}};
+    const auto reply = checkin(first->api(), s);
+    ASSERT_EQ(reply.status, 202) << reply;
+    ids.push_back(reply.json().at("id"));
+  }
+  first->kill_hard();
+  const std::string killed_at = iso_now();
+  // The second server answers for every submission the first took in.
+  int after_kill = 0;
+  for (const auto& id : ids) {
+    const auto verdict = wait_verdict(second->api(), id);
+    EXPECT_EQ(verdict.value("state", ""), "accepted") << verdict.dump() << second->log();
+    if (verdict.value("verified_at", "") > killed_at) ++after_kill;
+  }
+  std::cout << after_kill << " of " << ids.size()
+            << " check-ins acknowledged by the first server were verified after it died\n";
+  EXPECT_EQ(attendance(second->api(), second->api().login("admin", kAdminPassword), session).size(),
+            people.size());
+  EXPECT_EQ(second->stop(), 0) << second->log();
+}
+
 TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
   std::string error;
   auto server = ServerProcess::start({GetParam(), close_flags()}, error);
