@@ -122,6 +122,8 @@ class Checkins {
                                            const WindowRequest& request);
   // The newest window. Errors: no_window.
   Result<store::CheckinWindow> window(const Principal& who, SessionId session);
+  // A window by id, for a caller already allowed to see it. Errors: no_window.
+  Result<store::CheckinWindow> window_by_id(std::int64_t id);
   // Errors: missing_field / invalid_field (seconds), window_closed.
   Result<store::CheckinWindow> extend_window(const Principal& who, SessionId session,
                                              std::optional<int> seconds);

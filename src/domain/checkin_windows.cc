@@ -182,6 +182,14 @@ Result<store::CheckinWindow> Checkins::window(const Principal& who, SessionId se
       });
 }
 
+Result<store::CheckinWindow> Checkins::window_by_id(std::int64_t id) {
+  auto found = store_.read_value<std::optional<store::CheckinWindow>>(
+      [&](store::Tx& tx) { return tx.find_checkin_window(id); });
+  if (!found) return found.error();
+  if (!*found) return make_error("no_window", "check-in window " + std::to_string(id) + " is gone");
+  return **found;
+}
+
 Result<store::CheckinWindow> Checkins::extend_window(const Principal& who, SessionId session,
                                                      std::optional<int> seconds) {
   return store_.write_value<store::CheckinWindow>(

@@ -144,6 +144,69 @@ Result<Reply> window_reply(domain::Checkins& checkins, const Result<store::Check
   return Reply::json(*json, status);
 }
 
+// What a polled event stream sends: the current view, and whether it is
+// the last one.
+struct Snapshot {
+  nlohmann::json data;
+  bool is_final = false;
+};
+
+// A Server-Sent Events reply that reads `fetch` every kStreamPoll and sends
+// `event: update` when the view changed, `event: <final_event>` (then
+// ends) when it is final. It polls the database, not a local signal: the
+// change may come from another server sharing it. Errors: too_many_streams.
+Result<Reply> polled_stream(const Call& call, const std::string& final_event,
+                            std::function<Result<Snapshot>()> fetch) {
+  if (open_streams.fetch_add(1) >= kMaxStreams) {
+    --open_streams;
+    return with_retry_after(
+        error_reply(
+            make_error("too_many_streams", "too many clients are waiting on events; poll instead"),
+            call.request_id),
+        2);
+  }
+  Reply reply;
+  reply.content_type = "text/event-stream";
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  reply.headers.emplace_back("X-Accel-Buffering", "no");
+  struct State {
+    ~State() { --open_streams; }  // the stream's slot, held until httplib is done
+    std::string last;             // the last view sent
+    bool finished = false;
+    Stopwatch age;
+    double last_write_ms = 0;
+  };
+  auto state = std::make_shared<State>();
+  reply.stream = [state, final_event, fetch = std::move(fetch)](
+                     std::string& chunk, const std::function<bool()>& is_open) {
+    if (state->finished) return false;
+    while (is_open() && state->age.elapsed_ms() < kStreamMaxMs) {
+      auto now = fetch();
+      if (!now) {
+        chunk = sse_event("error", {{"code", now.error().code}, {"message", now.error().message}});
+        state->finished = true;
+        return true;
+      }
+      auto text = now->data.dump();
+      if (text != state->last) {
+        state->last = std::move(text);
+        state->finished = now->is_final;
+        chunk = sse_event(state->finished ? final_event : "update", now->data);
+        state->last_write_ms = state->age.elapsed_ms();
+        return true;
+      }
+      if (state->age.elapsed_ms() - state->last_write_ms > kKeepAliveMs) {
+        chunk = ": waiting\n\n";
+        state->last_write_ms = state->age.elapsed_ms();
+        return true;
+      }
+      std::this_thread::sleep_for(kStreamPoll);
+    }
+    return false;
+  };
+  return reply;
+}
+
 }  // namespace
 
 void add_checkin_routes(Router& router, Services& services) {
@@ -246,61 +309,29 @@ void add_checkin_routes(Router& router, Services& services) {
              [&checkins](Call& call) -> Result<Reply> {
                auto found = checkins.find(call.ref("submission"));
                if (!found) return found.error();
-               if (open_streams.fetch_add(1) >= kMaxStreams) {
-                 --open_streams;
-                 return with_retry_after(
-                     error_reply(make_error("too_many_streams",
-                                            "too many clients are waiting on events; poll "
-                                            "status_url instead"),
-                                 call.request_id),
-                     2);
-               }
-               Reply reply;
-               reply.content_type = "text/event-stream";
-               reply.headers.emplace_back("Cache-Control", "no-store");
-               reply.headers.emplace_back("X-Accel-Buffering", "no");
-               struct State {
-                 ~State() { --open_streams; }  // the stream's slot, held until httplib is done
-                 std::string id;
-                 std::string last;  // the last state sent
-                 bool finished = false;
-                 Stopwatch age;
-                 double last_write_ms = 0;
-               };
-               auto state = std::make_shared<State>();
-               state->id = found->public_id;
-               reply.stream = [&checkins, state](std::string& chunk,
-                                                 const std::function<bool()>& is_open) {
-                 if (state->finished) return false;
-                 // The database, not a local signal: the verdict may come from
-                 // another server sharing it.
-                 while (is_open() && state->age.elapsed_ms() < kStreamMaxMs) {
-                   auto s = checkins.find(state->id);
-                   if (!s) {
-                     chunk = sse_event("error",
-                                       {{"code", s.error().code}, {"message", s.error().message}});
-                     state->finished = true;
-                     return true;
-                   }
-                   const std::string now = store::to_string(s->state);
-                   if (now != state->last) {
-                     state->last = now;
-                     state->finished = is_done(*s);
-                     chunk = sse_event(state->finished ? "verdict" : "state",
-                                       checkins.submission_json(*s, false));
-                     state->last_write_ms = state->age.elapsed_ms();
-                     return true;
-                   }
-                   if (state->age.elapsed_ms() - state->last_write_ms > kKeepAliveMs) {
-                     chunk = ": waiting\n\n";
-                     state->last_write_ms = state->age.elapsed_ms();
-                     return true;
-                   }
-                   std::this_thread::sleep_for(kStreamPoll);
-                 }
-                 return false;
-               };
-               return reply;
+               const std::string id = found->public_id;
+               return polled_stream(call, "verdict", [&checkins, id]() -> Result<Snapshot> {
+                 auto s = checkins.find(id);
+                 if (!s) return s.error();
+                 return Snapshot{checkins.submission_json(*s, false), is_done(*s)};
+               });
+             });
+  router.add("GET", window + "/events", kStaff,
+             "Server-Sent Events: the window on each change of its counts or state, ending when "
+             "it is finalized",
+             [&checkins](Call& call) -> Result<Reply> {
+               auto found = checkins.window(call.who(), SessionId{call.id("id")});
+               if (!found) return found.error();
+               const std::int64_t id = found->id;
+               return polled_stream(call, "finalized", [&checkins, id]() -> Result<Snapshot> {
+                 auto w = checkins.window_by_id(id);
+                 if (!w) return w.error();
+                 auto json = checkins.window_json(*w);
+                 if (!json) return json.error();
+                 // seconds_left ticks every second; a change is a count or a state.
+                 json->erase("seconds_left");
+                 return Snapshot{*json, w->finalized_ms.has_value()};
+               });
              });
 }
 

@@ -1080,6 +1080,19 @@ TEST_P(CheckinCloseApi, AClosedWindowLocksTheSessionAndMarksTheRestAbsent) {
   ASSERT_EQ(closed.status, 200) << closed;
   EXPECT_EQ(closed.json().at("state"), "closing");
 
+  // The projector's stream: the window as it is, then once finalized, the end.
+  const auto stream = api().get(window_path(session) + "/events", w.teacher_token);
+  ASSERT_EQ(stream.status, 200) << stream;
+  const auto first_update = stream.body.find("event: update\ndata: ");
+  ASSERT_EQ(first_update, 0u) << stream.body;
+  const auto update = json::parse(
+      stream.body.substr(20, stream.body.find('\n', 20) - 20));  // 20 = "event: update\ndata: "
+  EXPECT_EQ(update.at("state"), "closing") << update.dump();
+  EXPECT_EQ(update.at("counts").at("accepted"), 1) << update.dump();
+  const auto last = stream.body.rfind("event: finalized\ndata: ");
+  ASSERT_NE(last, std::string::npos) << stream.body;
+  EXPECT_NE(stream.body.find("\"state\":\"finalized\"", last), std::string::npos) << stream.body;
+
   // Finalised within the grace (1 s) and a timer tick (1 s).
   const auto until = std::chrono::steady_clock::now() + 10s;
   json state;
