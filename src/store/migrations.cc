@@ -401,6 +401,37 @@ CREATE INDEX idx__checkin_attempts__window_id__client_ip__created_ms
   ON checkin_attempts (window_id, client_ip, created_ms);
 CREATE INDEX idx__checkin_attempts__student_id ON checkin_attempts (student_id);
 )sql"},
+
+    {9, "telegram bots", R"sql(
+-- One row per chat a bot talks in: where the conversation is, so that it
+-- survives a restart (issue 7).
+CREATE TABLE bot_chats (
+  id {id},
+  bot TEXT NOT NULL CONSTRAINT ck__bot_chats__bot CHECK (bot IN ('teacher', 'student')),
+  chat_id BIGINT NOT NULL,
+  telegram_user_id BIGINT NOT NULL,
+  state TEXT NOT NULL,
+  data_json TEXT NOT NULL,
+  updated_ms BIGINT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  CONSTRAINT uq__bot_chats__bot__chat_id UNIQUE (bot, chat_id)
+);
+CREATE INDEX idx__bot_chats__expires_ms ON bot_chats (expires_ms);
+
+-- One-time codes a teacher makes in the web UI to link their Telegram
+-- account without typing the password into a chat.
+CREATE TABLE telegram_link_codes (
+  id {id},
+  teacher_id BIGINT NOT NULL
+    CONSTRAINT fk__telegram_link_codes__teacher_id__teachers REFERENCES teachers (id) ON DELETE CASCADE,
+  code_hash TEXT NOT NULL,
+  expires_ms BIGINT NOT NULL,
+  used_ms BIGINT,
+  created_ms BIGINT NOT NULL,
+  CONSTRAINT uq__telegram_link_codes__code_hash UNIQUE (code_hash)
+);
+CREATE INDEX idx__telegram_link_codes__teacher_id ON telegram_link_codes (teacher_id);
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

@@ -324,6 +324,28 @@ struct CheckinAttempt {
 };
 // ---- end Self check-in ----
 
+// ---- Telegram bots (issue 7) ----------------------------------------------
+// Where a conversation in one chat stands (a bot's state machine).
+struct BotChat {
+  std::string bot;  // teacher or student
+  std::int64_t chat_id = 0;
+  std::int64_t telegram_user_id = 0;
+  std::string state;      // the bot's own names, e.g. "await_contact"
+  std::string data_json;  // what the conversation has gathered so far
+  std::int64_t updated_ms = 0;
+  std::int64_t expires_ms = 0;  // after this the conversation starts over
+};
+
+struct TelegramLinkCode {
+  std::int64_t id = 0;
+  TeacherId teacher;
+  std::string code_hash;  // SHA-256 hex of the code; the code is shown once
+  std::int64_t expires_ms = 0;
+  std::optional<std::int64_t> used_ms;
+  std::int64_t created_ms = 0;
+};
+// ---- end Telegram bots ----
+
 // A page of a list: `items` plus the count of every match, for paging.
 template <typename T>
 struct Page {

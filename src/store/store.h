@@ -265,6 +265,21 @@ class Tx {
                                          std::int64_t since_ms);
   // ---- end Self check-in ----
 
+  // ---- Telegram bots (issue 7; tx_bots.cc) ----
+  Result<std::optional<BotChat>> find_bot_chat(const std::string& bot, std::int64_t chat_id);
+  // Inserts or replaces the chat's row.
+  Result<void> put_bot_chat(const BotChat& chat);
+  Result<bool> delete_bot_chat(const std::string& bot, std::int64_t chat_id);
+  // Removes conversations that expired before `now_ms`; returns how many.
+  Result<std::int64_t> expire_bot_chats(std::int64_t now_ms);
+  Result<std::optional<Teacher>> find_teacher_by_telegram(std::int64_t telegram_id);
+  Result<std::optional<Student>> find_student_by_telegram(std::int64_t telegram_id);
+  Result<std::int64_t> insert_link_code(const TelegramLinkCode& code);
+  Result<std::optional<TelegramLinkCode>> find_link_code(const std::string& code_hash);
+  // Sets used_ms iff still unused; false when it was used already.
+  Result<bool> use_link_code(std::int64_t id, std::int64_t now_ms);
+  // ---- end Telegram bots ----
+
  private:
   Connection& connection_;
 };

@@ -107,6 +107,11 @@ Result<std::optional<Teacher>> Tx::find_teacher_by_user(UserId user) {
                     {param(user)}, read_teacher);
 }
 
+Result<std::optional<Teacher>> Tx::find_teacher_by_telegram(std::int64_t telegram_id) {
+  return select_one(connection_, select_from(kTeacherColumns, "teachers WHERE telegram_id = $1"),
+                    {param(telegram_id)}, read_teacher);
+}
+
 Result<Page<Teacher>> Tx::list_teachers(const ListQuery& query) {
   Filter filter;
   filter.search({"name", "email", "phone"}, query.search);
@@ -256,6 +261,11 @@ Result<std::optional<Student>> Tx::find_student_by_roll(const std::string& roll_
 Result<std::optional<Student>> Tx::find_student_by_user(UserId user) {
   return select_one(connection_, select_from(kStudentColumns, "students WHERE user_id = $1"),
                     {param(user)}, read_student);
+}
+
+Result<std::optional<Student>> Tx::find_student_by_telegram(std::int64_t telegram_id) {
+  return select_one(connection_, select_from(kStudentColumns, "students WHERE telegram_id = $1"),
+                    {param(telegram_id)}, read_student);
 }
 
 Result<Page<Student>> Tx::list_students(const ListQuery& query, std::optional<ClassId> class_id) {

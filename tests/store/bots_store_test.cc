@@ -1,0 +1,130 @@
+// tests/store/bots_store_test.cc
+//
+// The Telegram bots' tables (migration 9, store/tx_bots.cc) on both back
+// ends: a chat's conversation is one row per bot and chat (put replaces,
+// the teacher and student bots keep apart), expired conversations go,
+// teachers and students are found by their Telegram id (unique), and a
+// link code can be used once.
+#include "store_fixture.h"
+
+namespace rollcall::store::testing {
+namespace {
+
+constexpr std::int64_t kNow = 1'800'000'000'000;  // ms
+
+class BotsStoreTest : public StoreTest {
+ protected:
+  static BotChat chat(const std::string& bot, std::int64_t chat_id, const std::string& state,
+                      std::int64_t expires_ms = kNow + 600'000) {
+    BotChat c;
+    c.bot = bot;
+    c.chat_id = chat_id;
+    c.telegram_user_id = chat_id + 1;
+    c.state = state;
+    c.data_json = R"({"roll_number":"R-1"})";
+    c.updated_ms = kNow;
+    c.expires_ms = expires_ms;
+    return c;
+  }
+  std::optional<BotChat> find(const std::string& bot, std::int64_t chat_id) {
+    return must(read([&](Tx& tx) { return tx.find_bot_chat(bot, chat_id); }));
+  }
+};
+ROLLCALL_ON_BOTH_BACKENDS(BotsStoreTest);
+
+TEST_P(BotsStoreTest, AChatsConversationIsOneRowThatPutReplaces) {
+  EXPECT_FALSE(find("student", 42).has_value());
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 42, "await_code")); }));
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 42, "await_location")); }));
+  const auto found = find("student", 42);
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->state, "await_location");
+  EXPECT_EQ(found->telegram_user_id, 43);
+  EXPECT_EQ(found->data_json, R"({"roll_number":"R-1"})");
+  EXPECT_EQ(count_rows("bot_chats"), 1);
+  // The teacher bot's chat with the same id is another conversation.
+  EXPECT_FALSE(find("teacher", 42).has_value());
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("teacher", 42, "await_contact")); }));
+  EXPECT_EQ(find("student", 42)->state, "await_location");
+  EXPECT_EQ(count_rows("bot_chats"), 2);
+  EXPECT_TRUE(must(write([&](Tx& tx) { return tx.delete_bot_chat("student", 42); })));
+  EXPECT_FALSE(must(write([&](Tx& tx) { return tx.delete_bot_chat("student", 42); })));
+  EXPECT_FALSE(find("student", 42).has_value());
+}
+
+TEST_P(BotsStoreTest, OnlyKnownBotsAreStored) {
+  auto bad = write([&](Tx& tx) { return tx.put_bot_chat(chat("parent", 1, "x")); });
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().code, "database_error") << bad.error().message;
+}
+
+TEST_P(BotsStoreTest, ExpiredConversationsAreRemoved) {
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 1, "a", kNow - 1)); }));
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 2, "b", kNow + 1)); }));
+  EXPECT_EQ(must(write([&](Tx& tx) { return tx.expire_bot_chats(kNow); })), 1);
+  EXPECT_FALSE(find("student", 1).has_value());
+  EXPECT_TRUE(find("student", 2).has_value());
+}
+
+TEST_P(BotsStoreTest, TeachersAndStudentsAreFoundByTheirTelegramId) {
+  const auto teacher_id = add_teacher("grace");
+  const auto class_id = add_class("CS");
+  const auto student_id = add_student("R-7", class_id);
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.find_teacher_by_telegram(777); })).has_value());
+  must(write([&](Tx& tx) -> Result<void> {
+    auto t = tx.find_teacher(teacher_id);
+    if (!t) return t.error();
+    (*t)->telegram_id = 777;
+    return tx.update_teacher(**t);
+  }));
+  must(write([&](Tx& tx) -> Result<void> {
+    auto s = tx.find_student(student_id);
+    if (!s) return s.error();
+    (*s)->telegram_id = 888;
+    return tx.update_student(**s);
+  }));
+  const auto teacher = must(read([&](Tx& tx) { return tx.find_teacher_by_telegram(777); }));
+  ASSERT_TRUE(teacher.has_value());
+  EXPECT_EQ(teacher->id, teacher_id);
+  const auto student = must(read([&](Tx& tx) { return tx.find_student_by_telegram(888); }));
+  ASSERT_TRUE(student.has_value());
+  EXPECT_EQ(student->id, student_id);
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.find_student_by_telegram(777); })).has_value());
+  // One Telegram account links to one student.
+  const auto other = add_student("R-8", class_id);
+  auto clash = write([&](Tx& tx) -> Result<void> {
+    auto s = tx.find_student(other);
+    if (!s) return s.error();
+    (*s)->telegram_id = 888;
+    return tx.update_student(**s);
+  });
+  ASSERT_FALSE(clash.ok());
+  EXPECT_EQ(clash.error().code, "duplicate");
+  EXPECT_EQ(clash.error().message, "students.telegram_id");
+}
+
+TEST_P(BotsStoreTest, ALinkCodeIsUsedOnce) {
+  const auto teacher_id = add_teacher("ada");
+  TelegramLinkCode code;
+  code.teacher = teacher_id;
+  code.code_hash = std::string(64, 'a');
+  code.expires_ms = kNow + 600'000;
+  code.created_ms = kNow;
+  const auto id = must(write([&](Tx& tx) { return tx.insert_link_code(code); }));
+  const auto found = must(read([&](Tx& tx) { return tx.find_link_code(code.code_hash); }));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->teacher, teacher_id);
+  EXPECT_FALSE(found->used_ms.has_value());
+  EXPECT_TRUE(must(write([&](Tx& tx) { return tx.use_link_code(id, kNow + 5); })));
+  EXPECT_FALSE(must(write([&](Tx& tx) { return tx.use_link_code(id, kNow + 6); })));
+  EXPECT_EQ(*must(read([&](Tx& tx) { return tx.find_link_code(code.code_hash); }))->used_ms,
+            kNow + 5);
+  EXPECT_FALSE(
+      must(read([&](Tx& tx) { return tx.find_link_code(std::string(64, 'b')); })).has_value());
+  auto again = write([&](Tx& tx) { return tx.insert_link_code(code); });
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, "duplicate");
+}
+
+}  // namespace
+}  // namespace rollcall::store::testing
