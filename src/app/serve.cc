@@ -111,6 +111,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   checkin.workers = jobs::checkin_worker_count(settings.checkin_workers);
   runtime->checkins =
       std::make_unique<domain::Checkins>(*runtime->store, runtime->engine.get(), checkin);
+  runtime->telegram_links = std::make_unique<domain::TelegramLinks>(*runtime->store);
   return runtime;
 }
 
@@ -120,7 +121,7 @@ http::Services services_of(Runtime& rt) {
       *rt.enrollment,   *rt.importer,          rt.metrics,
       *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
       "0.1.0",          *rt.sessions,          *rt.reports,
-      *rt.webhooks,     *rt.checkins};
+      *rt.webhooks,     *rt.checkins,          *rt.telegram_links};
 }
 
 Result<domain::Principal> local_admin(Runtime& runtime) {

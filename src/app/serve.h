@@ -13,11 +13,13 @@
 #include "app/settings.h"
 #include "base/result.h"
 #include "domain/accounts.h"
+#include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
 #include "domain/reports.h"
 #include "domain/roster_import.h"
 #include "domain/sessions.h"
+#include "domain/telegram_links.h"
 #include "domain/webhooks.h"
 #include "face/engine.h"
 #include "http/metrics.h"
@@ -45,6 +47,7 @@ struct Runtime {
   std::unique_ptr<domain::Reports> reports;
   std::unique_ptr<domain::Webhooks> webhooks;
   std::unique_ptr<domain::Checkins> checkins;
+  std::unique_ptr<domain::TelegramLinks> telegram_links;
   http::Metrics metrics;
   std::unique_ptr<http::RateLimiter> login_per_ip;  // failed logins
   std::unique_ptr<http::RateLimiter> login_per_account;

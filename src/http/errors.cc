@@ -76,6 +76,9 @@ int status_of(const std::string& code) {
       {"video_too_large", 413},
       {"video_unsupported_type", 415},
       {"too_many_streams", 503},
+      // Telegram linking (issue 7).
+      {"link_code_invalid", 422},
+      {"telegram_taken", 409},
       {"database_error", 500},
       {"internal", 500},
   };

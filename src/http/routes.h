@@ -17,6 +17,7 @@
 #include "domain/enrollment.h"
 #include "domain/reports.h"
 #include "domain/sessions.h"
+#include "domain/telegram_links.h"
 #include "domain/webhooks.h"
 #include "http/metrics.h"
 #include "http/rate_limiter.h"
@@ -42,6 +43,7 @@ struct Services {
   domain::Reports& reports;
   domain::Webhooks& webhooks;
   domain::Checkins& checkins;
+  domain::TelegramLinks& telegram_links;
 };
 
 void add_auth_routes(Router& router, Services& services);

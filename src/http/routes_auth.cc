@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/clock.h"
 #include "domain/validate.h"
 #include "domain/views.h"
 #include "http/errors.h"
@@ -90,6 +91,14 @@ void add_auth_routes(Router& router, Services& s) {
                if (!fresh) return fresh.error();
                ROLLCALL_TRY(s.accounts.change_password(call.who(), *current, *fresh));
                return Reply::no_content();
+             });
+  router.add("POST", "/api/v1/me/telegram-link-code", Roles{store::Role::teacher},
+             "A one-time code that links your Telegram account to the teacher bot",
+             [&s](Call& call) -> Result<Reply> {
+               auto code = s.telegram_links.make_code(call.who());
+               if (!code) return code.error();
+               return Reply::json(
+                   {{"code", code->code}, {"expires_at", format_iso8601(code->expires_ms)}}, 201);
              });
   router.add("GET", "/api/v1/me", kAnyUser, "Who you are: your user, role and profile ids",
              [](Call& call) -> Result<Reply> {

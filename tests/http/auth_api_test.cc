@@ -221,5 +221,24 @@ TEST_P(LimitsApi, AMultipartOverMaxBodyBytesIs413BodyTooLarge) {
 
 ROLLCALL_ON_BOTH_BACKENDS(LimitsApi);
 
+TEST_P(AuthApi, ATeacherGetsAOneTimeTelegramLinkCode) {
+  const auto teacher = create_teacher();
+  const auto token = api().login(teacher["username"], teacher["password"]);
+  ASSERT_FALSE(token.empty());
+  const auto first = api().post("/api/v1/me/telegram-link-code", nlohmann::json::object(), token);
+  ASSERT_EQ(first.status, 201) << first;
+  const std::string code = first.json().value("code", "");
+  EXPECT_EQ(code.size(), 8u) << first;
+  EXPECT_FALSE(first.json().value("expires_at", "").empty()) << first;
+  // Each call makes a new code.
+  const auto second = api().post("/api/v1/me/telegram-link-code", nlohmann::json::object(), token);
+  ASSERT_EQ(second.status, 201) << second;
+  EXPECT_NE(second.json().value("code", ""), code);
+  // Admins have no teacher profile to link.
+  const auto admin =
+      api().post("/api/v1/me/telegram-link-code", nlohmann::json::object(), admin_token());
+  EXPECT_EQ(admin.status, 403) << admin;
+}
+
 }  // namespace
 }  // namespace rollcall::http_testing

@@ -33,6 +33,7 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/auth/logout", {A, A, A}},
       {"POST /api/v1/auth/password", {A, A, A}},
       {"GET /api/v1/me", {A, A, A}},
+      {"POST /api/v1/me/telegram-link-code", {D, A, D}},
       {"GET /api/v1/users", {A, D, D}},
       {"POST /api/v1/users", {A, D, D}},
       {"PATCH /api/v1/users/{id}", {A, D, D}},
