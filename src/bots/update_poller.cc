@@ -1,0 +1,104 @@
+// src/bots/update_poller.cc
+#include "bots/update_poller.h"
+
+#include <algorithm>
+#include <exception>
+
+namespace rollcall::bots {
+namespace {
+
+std::string offset_key(const std::string& bot) { return "telegram_offset." + bot; }
+
+}  // namespace
+
+UpdatePoller::UpdatePoller(BotApi& api, store::Store& store, UpdatePollerOptions options,
+                           Handler handler)
+    : api_(api), store_(store), options_(std::move(options)), handler_(std::move(handler)) {}
+
+UpdatePoller::~UpdatePoller() { stop(); }
+
+void UpdatePoller::log(const nlohmann::json& event, bool is_warning) const {
+  if (options_.log) options_.log(event, is_warning);
+}
+
+Result<std::int64_t> UpdatePoller::offset() {
+  if (offset_) return *offset_;
+  auto stored = store_.read_value<std::optional<std::string>>(
+      [&](store::Tx& tx) { return tx.get_setting(offset_key(options_.bot)); });
+  if (!stored) return stored.error();
+  std::int64_t value = 0;
+  if (*stored) {
+    try {
+      value = std::stoll(**stored);
+    } catch (const std::exception&) {
+      value = 0;  // unreadable: start from what Telegram still holds
+    }
+  }
+  offset_ = value;
+  return value;
+}
+
+Result<void> UpdatePoller::save_offset(std::int64_t value) {
+  ROLLCALL_TRY(store_.write([&](store::Tx& tx) {
+    return tx.put_setting(offset_key(options_.bot), std::to_string(value));
+  }));
+  offset_ = value;
+  return {};
+}
+
+Result<int> UpdatePoller::poll_once(int long_poll_s) {
+  auto from = offset();
+  if (!from) return from.error();
+  auto updates = with_retries(options_.retry, api_.stop_signal(),
+                              [&] { return api_.get_updates(*from, long_poll_s); });
+  if (!updates) return updates.error();
+  std::sort(updates->begin(), updates->end(), [](const nlohmann::json& a, const nlohmann::json& b) {
+    return a.value("update_id", std::int64_t{0}) < b.value("update_id", std::int64_t{0});
+  });
+  int handled = 0;
+  for (const auto& update : *updates) {
+    const std::int64_t id = update.value("update_id", std::int64_t{-1});
+    if (id < *offset_) continue;  // already seen (a replay across a restart)
+    // Past it first: handled at most once.
+    ROLLCALL_TRY(save_offset(id + 1));
+    try {
+      handler_(update);
+    } catch (const std::exception& e) {
+      // One bad update must not stop the bot.
+      log({{"event", "telegram_update_failed"},
+           {"bot", options_.bot},
+           {"update_id", id},
+           {"what", e.what()}},
+          true);
+    }
+    ++handled;
+  }
+  return handled;
+}
+
+void UpdatePoller::start() {
+  if (thread_.joinable()) return;
+  api_.stop_signal().reset();
+  thread_ = std::thread([this] { run(); });
+}
+
+void UpdatePoller::stop() {
+  api_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void UpdatePoller::run() {
+  while (!api_.stop_signal().stopped()) {
+    auto handled = poll_once(options_.long_poll_s);
+    if (handled) continue;
+    if (api_.stop_signal().stopped()) break;
+    log({{"event", "telegram_poll_failed"},
+         {"bot", options_.bot},
+         {"code", handled.error().code},
+         {"error", handled.error().message}},
+        true);
+    api_.stop_signal().sleep_for(options_.pause_after_failure_ms);
+  }
+}
+
+}  // namespace rollcall::bots
