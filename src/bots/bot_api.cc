@@ -4,6 +4,8 @@
 #include <curl/curl.h>
 
 #include <algorithm>
+#include <array>
+#include <mutex>
 
 namespace rollcall::bots {
 namespace {
@@ -48,6 +50,21 @@ Error unavailable(std::string message) {
 
 }  // namespace
 
+// Each call has its own easy handle (calls run on several threads); the
+// share handle keeps DNS answers and TLS sessions between them, so a call
+// to api.telegram.org resumes a session rather than a full handshake.
+struct BotApi::Shared {
+  CURLSH* handle = nullptr;
+  std::array<std::mutex, CURL_LOCK_DATA_LAST> locks;
+
+  static void lock(CURL*, curl_lock_data data, curl_lock_access, void* self) {
+    static_cast<Shared*>(self)->locks.at(data).lock();
+  }
+  static void unlock(CURL*, curl_lock_data data, void* self) {
+    static_cast<Shared*>(self)->locks.at(data).unlock();
+  }
+};
+
 struct BotApi::Upload {
   std::string field;  // "photo" or "document"
   const std::string* bytes;
@@ -77,10 +94,20 @@ BotApi::BotApi(std::string token, BotApiOptions options)
   while (!options_.base_url.empty() && options_.base_url.back() == '/')
     options_.base_url.pop_back();
   curl_global_init(CURL_GLOBAL_DEFAULT);
+  shared_ = std::make_unique<Shared>();
+  shared_->handle = curl_share_init();
+  if (shared_->handle != nullptr) {
+    curl_share_setopt(shared_->handle, CURLSHOPT_LOCKFUNC, &Shared::lock);
+    curl_share_setopt(shared_->handle, CURLSHOPT_UNLOCKFUNC, &Shared::unlock);
+    curl_share_setopt(shared_->handle, CURLSHOPT_USERDATA, shared_.get());
+    curl_share_setopt(shared_->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+    curl_share_setopt(shared_->handle, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  }
 }
 
 BotApi::~BotApi() {
   stop();
+  if (shared_->handle != nullptr) curl_share_cleanup(shared_->handle);
   curl_global_cleanup();
 }
 
@@ -111,6 +138,8 @@ BotApi::Reply BotApi::perform(const std::string& url, const std::string* json_bo
   curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl, CURLOPT_USERAGENT, "Rollcall-Bots/1");
+  if (shared_->handle != nullptr) curl_easy_setopt(curl, CURLOPT_SHARE, shared_->handle);
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT_MS, static_cast<long>(timeout_ms));
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout_ms));

@@ -20,6 +20,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -115,6 +116,7 @@ class BotApi {
  private:
   struct Reply;
   struct Upload;
+  struct Shared;
   Result<json> call_multipart(const std::string& method, const json& fields, const Upload& file);
   Result<json> read_reply(const std::string& method, const Reply& reply) const;
   Reply perform(const std::string& url, const std::string* json_body, const Upload* upload,
@@ -123,6 +125,7 @@ class BotApi {
 
   std::string token_;
   BotApiOptions options_;
+  std::unique_ptr<Shared> shared_;  // DNS and TLS sessions, reused across calls
   StopSignal stop_;
 };
 
