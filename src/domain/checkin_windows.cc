@@ -92,10 +92,10 @@ nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& 
       {"finalized_at",
        w.finalized_ms ? nlohmann::json(format_iso8601(*w.finalized_ms)) : nlohmann::json(nullptr)}};
   // Counts are a convenience of the view: a failed read shows zeros.
-  std::map<std::string, int> counts = {
+  std::map<std::string, std::int64_t> counts = {
       {"queued", 0}, {"verifying", 0}, {"accepted", 0}, {"rejected", 0}};
-  if (auto subs = tx.list_checkin_submissions(w.id)) {
-    for (const auto& s : *subs) ++counts[store::to_string(s.state)];
+  if (auto by_state = tx.count_checkin_submissions(w.id)) {
+    for (const auto& [state, count] : *by_state) counts[store::to_string(state)] = count;
   }
   out["counts"] = counts;
   return out;

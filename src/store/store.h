@@ -30,6 +30,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -258,6 +259,8 @@ class Tx {
   Result<std::int64_t> count_pending_submissions(std::optional<std::int64_t> window);
   // A window's submissions, oldest first, without captures.
   Result<std::vector<CheckinSubmission>> list_checkin_submissions(std::int64_t window);
+  // How many of a window's submissions are in each state (absent = none).
+  Result<std::map<SubmissionState, std::int64_t>> count_checkin_submissions(std::int64_t window);
   Result<void> insert_checkin_attempt(const CheckinAttempt& attempt);
   // Attempts of the window since `since_ms` by this student / from this IP.
   Result<std::int64_t> count_student_attempts(std::int64_t window, StudentId student);

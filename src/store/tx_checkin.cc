@@ -243,6 +243,19 @@ Result<std::vector<CheckinSubmission>> Tx::list_checkin_submissions(std::int64_t
       {param(window)}, read_submission);
 }
 
+Result<std::map<SubmissionState, std::int64_t>> Tx::count_checkin_submissions(std::int64_t window) {
+  using Count = std::pair<SubmissionState, std::int64_t>;
+  auto rows = select_all<Count>(
+      connection_,
+      "SELECT state, COUNT(*) FROM checkin_submissions WHERE window_id = $1 GROUP BY state",
+      {param(window)}, [](RowReader& row) -> Count {
+        const auto state = row.enumeration(submission_state_from_string);
+        return {state, row.integer()};
+      });
+  if (!rows) return rows.error();
+  return std::map<SubmissionState, std::int64_t>(rows->begin(), rows->end());
+}
+
 Result<void> Tx::insert_checkin_attempt(const CheckinAttempt& a) {
   return exec(connection_,
               "INSERT INTO checkin_attempts (window_id, student_id, client_ip, outcome, "
