@@ -101,12 +101,10 @@ struct QueueFull {
   int retry_after_s = 1;
 };
 
-// What the workers measure, for the queue bound and /metrics.
+// What the workers measure, for the queue bound and /metrics (verdict
+// counts and times go out through on_verified).
 struct VerificationStats {
   std::atomic<double> mean_verify_ms{400};  // moving average; starts pessimistic
-  std::atomic<std::int64_t> verified{0};
-  std::atomic<std::int64_t> accepted{0};
-  std::atomic<std::int64_t> rejected{0};
 };
 
 class Checkins {

@@ -232,8 +232,6 @@ Result<bool> Checkins::verify_next() {
   // An exponential moving average: recent pace, smoothed over ~20 checks.
   const double mean = stats_.mean_verify_ms.load();
   stats_.mean_verify_ms.store(mean + (ms - mean) * 0.05);
-  ++stats_.verified;
-  ++(verdict->accepted ? stats_.accepted : stats_.rejected);
   if (on_verified_) {
     const double wait_ms = static_cast<double>(*submission.started_ms - submission.submitted_ms);
     on_verified_(verdict->accepted, wait_ms, ms);
