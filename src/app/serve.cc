@@ -27,6 +27,22 @@ int default_http_threads() {
 
 void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }
 
+// The web UI's files: the setting, else where a build or an install puts
+// them relative to this binary; "" = none found (the API runs alone).
+std::string resolve_web_dir(const Settings& settings) {
+  if (!settings.web_dir.empty()) return settings.web_dir.string();
+  std::error_code error;
+  const auto exe = fs::read_symlink("/proc/self/exe", error);
+  if (error) return "";
+  for (const auto& candidate : {exe.parent_path() / ".." / "web" / "dist",
+                                exe.parent_path() / ".." / "share" / "rollcall" / "web"}) {
+    if (fs::is_regular_file(candidate / "index.html", error)) {
+      return fs::weakly_canonical(candidate, error).string();
+    }
+  }
+  return "";
+}
+
 void log_job_event(const nlohmann::json& event, bool is_warning) {
   if (is_warning) {
     spdlog::warn(event.dump());
@@ -208,6 +224,7 @@ int serve(const Settings& settings) {
   options.cors_origins = settings.cors_origins;
   options.tls_cert_file = settings.tls_cert_file;
   options.tls_key_file = settings.tls_key_file;
+  options.web_dir = resolve_web_dir(settings);
   http::Server server(options, http::make_router(services), rt.metrics,
                       [&rt](const std::string& token) { return rt.accounts->authenticate(token); });
   auto port = server.bind();
@@ -223,6 +240,7 @@ int serve(const Settings& settings) {
              {"host", settings.http_host},
              {"port", *port},
              {"tls", !settings.tls_cert_file.empty()},
+             {"web_dir", options.web_dir.empty() ? "none (API only)" : options.web_dir},
              {"database", store::to_string(rt.store->backend())},
              {"models", rt.engine ? rt.engine->model_id() : "not loaded"},
              {"threads", options.threads}});

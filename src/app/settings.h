@@ -43,6 +43,7 @@ struct Settings {
   std::vector<std::string> cors_origins;            // exact origins; empty = no CORS
   std::string tls_cert_file;                        // both set = HTTPS
   std::string tls_key_file;
+  fs::path web_dir;  // the built web UI; "" = found next to the binary (see web_root())
 
   // Accounts.
   std::string jwt_secret;  // secret; "" = generated once and kept in the database
@@ -71,6 +72,17 @@ struct Settings {
   int checkin_queue_limit = 2000;      // pending verifications, all windows
   std::size_t max_video_bytes = 30u * 1024 * 1024;
   int max_video_seconds = 15;
+
+  // Telegram bots (off until a token is set).
+  std::string telegram_teacher_token;  // secret
+  std::string telegram_student_token;  // secret
+  std::string telegram_api_url = "https://api.telegram.org";
+  std::string telegram_mode = "polling";  // or "webhook"
+  std::string telegram_webhook_url;       // "" = public_url; Telegram POSTs to URL/telegram/BOT
+  std::string telegram_webhook_secret;    // secret; "" = generated once, kept in the database
+  int telegram_long_poll_s = 25;
+  int telegram_conversation_timeout_s = 600;  // an unfinished conversation is forgotten
+  int telegram_messages_per_minute = 20;      // per Telegram user; more get one polite refusal
 
   // Logs.
   std::string log_level = "info";   // trace, debug, info, warn, error

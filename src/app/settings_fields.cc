@@ -4,6 +4,7 @@
 // value, which owns the parsing, the range check and the error message.
 // docs/CONFIGURATION.md is written from this table; keep them in step.
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -179,6 +180,37 @@ std::string database_url(const std::string& text) {
          "postgres://user:password@host:port/db URL";
 }
 
+// @BotFather's tokens look like 123456789:AAH...; the check catches a
+// pasted URL or a stray quote without echoing the secret.
+std::string bot_token(const std::string& text) {
+  const auto colon = text.find(':');
+  const bool is_ok =
+      text.empty() ||
+      (colon != std::string::npos && colon > 0 && colon + 1 < text.size() &&
+       std::all_of(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(colon),
+                   [](char c) { return c >= '0' && c <= '9'; }) &&
+       std::all_of(text.begin() + static_cast<std::ptrdiff_t>(colon) + 1, text.end(), [](char c) {
+         return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+       }));
+  return is_ok ? "" : "a token from @BotFather like 123456789:AAH..., or empty";
+}
+
+std::string web_url(const std::string& text) {
+  const bool is_ok = (text.starts_with("https://") || text.starts_with("http://")) &&
+                     text.find(' ') == std::string::npos && !text.ends_with("/");
+  return is_ok ? "" : "an http:// or https:// URL without a trailing /";
+}
+
+std::string optional_web_url(const std::string& text) { return text.empty() ? "" : web_url(text); }
+
+// Telegram allows 1-256 characters A-Z, a-z, 0-9, _ and -.
+std::string webhook_secret(const std::string& text) {
+  const bool is_ok = text.size() <= 256 && std::all_of(text.begin(), text.end(), [](char c) {
+                       return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+                     });
+  return is_ok ? "" : "up to 256 characters A-Z, a-z, 0-9, _ and - (or empty to generate one)";
+}
+
 // RFC 7518 section 3.2: an HS256 key is at least as long as the hash (32 bytes).
 std::string jwt_key(const std::string& text) {
   return text.empty() || text.size() >= 32 ? ""
@@ -268,6 +300,10 @@ std::vector<SettingField> make_fields() {
                               &Settings::tls_cert_file));
   fields.push_back(text_field("tls_key_file", "PEM private key; with tls_cert_file = HTTPS",
                               &Settings::tls_key_file));
+  fields.push_back(text_field("web_dir",
+                              "directory of the built web UI (\"\" = web/dist beside the "
+                              "build, or share/rollcall/web beside the binary)",
+                              &Settings::web_dir));
   // Accounts.
   fields.push_back(text_field("jwt_secret",
                               "key signing access tokens, at least 32 characters (\"\" = "
@@ -334,6 +370,37 @@ std::vector<SettingField> make_fields() {
                                  &Settings::max_video_bytes, 1, 4 * kGiB));
   fields.push_back(integer_field("max_video_seconds", "longest check-in video in seconds",
                                  &Settings::max_video_seconds, 1, 600));
+  // Telegram bots.
+  fields.push_back(text_field("telegram_teacher_token",
+                              "the teacher bot's token from @BotFather (\"\" = no teacher bot)",
+                              &Settings::telegram_teacher_token, bot_token, true));
+  fields.push_back(text_field("telegram_student_token",
+                              "the student bot's token from @BotFather (\"\" = no student bot)",
+                              &Settings::telegram_student_token, bot_token, true));
+  fields.push_back(text_field("telegram_api_url", "base URL of the Telegram Bot API",
+                              &Settings::telegram_api_url, web_url));
+  fields.push_back(text_field("telegram_mode",
+                              "polling (getUpdates) or webhook (Telegram POSTs to "
+                              "telegram_webhook_url/telegram/BOT)",
+                              &Settings::telegram_mode, one_of({"polling", "webhook"})));
+  fields.push_back(text_field("telegram_webhook_url",
+                              "public HTTPS base URL Telegram posts updates to in webhook mode "
+                              "(\"\" = public_url)",
+                              &Settings::telegram_webhook_url, optional_web_url));
+  fields.push_back(text_field("telegram_webhook_secret",
+                              "secret Telegram sends in X-Telegram-Bot-Api-Secret-Token "
+                              "(\"\" = generated once and kept in the database)",
+                              &Settings::telegram_webhook_secret, webhook_secret, true));
+  fields.push_back(integer_field("telegram_long_poll_s",
+                                 "seconds one getUpdates call waits for updates",
+                                 &Settings::telegram_long_poll_s, 1, 50));
+  fields.push_back(integer_field("telegram_conversation_timeout_s",
+                                 "an unfinished bot conversation is forgotten after this many "
+                                 "seconds of silence",
+                                 &Settings::telegram_conversation_timeout_s, 30, 7 * kDay));
+  fields.push_back(integer_field("telegram_messages_per_minute",
+                                 "messages one Telegram user may send a bot per minute",
+                                 &Settings::telegram_messages_per_minute, 1, 10'000));
   // Logs.
   fields.push_back(text_field("log_level", "least severe log level written", &Settings::log_level,
                               one_of({"trace", "debug", "info", "warn", "error"})));

@@ -7,6 +7,10 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
 
 #include "base/clock.h"
 #include "domain/passwords.h"
@@ -85,6 +89,7 @@ struct Server::Impl {
            options.cors_origins.end();
   }
   void dispatch(const Router& router, const httplib::Request& req, httplib::Response& res);
+  std::optional<Reply> web_app_page(const httplib::Request& req) const;
   Result<Reply> handle(const Router& router, const httplib::Request& req, Call& call,
                        const Route*& route, std::string& log_user);
 };
@@ -97,6 +102,7 @@ Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request&
     if (path_exists) {
       return make_error("method_not_allowed", req.method + " is not allowed on " + req.path);
     }
+    if (auto page = web_app_page(req)) return std::move(page).value();
     return make_error("not_found", "no route " + req.path + "; see /api/openapi.json");
   }
   if (!route->roles.empty()) {
@@ -132,6 +138,28 @@ Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request&
     }
   }
   return route->handler(call);
+}
+
+// The UI routes in the browser (/students, /checkin?...): a reload or a
+// QR link must open the app, so such paths answer with index.html. Paths
+// that look like files (a dot in the last segment) stay 404s, and the API
+// keeps its JSON errors.
+std::optional<Reply> Server::Impl::web_app_page(const httplib::Request& req) const {
+  if (options.web_dir.empty() || (req.method != "GET" && req.method != "HEAD") ||
+      req.path.starts_with("/api/") || req.path == "/api") {
+    return std::nullopt;
+  }
+  const auto last_slash = req.path.rfind('/');
+  if (req.path.find('.', last_slash == std::string::npos ? 0 : last_slash) != std::string::npos) {
+    return std::nullopt;
+  }
+  std::ifstream in(std::filesystem::path(options.web_dir) / "index.html", std::ios::binary);
+  if (!in) return std::nullopt;
+  Reply page;
+  page.body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+  page.content_type = "text/html; charset=utf-8";
+  page.headers = {{"Cache-Control", "no-cache"}};
+  return page;
 }
 
 void Server::Impl::dispatch(const Router& router, const httplib::Request& req,
@@ -267,6 +295,17 @@ Result<int> Server::bind() {
     impl_->metrics.observe_request(req.method, "unmatched", res.status, 0);
     return httplib::Server::HandlerResponse::Handled;
   }));
+  if (!o.web_dir.empty()) {
+    if (!server.set_mount_point("/", o.web_dir)) {
+      return make_error("web_dir_unusable", "web_dir " + o.web_dir + " is not a directory");
+    }
+    // Vite names built assets by their content hash: they never change.
+    server.set_file_request_handler([](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Cache-Control", req.path.starts_with("/assets/")
+                                          ? "public, max-age=31536000, immutable"
+                                          : "no-cache");
+    });
+  }
   auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
     impl_->dispatch(router_, req, res);
   };

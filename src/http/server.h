@@ -32,6 +32,10 @@ struct ServerOptions {
   std::vector<std::string> cors_origins;
   std::string tls_cert_file;  // both set = HTTPS
   std::string tls_key_file;
+  // The built web UI: files served as they are; any other GET outside
+  // /api/ (a client-side route such as /checkin) gets its index.html.
+  // Empty = no UI, the API alone.
+  std::string web_dir;
 };
 
 using Authenticate = std::function<Result<domain::Principal>(const std::string& bearer_token)>;
