@@ -233,6 +233,9 @@ class Tx {
   Result<std::optional<CheckinWindow>> latest_checkin_window(SessionId session);
   // closes_ms and finalized_ms.
   Result<void> update_checkin_window(const CheckinWindow& window);
+  // The class's windows not yet finalized (open, or closed and in their
+  // grace period), newest first.
+  Result<std::vector<CheckinWindow>> unfinalized_windows_of_class(ClassId class_id);
   // Windows past closes_ms + grace_ms at `now_ms` and not yet finalized.
   Result<std::vector<CheckinWindow>> due_checkin_windows(std::int64_t now_ms);
   // One active (queued, verifying or accepted) submission per session and
@@ -273,6 +276,9 @@ class Tx {
   // Inserts or replaces the chat's row.
   Result<void> put_bot_chat(const BotChat& chat);
   Result<bool> delete_bot_chat(const std::string& bot, std::int64_t chat_id);
+  // The bot's conversations in `state`, oldest change first (timers: a
+  // countdown to edit, a verdict to tell).
+  Result<std::vector<BotChat>> list_bot_chats(const std::string& bot, const std::string& state);
   // Removes conversations that expired before `now_ms`; returns how many.
   Result<std::int64_t> expire_bot_chats(std::int64_t now_ms);
   Result<std::optional<Teacher>> find_teacher_by_telegram(std::int64_t telegram_id);

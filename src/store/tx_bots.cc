@@ -64,6 +64,14 @@ Result<bool> Tx::delete_bot_chat(const std::string& bot, std::int64_t chat_id) {
   return *removed > 0;
 }
 
+Result<std::vector<BotChat>> Tx::list_bot_chats(const std::string& bot, const std::string& state) {
+  return select_all(connection_,
+                    select_from(kChatColumns,
+                                "bot_chats WHERE bot = $1 AND state = $2 ORDER BY updated_ms, "
+                                "chat_id"),
+                    {param(bot), param(state)}, read_chat);
+}
+
 Result<std::int64_t> Tx::expire_bot_chats(std::int64_t now_ms) {
   return change(connection_, "DELETE FROM bot_chats WHERE expires_ms < $1", {param(now_ms)});
 }

@@ -131,6 +131,15 @@ Result<void> Tx::update_checkin_window(const CheckinWindow& w) {
                     "check-in window with id " + std::to_string(w.id));
 }
 
+Result<std::vector<CheckinWindow>> Tx::unfinalized_windows_of_class(ClassId class_id) {
+  return select_all(connection_,
+                    select_from(kWindowColumns,
+                                "checkin_windows WHERE finalized_ms IS NULL AND session_id IN "
+                                "(SELECT id FROM sessions WHERE class_id = $1) "
+                                "ORDER BY opens_ms DESC, id DESC"),
+                    {param(class_id)}, read_window);
+}
+
 Result<std::vector<CheckinWindow>> Tx::due_checkin_windows(std::int64_t now_ms) {
   return select_all(connection_,
                     select_from(kWindowColumns,

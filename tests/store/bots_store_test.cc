@@ -66,6 +66,21 @@ TEST_P(BotsStoreTest, ExpiredConversationsAreRemoved) {
   EXPECT_TRUE(find("student", 2).has_value());
 }
 
+TEST_P(BotsStoreTest, ChatsAreListedByBotAndState) {
+  auto waiting = chat("student", 7, "await_verdict");
+  waiting.updated_ms = kNow + 5;
+  must(write([&](Tx& tx) { return tx.put_bot_chat(waiting); }));
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 3, "await_verdict")); }));
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("student", 4, "await_code")); }));
+  must(write([&](Tx& tx) { return tx.put_bot_chat(chat("teacher", 5, "await_verdict")); }));
+  const auto listed =
+      must(read([&](Tx& tx) { return tx.list_bot_chats("student", "await_verdict"); }));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].chat_id, 3);  // the oldest change first
+  EXPECT_EQ(listed[1].chat_id, 7);
+  EXPECT_TRUE(must(read([&](Tx& tx) { return tx.list_bot_chats("teacher", "x"); })).empty());
+}
+
 TEST_P(BotsStoreTest, TeachersAndStudentsAreFoundByTheirTelegramId) {
   const auto teacher_id = add_teacher("grace");
   const auto class_id = add_class("CS");

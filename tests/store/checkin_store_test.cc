@@ -164,6 +164,27 @@ TEST_P(CheckinStoreTest, DueWindowsAreThosePastTheirGraceAndNotFinalized) {
   EXPECT_EQ(ids(kNow + 90'000), (std::vector<std::int64_t>{early, later}));
 }
 
+TEST_P(CheckinStoreTest, AClassesUnfinalizedWindowsAreFoundNewestFirst) {
+  const auto other_session = add_session();
+  const auto older = add_window(session_, kNow, kNow + 10'000);
+  const auto newer = add_window(other_session, kNow + 1'000, kNow + 90'000);
+  auto done = must(read([&](Tx& tx) { return tx.find_checkin_window(older); }));
+  const auto ids = [&](ClassId class_id) {
+    std::vector<std::int64_t> out;
+    for (const auto& w :
+         must(read([&](Tx& tx) { return tx.unfinalized_windows_of_class(class_id); }))) {
+      out.push_back(w.id);
+    }
+    return out;
+  };
+  EXPECT_EQ(ids(class_id_), (std::vector<std::int64_t>{newer, older}));
+  done->finalized_ms = kNow + 40'000;
+  must(write([&](Tx& tx) { return tx.update_checkin_window(*done); }));
+  EXPECT_EQ(ids(class_id_), std::vector<std::int64_t>{newer});
+  // Another class's windows are not this class's.
+  EXPECT_EQ(ids(add_class("Maths")), std::vector<std::int64_t>{});
+}
+
 TEST_P(CheckinStoreTest, SubmissionRoundTripsWithAndWithoutItsCapture) {
   const auto w = add_window(session_, kNow, kNow + 90'000);
   const auto student = add_student("R1", class_id_);
