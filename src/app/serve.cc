@@ -103,9 +103,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   runtime->importer = std::make_unique<jobs::Importer>(*runtime->store, *runtime->roster_import,
                                                        *runtime->runner, zip_limits);
   runtime->login_per_ip =
-      std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_ip);
+      std::make_unique<RateLimiter>(settings.login_attempts_per_minute_ip);
   runtime->login_per_account =
-      std::make_unique<http::RateLimiter>(settings.login_attempts_per_minute_account);
+      std::make_unique<RateLimiter>(settings.login_attempts_per_minute_account);
   domain::SessionOptions session_options;
   session_options.limits = enrollment.limits;
   session_options.retention = enrollment.retention;

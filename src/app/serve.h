@@ -23,7 +23,7 @@
 #include "domain/webhooks.h"
 #include "face/engine.h"
 #include "http/metrics.h"
-#include "http/rate_limiter.h"
+#include "base/rate_limiter.h"
 #include "http/routes.h"
 #include "jobs/import_job.h"
 #include "jobs/job_runner.h"
@@ -49,8 +49,8 @@ struct Runtime {
   std::unique_ptr<domain::Checkins> checkins;
   std::unique_ptr<domain::TelegramLinks> telegram_links;
   http::Metrics metrics;
-  std::unique_ptr<http::RateLimiter> login_per_ip;  // failed logins
-  std::unique_ptr<http::RateLimiter> login_per_account;
+  std::unique_ptr<RateLimiter> login_per_ip;  // failed logins
+  std::unique_ptr<RateLimiter> login_per_account;
 };
 
 // Opens the database (running migrations), creates the first admin, and

@@ -146,6 +146,17 @@ class Checkins {
   // models_not_ready); the queue (queue_full, with `queue_full` set).
   Result<Acknowledgement> submit(const std::optional<Principal>& who, const CheckinRequest& request,
                                  QueueFull* queue_full = nullptr);
+  // For a chat that asks for the code before anything else (the Telegram
+  // bot): the open window of the student's class with this code. Attempts
+  // are limited and recorded as submit() does. Errors: student_not_found,
+  // no_open_window, too_many_attempts, wrong_code, code_expired.
+  Result<store::CheckinWindow> window_for_code(StudentId student, const std::string& code,
+                                               const std::string& client_ip);
+  // The distance to the window's centre, if the position is accurate and
+  // inside the fence. Errors: position_inaccurate, outside_geofence.
+  Result<double> check_place(const store::CheckinWindow& window, const Position& position,
+                             double accuracy_m) const;
+
   // Errors: submission_not_found.
   Result<store::CheckinSubmission> find(const std::string& public_id);
   nlohmann::json submission_json(const store::CheckinSubmission& submission, bool for_staff) const;

@@ -10,6 +10,7 @@
 
 #include "base/clock.h"
 #include "domain/checkin.h"
+#include "domain/detail/directory_rules.h"
 #include "domain/detail/session_rules.h"
 
 namespace rollcall::domain {
@@ -113,6 +114,61 @@ Result<std::optional<QueueFull>> Checkins::check_capacity(store::Tx& tx,
   return std::optional<QueueFull>(full);
 }
 
+Result<double> Checkins::check_place(const store::CheckinWindow& window, const Position& position,
+                                     double accuracy_m) const {
+  if (accuracy_m > options_.max_accuracy_m) {
+    return field_error("position_inaccurate", "accuracy_m",
+                       "your position is only accurate to " + metres(accuracy_m) + "; need " +
+                           metres(options_.max_accuracy_m) +
+                           " or better (turn on precise location, step nearer a window)");
+  }
+  const double distance =
+      geodesic_distance_m(position, Position{window.latitude, window.longitude});
+  if (distance > window.radius_m) {
+    return field_error("outside_geofence", "latitude",
+                       "you are " + metres(distance) + " from the teacher; check-in is open within " +
+                           metres(window.radius_m));
+  }
+  return distance;
+}
+
+Result<store::CheckinWindow> Checkins::window_for_code(StudentId student_id,
+                                                       const std::string& code,
+                                                       const std::string& client_ip) {
+  using Found = std::variant<store::CheckinWindow, Error>;
+  auto found = store_.write_value<Found>([&](store::Tx& tx) -> Result<Found> {
+    const std::int64_t now = unix_ms_now();
+    auto student = tx.find_student(student_id);
+    if (!student) return student.error();
+    if (!*student) return Found(detail::not_found("student", student_id.value));
+    auto windows = tx.unfinalized_windows_of_class((*student)->class_id);
+    if (!windows) return windows.error();
+    if (windows->empty()) {
+      return Found(make_error("no_open_window",
+                              "no check-in window is open for your class; ask your teacher"));
+    }
+    const store::CheckinWindow& newest = windows->front();
+    auto by_ip = tx.count_ip_attempts(newest.id, client_ip, now - 60'000);
+    if (!by_ip) return by_ip.error();
+    if (*by_ip >= options_.attempts_per_ip_per_minute) {
+      return Found(make_error("too_many_attempts", "too many check-in attempts; wait a minute"));
+    }
+    for (const auto& window : *windows) {
+      if (!same_code(code, window.code)) continue;
+      if (now < window.closes_ms) return Found(window);
+      ROLLCALL_TRY(tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
+      return Found(field_error("code_expired", "code",
+                               "the code expired at " + format_iso8601(window.closes_ms)));
+    }
+    // As in submit(): a wrong code counts against the network only.
+    ROLLCALL_TRY(tx.insert_checkin_attempt({newest.id, std::nullopt, client_ip, "wrong_code", now}));
+    return Found(field_error("wrong_code", "code", "the code is wrong; check the board"));
+  });
+  if (!found) return found.error();
+  if (auto* error = std::get_if<Error>(&*found)) return *error;
+  return std::get<store::CheckinWindow>(std::move(*found));
+}
+
 Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
                                          const CheckinRequest& request, QueueFull* queue_full) {
   if (!request.session) return field_error("missing_field", "session_id", "session_id is required");
@@ -209,21 +265,8 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
                                               " per window); ask your teacher to mark you"));
     }
     // 7. Where they are.
-    if (*request.accuracy_m > options_.max_accuracy_m) {
-      return refuse(field_error("position_inaccurate", "accuracy_m",
-                                "your position is only accurate to " + metres(*request.accuracy_m) +
-                                    "; need " + metres(options_.max_accuracy_m) +
-                                    " or better (turn on precise location, step "
-                                    "nearer a window)"));
-    }
-    const double distance =
-        geodesic_distance_m(*request.position, Position{window.latitude, window.longitude});
-    if (distance > window.radius_m) {
-      return refuse(field_error("outside_geofence", "latitude",
-                                "you are " + metres(distance) +
-                                    " from the teacher; check-in is open within " +
-                                    metres(window.radius_m)));
-    }
+    auto distance = check_place(window, *request.position, *request.accuracy_m);
+    if (!distance) return refuse(distance.error());
     // 8. The evidence, and something to compare it with.
     store::CheckinSubmission sub;
     if (auto packed = pack_capture(request, window, options_, sub); !packed) {
@@ -254,7 +297,7 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     sub.latitude = request.position->latitude;
     sub.longitude = request.position->longitude;
     sub.accuracy_m = *request.accuracy_m;
-    sub.distance_m = distance;
+    sub.distance_m = *distance;
     sub.state = store::SubmissionState::queued;
     sub.submitted_ms = now;
     auto id = tx.insert_checkin_submission(sub);

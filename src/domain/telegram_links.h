@@ -1,16 +1,20 @@
 // src/domain/telegram_links.h
 //
-// Linking a teacher's Telegram account (issue 7): a one-time code the
-// teacher makes in the web UI and sends to the teacher bot, so that no
-// password has to be typed into a chat.
+// Linking Telegram accounts to people (issue 7). A teacher proves who they
+// are to the teacher bot with their phone contact (matched to the profile)
+// and then the account password or a one-time code made in the web UI; a
+// student names their roll number to the student bot, once.
 // Owns: the code (8 characters from an alphabet without look-alikes,
 // libsodium's CSPRNG; ~40 bits, valid 10 minutes, usable once, kept only
-// as its SHA-256) and the rule that one Telegram account links one
-// teacher. Leaves to others: the chat itself (bots), transport (http).
+// as its SHA-256), the rules that one Telegram account links one teacher
+// or one student and that a student's link is changed only by their
+// teacher or an admin, and the audit of each link.
+// Leaves to others: the chat itself (bots), transport (http).
 // Thread safety: shared; each call is one transaction.
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "base/result.h"
@@ -35,12 +39,39 @@ class TelegramLinks {
   // Links `telegram_user_id` to the code's teacher. Errors: link_code_invalid
   // (unknown, used or expired: one message, so a guesser learns nothing),
   // telegram_taken (that Telegram account is another teacher's).
-  Result<store::Teacher> redeem(const std::string& code, std::int64_t telegram_user_id);
+  // With `expected`, a code made by another teacher is refused as invalid.
+  Result<store::Teacher> redeem(const std::string& code, std::int64_t telegram_user_id,
+                                std::optional<TeacherId> expected = std::nullopt);
+
+  // The teacher whose profile has this phone (any spelling clean_phone
+  // accepts; Telegram sends it without the "+"). Errors: invalid_field,
+  // phone_unknown, phone_ambiguous (two profiles share it).
+  Result<store::Teacher> teacher_for_phone(const std::string& phone);
+
+  // Links after checking the teacher's account password. Errors:
+  // password_wrong, account_disabled, telegram_taken.
+  Result<store::Teacher> link_with_password(TeacherId teacher, const std::string& password,
+                                            std::int64_t telegram_user_id);
+
+  // Links the student with this roll number. Linking again to the same
+  // account is fine. Errors: unknown_student, student_linked_elsewhere
+  // (their teacher or an admin must unlink first), telegram_taken (this
+  // account is another student's).
+  Result<store::Student> link_student(const std::string& roll_number,
+                                      std::int64_t telegram_user_id);
+
+  // Removes a link: a student's by their teacher or an admin; a teacher's
+  // by themselves or an admin. Errors: forbidden, student_not_found,
+  // teacher_not_found.
+  Result<store::Student> unlink_student(const Principal& who, StudentId student);
+  Result<store::Teacher> unlink_teacher(const Principal& who, TeacherId teacher);
 
   static constexpr std::int64_t kLifetimeMs = 10 * 60 * 1000;
   static constexpr std::size_t kLength = 8;
 
  private:
+  Result<store::Teacher> link_teacher(store::Tx& tx, store::Teacher teacher,
+                                      std::int64_t telegram_user_id, const std::string& how);
   store::Store& store_;
 };
 

@@ -20,7 +20,7 @@
 #include "domain/telegram_links.h"
 #include "domain/webhooks.h"
 #include "http/metrics.h"
-#include "http/rate_limiter.h"
+#include "base/rate_limiter.h"
 #include "http/router.h"
 #include "jobs/import_job.h"
 #include "store/store.h"
