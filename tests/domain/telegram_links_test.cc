@@ -1,15 +1,18 @@
 // tests/domain/telegram_links_test.cc
 //
-// Linking a teacher's Telegram account with a one-time code (issue 7),
-// against a real SQLite store in a temporary directory: only a teacher
-// makes codes; a code links once, in any case and with dashes; an unknown,
-// used or expired code gets one answer; one Telegram account, one teacher.
+// Linking Telegram accounts (issue 7), against a real SQLite store in a
+// temporary directory: only a teacher makes codes; a code links once, in
+// any case and with dashes; an unknown, used or expired code gets one
+// answer; one Telegram account, one teacher. A teacher is found by the
+// phone in any spelling and linked with their password; a student links
+// by roll number once, and only their teacher or an admin unlinks them.
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <random>
 
 #include "base/clock.h"
+#include "domain/passwords.h"
 #include "domain/telegram_links.h"
 #include "store/detail/connection.h"
 #include "store/store.h"
@@ -65,6 +68,50 @@ class TelegramLinksTest : public ::testing::Test {
     return who;
   }
 
+  void set_phone_and_password(const Principal& who, const std::string& phone,
+                              const std::string& password) {
+    auto hash = hash_password(password);
+    ASSERT_TRUE(hash.ok());
+    auto done = store_->write([&](store::Tx& tx) -> Result<void> {
+      auto teacher = tx.find_teacher(*who.teacher);
+      if (!teacher) return teacher.error();
+      (*teacher)->phone = phone;
+      ROLLCALL_TRY(tx.update_teacher(**teacher));
+      return tx.update_password(who.user, *hash);
+    });
+    ASSERT_TRUE(done.ok()) << done.error().message;
+  }
+
+  // A class taught by ada, with students.
+  void add_class_with_students() {
+    auto done = store_->write([&](store::Tx& tx) -> Result<void> {
+      store::ClassGroup group;
+      group.name = "CS";
+      group.section = "A";
+      auto class_id = tx.insert_class(group);
+      if (!class_id) return class_id.error();
+      store::Subject subject;
+      subject.code = "CS101";
+      subject.name = "Programming";
+      auto subject_id = tx.insert_subject(subject);
+      if (!subject_id) return subject_id.error();
+      auto assigned = tx.insert_assignment({0, *ada_.teacher, *class_id, *subject_id});
+      if (!assigned) return assigned.error();
+      for (const std::string roll : {"R-1", "R-2"}) {
+        store::Student student;
+        student.name = "Student " + roll;
+        student.roll_number = roll;
+        student.registration_number = "PRN" + roll;
+        student.class_id = *class_id;
+        auto id = tx.insert_student(student);
+        if (!id) return id.error();
+        students_.push_back(*id);
+      }
+      return {};
+    });
+    ASSERT_TRUE(done.ok()) << done.error().message;
+  }
+
   std::optional<std::int64_t> telegram_of(const Principal& who) {
     auto found = store_->read_value<std::optional<store::Teacher>>(
         [&](store::Tx& tx) { return tx.find_teacher(*who.teacher); });
@@ -76,6 +123,7 @@ class TelegramLinksTest : public ::testing::Test {
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<TelegramLinks> links_;
   Principal ada_, grace_;
+  std::vector<StudentId> students_;
 };
 
 TEST_F(TelegramLinksTest, OnlyATeacherMakesACode) {
@@ -144,6 +192,75 @@ TEST_F(TelegramLinksTest, OneTelegramAccountLinksOneTeacher) {
   // The code was not spent by the refusal: grace links another account.
   ASSERT_TRUE(links_->redeem(second->code, 43).ok());
   EXPECT_EQ(telegram_of(grace_), 43);
+}
+
+TEST_F(TelegramLinksTest, ThePhoneFindsTheTeacherInAnySpelling) {
+  set_phone_and_password(ada_, "+919876543210", "correct horse battery");
+  for (const std::string phone : {"919876543210", "+91 98765-43210", " +919876543210 "}) {
+    const auto found = links_->teacher_for_phone(phone);
+    ASSERT_TRUE(found.ok()) << phone << ": " << found.error().message;
+    EXPECT_EQ(found->id, *ada_.teacher);
+  }
+  const auto unknown = links_->teacher_for_phone("+15551230000");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.error().code, "phone_unknown");
+  EXPECT_NE(unknown.error().message.find("+15551230000"), std::string::npos);
+  // A prefix of a profile's number is not that number.
+  EXPECT_EQ(links_->teacher_for_phone("+9198765432").error().code, "phone_unknown");
+  EXPECT_EQ(links_->teacher_for_phone("call me").error().code, "invalid_field");
+  set_phone_and_password(grace_, "+919876543210", "another long password");
+  EXPECT_EQ(links_->teacher_for_phone("+919876543210").error().code, "phone_ambiguous");
+}
+
+TEST_F(TelegramLinksTest, ThePasswordLinksOnlyWhenRight) {
+  set_phone_and_password(ada_, "+919876543210", "correct horse battery");
+  const auto wrong = links_->link_with_password(*ada_.teacher, "correct horse", 77);
+  ASSERT_FALSE(wrong.ok());
+  EXPECT_EQ(wrong.error().code, "password_wrong");
+  EXPECT_FALSE(telegram_of(ada_).has_value());
+  const auto linked = links_->link_with_password(*ada_.teacher, "correct horse battery", 77);
+  ASSERT_TRUE(linked.ok()) << linked.error().message;
+  EXPECT_EQ(telegram_of(ada_), 77);
+}
+
+TEST_F(TelegramLinksTest, AnotherTeachersCodeIsRefusedWhenTheChatNamedOne) {
+  const auto graces = links_->make_code(grace_);
+  ASSERT_TRUE(graces.ok());
+  const auto refused = links_->redeem(graces->code, 9, ada_.teacher);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().code, "link_code_invalid");
+  EXPECT_FALSE(telegram_of(ada_).has_value());
+  EXPECT_FALSE(telegram_of(grace_).has_value());
+}
+
+TEST_F(TelegramLinksTest, AStudentLinksOnceAndOnlyTheirTeacherUnlinks) {
+  add_class_with_students();
+  const auto linked = links_->link_student(" R-1 ", 500);
+  ASSERT_TRUE(linked.ok()) << linked.error().message;
+  EXPECT_EQ(linked->telegram_id, 500);
+  EXPECT_TRUE(links_->link_student("R-1", 500).ok());  // again, same account: fine
+  EXPECT_EQ(links_->link_student("R-1", 501).error().code, "student_linked_elsewhere");
+  EXPECT_EQ(links_->link_student("R-2", 500).error().code, "telegram_taken");
+  EXPECT_EQ(links_->link_student("R-9", 502).error().code, "unknown_student");
+
+  // grace does not teach the class; ada does.
+  EXPECT_EQ(links_->unlink_student(grace_, students_[0]).error().code, "forbidden");
+  const auto unlinked = links_->unlink_student(ada_, students_[0]);
+  ASSERT_TRUE(unlinked.ok()) << unlinked.error().message;
+  EXPECT_FALSE(unlinked->telegram_id.has_value());
+  const auto relinked = links_->link_student("R-1", 501);
+  ASSERT_TRUE(relinked.ok()) << relinked.error().message;
+  EXPECT_EQ(relinked->telegram_id, 501);
+}
+
+TEST_F(TelegramLinksTest, ATeacherUnlinksThemselvesAndAnAdminAnyone) {
+  const auto code = links_->make_code(ada_);
+  ASSERT_TRUE(code.ok());
+  ASSERT_TRUE(links_->redeem(code->code, 42).ok());
+  EXPECT_EQ(links_->unlink_teacher(grace_, *ada_.teacher).error().code, "forbidden");
+  EXPECT_EQ(telegram_of(ada_), 42);
+  ASSERT_TRUE(links_->unlink_teacher(ada_, *ada_.teacher).ok());
+  EXPECT_FALSE(telegram_of(ada_).has_value());
 }
 
 }  // namespace
