@@ -265,6 +265,7 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
   const video = useRef<HTMLVideoElement>(null);
   const stream = useRef<MediaStream | null>(null);
   const [state, setState] = useState<"off" | "starting" | "on" | "recording">("off");
+  const [live, setLive] = useState(false);
   const [error, setError] = useState<string>();
   const [left, setLeft] = useState(0);
   const mime = pickMime();
@@ -288,6 +289,7 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
         audio: false,
       });
       stream.current = s;
+      setLive(false);
       setState("on");
       onCapture(null);
       requestAnimationFrame(() => {
@@ -358,7 +360,7 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
       </p>
       {state === "on" || state === "recording" || state === "starting" ? (
         <div class="viewfinder">
-          <video ref={video} playsInline muted aria-label="Camera preview" />
+          <video ref={video} playsInline muted aria-label="Camera preview" onLoadedData={() => setLive(true)} />
           {state === "recording" ? (
             <div class="rec" role="status">
               ● Recording… {left}
@@ -385,12 +387,12 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
           </button>
         ) : null}
         {state === "on" && mime !== undefined ? (
-          <button type="button" class="primary" onClick={record}>
+          <button type="button" class="primary" onClick={record} disabled={!live}>
             Record {kClipMs / 1000}-second clip
           </button>
         ) : null}
         {state === "on" ? (
-          <button type="button" onClick={photo}>
+          <button type="button" onClick={photo} disabled={!live}>
             Take a photo instead
           </button>
         ) : null}

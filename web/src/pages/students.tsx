@@ -514,7 +514,6 @@ function CameraEnroll({ onShot, disabled }: { onShot: (blob: Blob) => void; disa
             video.current.srcObject = s;
             video.current.play().catch(() => undefined);
           }
-          setReady(true);
         },
         (e: Error) =>
           setError(
@@ -540,7 +539,7 @@ function CameraEnroll({ onShot, disabled }: { onShot: (blob: Blob) => void; disa
   return (
     <div class="card camera">
       {error ? <p role="alert" class="error-box">{error}</p> : null}
-      <video ref={video} playsInline muted aria-label="Camera preview" />
+      <video ref={video} playsInline muted aria-label="Camera preview" onLoadedData={() => setReady(true)} />
       {!ready && !error ? <Loading what="Starting the camera" /> : null}
       <button type="button" class="primary" disabled={!ready || disabled} onClick={shoot}>
         Take photo

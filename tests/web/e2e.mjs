@@ -1,0 +1,453 @@
+// End-to-end test of the web UI: a real `rollcall serve` (fresh SQLite data
+// directory, the built UI from web/dist) driven through Debian's chromium by
+// Playwright (playwright-core; never a downloaded browser).
+//
+// The story: an admin signs in, creates a class, a subject, a teacher and
+// their assignment, adds students and enrolls real faces from ../shared/data
+// (a rejected photo shows its reason); takes a class photo (bbt4.jpg) and
+// corrects the one unknown face; opens a self check-in window, and a student
+// on a phone checks in with Chromium's fake camera fed a real face video and
+// a granted location, to the verdict "accepted" and the live counter; the
+// class report is downloaded as XLSX and opened; a teacher does not see the
+// admin pages and an admin route shows the API's 403 in words. Any console
+// error fails the test. Screenshots of the main screens go to
+// SCREENSHOT_DIR.
+//
+// Settings (environment): ROLLCALL_BIN (the binary), ROLLCALL_DATA
+// (../shared/data), ROLLCALL_MODELS (model directory), ROLLCALL_WEB_DIR
+// (default: web/dist of this checkout), SCREENSHOT_DIR (default
+// build/screenshots), CHROMIUM (default /usr/bin/chromium).
+import { spawn, execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const root = resolve(here, "../..");
+const bin = process.env.ROLLCALL_BIN ?? join(root, "build/rollcall");
+const data = resolve(process.env.ROLLCALL_DATA ?? join(root, "../shared/data"));
+const models = process.env.ROLLCALL_MODELS ?? join(process.env.HOME ?? "/root", ".cache/rollcall/models");
+const webDir = process.env.ROLLCALL_WEB_DIR ?? join(root, "web/dist");
+const shots = process.env.SCREENSHOT_DIR ?? join(root, "build/screenshots");
+const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+const kAdminPassword = "e2e-admin-password";
+const kTeacherPassword = "e2e-teacher-password";
+// Where the teacher and the student stand (the window's centre; 8 m apart).
+const kHere = { latitude: 18.5204, longitude: 73.8567 };
+const kStudentSpot = { latitude: 18.52047, longitude: 73.8567, accuracy: 12 };
+
+const started = Date.now();
+const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+
+function check(condition, message) {
+  if (!condition) throw new Error(`check failed: ${message}`);
+}
+
+for (const [what, path] of [
+  ["rollcall binary (ROLLCALL_BIN)", bin],
+  ["built web UI (run ./dev setup, or npm run build in web/)", join(webDir, "index.html")],
+  ["Debian chromium (apt-get install chromium)", chromiumPath],
+  ["data set (ROLLCALL_DATA)", join(data, "identities")],
+]) {
+  if (!existsSync(path)) {
+    console.error(`missing ${what}: ${path}`);
+    process.exit(1);
+  }
+}
+
+const work = mkdtempSync(join(tmpdir(), "rollcall-web-e2e-"));
+mkdirSync(shots, { recursive: true });
+let server;
+let browser;
+
+function freePort() {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once("error", rej);
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => res(port));
+    });
+  });
+}
+
+// Starts the server on a free port with public_url set to its own address,
+// so the check-in link (and its QR code) leads back to it. Resolves to its
+// base URL once it prints "listening on HOST:PORT".
+async function startServer() {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const port = await freePort();
+    const base = `http://127.0.0.1:${port}`;
+    const dataDir = join(work, `data-${attempt}`);
+    const child = spawn(
+      bin,
+      [
+        "serve",
+        "--data-dir", dataDir,
+        "--http-port", String(port),
+        "--admin-password", kAdminPassword,
+        "--public-url", base,
+        "--web-dir", webDir,
+        "--log-format", "text",
+        "--log-level", "warn",
+        // Short access tokens, so the UI refreshes its login many times
+        // during the run (it refreshes 30 s before expiry).
+        "--access-token-ttl-s", "40",
+      ],
+      { env: { ...process.env, ROLLCALL_MODELS: models }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (d) => (stderr += d));
+    const address = await new Promise((res) => {
+      let out = "";
+      const timer = setTimeout(() => res(null), 60_000);
+      child.stdout.on("data", (d) => {
+        out += d;
+        const m = /listening on ([\d.]+):(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          res(`http://${m[1]}:${m[2]}`);
+        }
+      });
+      child.once("exit", () => {
+        clearTimeout(timer);
+        res(null);
+      });
+    });
+    if (address) {
+      child.stderrText = () => stderr;
+      server = child;
+      return address;
+    }
+    child.kill("SIGKILL");
+    console.error(`server did not start (attempt ${attempt + 1}):\n${stderr}`);
+  }
+  throw new Error("the server did not start");
+}
+
+// The face video for the fake camera: seconds 3-7 of hamilton_short.mp4,
+// which show lin_manuel_miranda (video.csv), as Y4M (Chromium's format).
+function makeFakeVideo() {
+  const out = join(work, "face.y4m");
+  execFileSync("ffmpeg", [
+    "-loglevel", "error", "-y", "-ss", "3", "-t", "4",
+    "-i", join(data, "video/hamilton_short.mp4"),
+    "-vf", "scale=640:360,fps=15", "-pix_fmt", "yuv420p", out,
+  ]);
+  return out;
+}
+
+const firstPhoto = (person) => {
+  const dir = join(data, "identities", person);
+  return join(dir, readdirSync(dir).sort()[0]);
+};
+
+// Console errors fail the test, except a browser's own "Failed to load
+// resource" line for an API answer the story expects (a 403 shown to a
+// teacher, the 404 of a session without a check-in window yet).
+const expectedHttp = [];
+const consoleErrors = [];
+function watch(page, name) {
+  page.on("console", (m) => {
+    if (m.type() !== "error") return;
+    const url = m.location()?.url ?? "";
+    const status = /status of (\d+)/.exec(m.text())?.[1];
+    if (status && expectedHttp.some((e) => e.status === Number(status) && e.url.test(url))) return;
+    consoleErrors.push(`${name}: ${m.text()} ${url}`);
+  });
+  page.on("pageerror", (e) => consoleErrors.push(`${name}: uncaught ${e.message}`));
+}
+
+async function shot(page, name, options = {}) {
+  await page.waitForTimeout(150);
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, ...options });
+  log(`screenshot ${name}.png`);
+}
+
+async function signIn(page, username, password) {
+  await page.getByLabel("Username").fill(username);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+}
+
+async function addRow(page, path, fields, selects = {}) {
+  await page.goto(path);
+  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(selects)) await page.getByLabel(label, { exact: true }).selectOption({ label: value });
+  await page.locator("form button[type=submit]").click();
+  await page.locator("form .notice").waitFor();
+}
+
+async function main() {
+  const fakeVideo = makeFakeVideo();
+  const base = await startServer();
+  log(`server at ${base}`);
+  browser = await chromium.launch({
+    executablePath: chromiumPath,
+    headless: true,
+    args: [
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--use-fake-device-for-media-stream",
+      "--use-fake-ui-for-media-stream",
+      `--use-file-for-fake-video-capture=${fakeVideo}`,
+    ],
+  });
+
+  // ---- the admin, on a laptop
+  const admin = await browser.newContext({
+    baseURL: base,
+    viewport: { width: 1280, height: 860 },
+    permissions: ["geolocation", "camera"],
+    geolocation: { ...kHere, accuracy: 10 },
+    acceptDownloads: true,
+  });
+  const page = await admin.newPage();
+  page.setDefaultTimeout(20_000);
+  watch(page, "admin");
+
+  await page.goto("/");
+  await page.getByRole("heading", { name: "Rollcall" }).waitFor();
+  await shot(page, "01-login");
+  expectedHttp.push({ status: 401, url: /\/api\/v1\/auth\/login$/ });
+  await signIn(page, "admin", "wrong-password");
+  await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+  await signIn(page, "admin", kAdminPassword);
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).waitFor();
+  log("admin signed in");
+
+  await addRow(page, "/admin/classes", { "Class name": "BTech IT", Section: "A" });
+  await addRow(page, "/admin/subjects", { Code: "CS101", Name: "Programming" });
+  await addRow(page, "/admin/teachers", {
+    Name: "Tara Teacher",
+    "Username": "tara",
+    "Password (optional)": kTeacherPassword,
+  });
+  await addRow(page, "/admin/assignments", {}, { Teacher: "Tara Teacher", Class: "BTech IT · A", Subject: "CS101 · Programming" });
+  await shot(page, "02-admin-assignments");
+  log("class, subject, teacher and assignment created");
+
+  // ---- students and enrollment
+  const people = [
+    ["Amy Farrah Fowler", "21IT001", "amy"],
+    ["Leonard Hofstadter", "21IT002", "leonard"],
+    ["Penny Teller", "21IT003", "penny"],
+    ["Raj Koothrappali", "21IT004", "raj"],
+    ["Sheldon Cooper", "21IT005", "sheldon"],
+    ["Lin-Manuel Miranda", "21IT006", "lin_manuel_miranda"],
+    ["Bernadette Rostenkowski", "21IT007", null],
+  ];
+  const ids = {};
+  for (const [name, roll, person] of people) {
+    await page.goto("/students/new");
+    await page.getByLabel("Name", { exact: true }).fill(name);
+    await page.getByLabel("Roll number").fill(roll);
+    await page.getByLabel("Registration number (PRN)").fill(`REG-${roll}`);
+    await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+    await page.getByRole("button", { name: "Add student" }).click();
+    await page.waitForURL(/\/students\/\d+$/);
+    ids[roll] = Number(/\/students\/(\d+)$/.exec(page.url())[1]);
+    if (!person) continue;
+    const files = [firstPhoto(person)];
+    // One photo of the first student is a group photo: rejected with its reason.
+    if (roll === "21IT001") files.push(join(data, "groups/bbt1.jpg"));
+    await page.getByLabel(/Photo files/).setInputFiles(files);
+    await page.getByRole("button", { name: /^Upload/ }).click();
+    await page.getByText(/1 accepted, \d rejected/).waitFor();
+    if (roll === "21IT001") {
+      await page.getByText(/rejected — .*faces found/).waitFor();
+      await page.locator(".photo-card img").first().waitFor();
+      await shot(page, "03-student-enrollment");
+    }
+  }
+  log("7 students added, 6 enrolled");
+
+  // Enrollment from the browser camera (Chromium's fake camera): the
+  // photo's verdict, accepted or with its reason, comes back at once.
+  expectedHttp.push({ status: 422, url: /\/api\/v1\/students\/\d+\/photos$/ });
+  await page.goto(`/students/${ids["21IT006"]}`);
+  await page.getByRole("button", { name: "Use the camera" }).click();
+  await page.getByRole("button", { name: "Take photo" }).click({ timeout: 20_000 });
+  await page.getByText(/\d accepted, \d rejected/).waitFor();
+  await shot(page, "04-student-camera");
+  log("camera enrollment answered");
+
+  await page.goto("/students");
+  await page.getByRole("cell", { name: "21IT005", exact: true }).waitFor();
+  await page.getByLabel("Search").fill("Penny");
+  await page.getByRole("cell", { name: "21IT001", exact: true }).waitFor({ state: "detached" });
+  await page.getByLabel("Search").fill("");
+  await page.getByRole("cell", { name: "21IT001", exact: true }).waitFor();
+  await shot(page, "05-students");
+
+  // ---- a class-photo session
+  await page.goto("/sessions/new?method=photo");
+  await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
+  await page.getByLabel("Teacher").selectOption({ label: "Tara Teacher" });
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/sessions\/\d+$/);
+  const photoSession = Number(/\/sessions\/(\d+)$/.exec(page.url())[1]);
+  await page.getByLabel(/Class photos/).setInputFiles(join(data, "groups/bbt4.jpg"));
+  await page.getByRole("button", { name: "Recognise faces" }).click();
+  await page.getByText(/6 faces found, 5 matched/).waitFor({ timeout: 60_000 });
+  const boxes = page.locator(".face-box");
+  await boxes.first().waitFor();
+  check((await boxes.count()) === 6, "bbt4 shows 6 face boxes");
+  check((await page.locator('.face-box[data-status="matched"]').count()) === 5, "5 faces matched");
+  // The one unknown face is Bernadette (enrolled without a photo): correct it.
+  const unknown = page.locator('.face-box[data-status="unknown"]');
+  check((await unknown.count()) === 1, "one unknown face");
+  await unknown.click();
+  await page.getByLabel("This face is").selectOption({ label: "Bernadette Rostenkowski (21IT007)" });
+  await shot(page, "06-class-photo-correcting");
+  await page.getByRole("button", { name: "Apply correction" }).click();
+  await page.locator(".notice").filter({ hasText: "is now Bernadette Rostenkowski" }).waitFor();
+  await page.locator(".face-box.corrected").waitFor();
+  await page.getByRole("button", { name: "Save attendance" }).click();
+  await page.getByText(/Saved: 6 present, 1 absent/).waitFor();
+  const presentList = await page.locator(".class-list").innerText();
+  check(/Present\s*6/.test(presentList), "6 present after the correction");
+  await shot(page, "07-class-photo-saved");
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.waitForTimeout(200);
+  await shot(page, "08-class-photo-phone");
+  await page.setViewportSize({ width: 1280, height: 860 });
+  log(`class photo session ${photoSession}: 5 matched, 1 corrected, saved`);
+
+  // ---- self check-in: the teacher's window
+  expectedHttp.push({ status: 404, url: /\/checkin-window$/ });
+  await page.goto("/sessions/new?method=checkin");
+  await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
+  await page.getByLabel("Teacher").selectOption({ label: "Tara Teacher" });
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/sessions\/\d+\/checkin$/);
+  await page.getByText(/Accurate to about/).waitFor();
+  await page.getByLabel("Duration (seconds)").fill("300");
+  await page.getByRole("button", { name: "Open window" }).click();
+  const codeEl = page.locator(".big-code");
+  await codeEl.waitFor();
+  const code = await codeEl.getAttribute("data-code");
+  check(/^\d{6}$/.test(code), "a 6-digit code");
+  await page.locator("img.qr").waitFor();
+  await page.getByText("Live", { exact: true }).waitFor();
+  const link = await page.locator(".link-text").innerText();
+  check(link.startsWith(`${base}/checkin?session=`) && link.endsWith(`code=${code}`), `the check-in link ${link}`);
+  await shot(page, "09-checkin-window");
+  log(`window open, code ${code}`);
+
+  // ---- the student, on a phone, from the QR link
+  const phone = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    permissions: ["geolocation", "camera"],
+    geolocation: kStudentSpot,
+  });
+  const student = await phone.newPage();
+  student.setDefaultTimeout(20_000);
+  watch(student, "student");
+  await student.goto(link);
+  check((await student.getByLabel("Code on the screen").inputValue()) === code, "the code is pre-filled from the link");
+  await student.getByLabel("Roll number").fill("21IT006");
+  await student.getByRole("button", { name: "Share my location" }).click();
+  await student.getByText(/Location found/).waitFor();
+  await student.getByRole("button", { name: "Start camera" }).click();
+  await student.getByRole("button", { name: /Record 3-second clip/ }).click();
+  await student.getByText("Clip recorded.").waitFor({ timeout: 15_000 });
+  await shot(student, "10-student-checkin-ready");
+  await student.getByRole("button", { name: "Check in", exact: true }).click();
+  await student.locator('.verdict[data-state="accepted"], .verdict[data-state="rejected"]').waitFor({ timeout: 60_000 });
+  const verdict = await student.locator(".verdict").innerText();
+  await shot(student, "11-student-verdict");
+  check(/You are checked in/.test(verdict), `the verdict is accepted, not: ${verdict}`);
+  log("student checked in: accepted");
+
+  // The projector's live counter follows (Server-Sent Events).
+  await page.locator('[data-testid="checked-in-count"]', { hasText: "1" }).waitFor({ timeout: 15_000 });
+  await page.getByRole("cell", { name: /accepted: checked in/ }).waitFor();
+  await shot(page, "12-checkin-window-counted");
+  await page.getByRole("button", { name: "Close now" }).click();
+  await page.getByText(/Closed — finishing/).waitFor();
+  await phone.close();
+
+  // ---- reports and the XLSX export
+  await page.goto("/reports");
+  await page.locator("table.matrix").waitFor();
+  await page.locator("table.matrix").getByText("Bernadette Rostenkowski").waitFor();
+  await page.locator(".chart-box canvas").waitFor();
+  await shot(page, "13-reports");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download XLSX" }).click()]);
+  const xlsx = join(work, download.suggestedFilename());
+  await download.saveAs(xlsx);
+  check(/^class-\d+-report.*\.xlsx$/.test(download.suggestedFilename()), `XLSX file name ${download.suggestedFilename()}`);
+  const strings = execFileSync("unzip", ["-p", xlsx, "xl/sharedStrings.xml"]).toString();
+  for (const name of ["Lin-Manuel Miranda", "Bernadette Rostenkowski", "Sheldon Cooper"]) {
+    check(strings.includes(name), `the XLSX names ${name}`);
+  }
+  log(`XLSX ${download.suggestedFilename()} opened: names present`);
+
+  await page.goto("/audit");
+  await page.getByRole("cell", { name: "attendance" }).first().waitFor().catch(() => undefined);
+  await page.locator("table").waitFor();
+  await shot(page, "14-audit");
+  await page.goto("/admin/status");
+  await page.getByText("ready", { exact: true }).waitFor();
+  await shot(page, "15-status");
+
+  // ---- role restrictions: the teacher
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await page.getByRole("button", { name: "Sign in" }).waitFor();
+  await signIn(page, "tara", kTeacherPassword);
+  const nav = page.getByRole("navigation", { name: "Main" });
+  await nav.getByRole("link", { name: "Sessions" }).waitFor();
+  for (const hidden of ["Users", "Teachers", "Audit log", "Webhooks", "System status"]) {
+    check((await nav.getByRole("link", { name: hidden }).count()) === 0, `a teacher's menu has no ${hidden}`);
+  }
+  expectedHttp.push({ status: 403, url: /\/api\/v1\/(audit|users)/ });
+  await page.goto("/admin/users");
+  const refused = page.getByRole("alert").filter({ hasText: "Not allowed" });
+  await refused.waitFor();
+  const refusal = await refused.innerText();
+  check(!/\{|"code"/.test(refusal), `the 403 is shown in words: ${refusal}`);
+  await shot(page, "16-teacher-forbidden");
+  await page.goto("/sessions");
+  await page.getByRole("link", { name: "Check-in" }).first().waitFor();
+  await shot(page, "17-teacher-sessions");
+  log(`teacher: no admin menu; /admin/users says "${refusal.trim()}"`);
+
+  check(consoleErrors.length === 0, `no console errors, but:\n${consoleErrors.join("\n")}`);
+}
+
+let failed = false;
+try {
+  await main();
+  log("PASS");
+} catch (e) {
+  failed = true;
+  console.error(e.stack ?? e);
+  for (const [i, p] of (browser?.contexts() ?? []).flatMap((c) => c.pages()).entries()) {
+    await p.screenshot({ path: join(shots, `failure-${i}.png`), fullPage: true }).catch(() => undefined);
+  }
+  if (consoleErrors.length) console.error("console errors:\n" + consoleErrors.join("\n"));
+  if (server?.stderrText) {
+    const text = server.stderrText();
+    console.error("server log (last 3000 chars):\n" + text.slice(-3000));
+    writeFileSync(join(shots, "server.log"), text);
+  }
+} finally {
+  await browser?.close().catch(() => undefined);
+  server?.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
