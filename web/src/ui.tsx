@@ -123,7 +123,7 @@ export function ErrorBox({ error, onRetry }: { error: Error | undefined; onRetry
       <strong>{title}:</strong> {error.message}
       {api?.requestId ? <span class="muted"> (request {api.requestId})</span> : null}
       {onRetry ? (
-        <button type="button" class="link-button" onClick={onRetry}>
+        <button type="button" class="link-button retry" onClick={onRetry}>
           Try again
         </button>
       ) : null}

@@ -121,7 +121,9 @@ function ClassReportView({ r, threshold }: { r: ClassReport; threshold: number }
     }
     return counted ? (100 * attended) / counted : null;
   });
-  const labels = r.sessions.map((s) => `${s.date} ${s.subject.code}`);
+  const labels = r.sessions.map(
+    (s) => `${s.date} ${new Date(s.starts_ms).toLocaleTimeString(undefined, { timeStyle: "short" })} ${s.subject.code}`,
+  );
   return (
     <>
       <div class="two-col">

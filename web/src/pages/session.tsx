@@ -295,7 +295,7 @@ function AnnotatedPhoto({
           : null}
       </div>
       <figcaption class="muted small">
-        {photo.filename}: {photo.faces.length} face{photo.faces.length === 1 ? "" : "s"}
+        {photo.filename || `Photo ${photo.id}`}: {photo.faces.length} face{photo.faces.length === 1 ? "" : "s"}
         {photo.processing_ms ? `, recognised in ${(photo.processing_ms / 1000).toFixed(1)} s` : ""}. Click a box to correct
         it, or drag a student from the list onto it.
       </figcaption>
@@ -392,8 +392,13 @@ function ClassList({
         <span class="small muted">
           {" "}
           · {s.status}
-          {s.decided_by === "manual" ? " (by hand)" : s.similarity !== null ? ` (${s.similarity.toFixed(2)})` : ""}
-          {s.saved ? "" : result.saved ? "" : ""}
+          {s.decided_by === "manual"
+            ? " (marked by hand)"
+            : s.faces.some((f) => f.corrected)
+              ? " (face corrected by hand)"
+              : s.similarity !== null
+                ? ` (similarity ${s.similarity.toFixed(2)})`
+                : ""}
         </span>
       </span>
       {!locked ? (

@@ -3,8 +3,8 @@
 // QR code of the check-in link, a countdown and a live counter (Server-Sent
 // Events), and close / extend.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api, blobUrl, get, streamEvents } from "../api";
-import type { Submission, Window } from "../types";
+import { ApiError, api, blobUrl, get, getAll, streamEvents } from "../api";
+import type { Session, Student, Submission, Window } from "../types";
 import { Empty, ErrorBox, Field, Link, Loading, PageTitle, formatTime, useAction, useAsync } from "../ui";
 
 async function getWindow(id: number): Promise<Window | null> {
@@ -163,6 +163,12 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
   const [streamError, setStreamError] = useState<Error>();
   const action = useAction();
   const panel = useRef<HTMLDivElement>(null);
+  // Submissions carry the student's id only: names come from the class list.
+  const names = useAsync(async () => {
+    const session = await get<Session>(`/api/v1/sessions/${sessionId}`);
+    const list = await getAll<Student>("/api/v1/students", { class_id: session.class_id });
+    return new Map(list.map((s) => [s.id, `${s.name} (${s.roll_number})`]));
+  }, [sessionId]);
   const submissions = useAsync(
     () => get<{ items: Submission[] }>(`/api/v1/sessions/${sessionId}/checkin-window/submissions`),
     [win.counts.accepted, win.counts.rejected, win.counts.queued],
@@ -308,7 +314,11 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
                 <tr key={s.id}>
                   <td>{formatTime(s.submitted_at)}</td>
                   <td>
-                    {s.student_id ? <Link href={`/students/${s.student_id}`}>#{s.student_id}</Link> : "—"}
+                    {s.student_id ? (
+                      <Link href={`/students/${s.student_id}`}>{names.data?.get(s.student_id) ?? `#${s.student_id}`}</Link>
+                    ) : (
+                      "—"
+                    )}
                   </td>
                   <td>{s.verdict ? `${s.state}: ${s.verdict.message}` : s.state}</td>
                   <td>{s.distance_m !== undefined ? `${Math.round(s.distance_m)} m` : "—"}</td>
