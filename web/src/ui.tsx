@@ -122,7 +122,7 @@ export function ErrorBox({ error, onRetry }: { error: Error | undefined; onRetry
     <div class="error-box" role="alert">
       <strong>{title}:</strong> {error.message}
       {api?.requestId ? <span class="muted"> (request {api.requestId})</span> : null}
-      {onRetry ? (
+      {onRetry && api?.status !== 403 && api?.status !== 404 ? (
         <button type="button" class="link-button retry" onClick={onRetry}>
           Try again
         </button>

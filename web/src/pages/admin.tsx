@@ -3,10 +3,10 @@
 // small generic list page, since the five differ only in fields.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { api, get, query, type Page, type User } from "../api";
+import { ApiError, api, get, query, type Page, type User } from "../api";
 import { useClasses, useSubjects, useTeachers } from "../lookups";
 import { classLabel, type Assignment, type Class, type Subject, type Teacher } from "../types";
-import { Empty, ErrorBox, Field, Link, PageTitle, Pager, Select, Show, formatTime, useAction, useAsync, useDebounced } from "../ui";
+import { Empty, ErrorBox, Field, Link, Loading, PageTitle, Pager, Select, Show, formatTime, useAction, useAsync, useDebounced } from "../ui";
 
 const kPageSize = 50;
 
@@ -57,6 +57,17 @@ function ListPage<T extends { id: number }>({
   const [values, setValues] = useState<Record<string, string>>(empty);
   const [last, setLast] = useState<T | null>(null);
   const action = useAction();
+  // A teacher who opens an admin page by its address: the API refuses
+  // (403), and the page shows that answer instead of forms they cannot use.
+  if (page.error instanceof ApiError && page.error.status === 403) {
+    return (
+      <section>
+        <PageTitle>{title}</PageTitle>
+        <p>This page is for administrators.</p>
+        <ErrorBox error={page.error} />
+      </section>
+    );
+  }
   return (
     <section>
       <PageTitle>{title}</PageTitle>
@@ -324,7 +335,15 @@ export function AssignmentsPage() {
   const subjects = useSubjects();
   const teachers = useTeachers();
   const ready = classes.data && subjects.data && teachers.data;
-  if (!ready) return <ErrorBox error={classes.error ?? subjects.error ?? teachers.error} />;
+  if (!ready) {
+    const error = classes.error ?? subjects.error ?? teachers.error;
+    return (
+      <section>
+        <PageTitle>Assignments</PageTitle>
+        {error ? <ErrorBox error={error} /> : <Loading />}
+      </section>
+    );
+  }
   const cls = new Map(classes.data!.map((c) => [c.id, c]));
   const sub = new Map(subjects.data!.map((s) => [s.id, s]));
   const tea = new Map(teachers.data!.map((t) => [t.id, t]));

@@ -1,7 +1,7 @@
 // The audit log (admin): every change with who, when, before and after.
 import { useEffect, useState } from "preact/hooks";
-import { get, query, type Page } from "../api";
-import { Empty, Field, PageTitle, Pager, Select, Show, formatTime, useAsync, useDebounced } from "../ui";
+import { get, getAll, query, type Page, type User } from "../api";
+import { Empty, Field, PageTitle, Pager, Select, Show, useAsync, useDebounced } from "../ui";
 
 interface Entry {
   id: number;
@@ -23,6 +23,8 @@ export function AuditPage() {
   const [offset, setOffset] = useState(0);
   const search = useDebounced(q);
   useEffect(() => setOffset(0), [entity, search]);
+  const users = useAsync(() => getAll<User>("/api/v1/users").catch(() => [] as User[]), []);
+  const who = new Map((users.data ?? []).map((u) => [u.id, u.username]));
   const page = useAsync(() => get<Page<Entry>>("/api/v1/audit" + query({ entity, q: search, offset, limit: kPageSize })), [entity, search, offset]);
   return (
     <section>
@@ -51,8 +53,8 @@ export function AuditPage() {
                   <tbody>
                     {data.items.map((e) => (
                       <tr key={e.id}>
-                        <td class="nowrap">{formatTime(e.at)}</td>
-                        <td>{e.actor_user_id ? `user #${e.actor_user_id}` : "system"}</td>
+                        <td class="nowrap">{new Date(e.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })}</td>
+                        <td>{e.actor_user_id ? (who.get(e.actor_user_id) ?? `user #${e.actor_user_id}`) : "system"}</td>
                         <td>
                           <code>{e.action}</code>
                         </td>
