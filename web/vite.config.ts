@@ -7,5 +7,11 @@ export default defineConfig({
   base: "/",
   build: { outDir: "dist", emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 400 },
   // `npm run dev` against a local server: ROLLCALL_API=http://127.0.0.1:8080
-  server: { proxy: { "/api": (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.ROLLCALL_API ?? "http://127.0.0.1:8080" } },
+  server: {
+    proxy: {
+      "/api":
+        (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env.ROLLCALL_API ??
+        "http://127.0.0.1:8080",
+    },
+  },
 });

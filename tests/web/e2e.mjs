@@ -18,7 +18,14 @@
 // (default: web/dist of this checkout), SCREENSHOT_DIR (default
 // build/screenshots), CHROMIUM (default /usr/bin/chromium).
 import { spawn, execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -29,7 +36,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 const root = resolve(here, "../..");
 const bin = process.env.ROLLCALL_BIN ?? join(root, "build/rollcall");
 const data = resolve(process.env.ROLLCALL_DATA ?? join(root, "../shared/data"));
-const models = process.env.ROLLCALL_MODELS ?? join(process.env.HOME ?? "/root", ".cache/rollcall/models");
+const models =
+  process.env.ROLLCALL_MODELS ??
+  join(process.env.HOME ?? "/root", ".cache/rollcall/models");
 const webDir = process.env.ROLLCALL_WEB_DIR ?? join(root, "web/dist");
 const shots = process.env.SCREENSHOT_DIR ?? join(root, "build/screenshots");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -41,7 +50,8 @@ const kHere = { latitude: 18.5204, longitude: 73.8567 };
 const kStudentSpot = { latitude: 18.52047, longitude: 73.8567, accuracy: 12 };
 
 const started = Date.now();
-const log = (...a) => console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
+const log = (...a) =>
+  console.log(`[${((Date.now() - started) / 1000).toFixed(1)}s]`, ...a);
 
 function check(condition, message) {
   if (!condition) throw new Error(`check failed: ${message}`);
@@ -49,7 +59,10 @@ function check(condition, message) {
 
 for (const [what, path] of [
   ["rollcall binary (ROLLCALL_BIN)", bin],
-  ["built web UI (run ./dev setup, or npm run build in web/)", join(webDir, "index.html")],
+  [
+    "built web UI (run ./dev setup, or npm run build in web/)",
+    join(webDir, "index.html"),
+  ],
   ["Debian chromium (apt-get install chromium)", chromiumPath],
   ["data set (ROLLCALL_DATA)", join(data, "identities")],
 ]) {
@@ -87,18 +100,29 @@ async function startServer() {
       bin,
       [
         "serve",
-        "--data-dir", dataDir,
-        "--http-port", String(port),
-        "--admin-password", kAdminPassword,
-        "--public-url", base,
-        "--web-dir", webDir,
-        "--log-format", "text",
-        "--log-level", "warn",
+        "--data-dir",
+        dataDir,
+        "--http-port",
+        String(port),
+        "--admin-password",
+        kAdminPassword,
+        "--public-url",
+        base,
+        "--web-dir",
+        webDir,
+        "--log-format",
+        "text",
+        "--log-level",
+        "warn",
         // Short access tokens, so the UI refreshes its login many times
         // during the run (it refreshes 30 s before expiry).
-        "--access-token-ttl-s", "40",
+        "--access-token-ttl-s",
+        "40",
       ],
-      { env: { ...process.env, ROLLCALL_MODELS: models }, stdio: ["ignore", "pipe", "pipe"] },
+      {
+        env: { ...process.env, ROLLCALL_MODELS: models },
+        stdio: ["ignore", "pipe", "pipe"],
+      },
     );
     let stderr = "";
     child.stderr.on("data", (d) => (stderr += d));
@@ -134,9 +158,20 @@ async function startServer() {
 function makeFakeVideo() {
   const out = join(work, "face.y4m");
   execFileSync("ffmpeg", [
-    "-loglevel", "error", "-y", "-ss", "3", "-t", "4",
-    "-i", join(data, "video/hamilton_short.mp4"),
-    "-vf", "scale=640:360,fps=15", "-pix_fmt", "yuv420p", out,
+    "-loglevel",
+    "error",
+    "-y",
+    "-ss",
+    "3",
+    "-t",
+    "4",
+    "-i",
+    join(data, "video/hamilton_short.mp4"),
+    "-vf",
+    "scale=640:360,fps=15",
+    "-pix_fmt",
+    "yuv420p",
+    out,
   ]);
   return out;
 }
@@ -156,15 +191,25 @@ function watch(page, name) {
     if (m.type() !== "error") return;
     const url = m.location()?.url ?? "";
     const status = /status of (\d+)/.exec(m.text())?.[1];
-    if (status && expectedHttp.some((e) => e.status === Number(status) && e.url.test(url))) return;
+    if (
+      status &&
+      expectedHttp.some((e) => e.status === Number(status) && e.url.test(url))
+    )
+      return;
     consoleErrors.push(`${name}: ${m.text()} ${url}`);
   });
-  page.on("pageerror", (e) => consoleErrors.push(`${name}: uncaught ${e.message}`));
+  page.on("pageerror", (e) =>
+    consoleErrors.push(`${name}: uncaught ${e.message}`),
+  );
 }
 
 async function shot(page, name, options = {}) {
   await page.waitForTimeout(150);
-  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true, ...options });
+  await page.screenshot({
+    path: join(shots, `${name}.png`),
+    fullPage: true,
+    ...options,
+  });
   log(`screenshot ${name}.png`);
 }
 
@@ -176,8 +221,12 @@ async function signIn(page, username, password) {
 
 async function addRow(page, path, fields, selects = {}) {
   await page.goto(path);
-  for (const [label, value] of Object.entries(fields)) await page.getByLabel(label, { exact: true }).fill(value);
-  for (const [label, value] of Object.entries(selects)) await page.getByLabel(label, { exact: true }).selectOption({ label: value });
+  for (const [label, value] of Object.entries(fields))
+    await page.getByLabel(label, { exact: true }).fill(value);
+  for (const [label, value] of Object.entries(selects))
+    await page
+      .getByLabel(label, { exact: true })
+      .selectOption({ label: value });
   await page.locator("form button[type=submit]").click();
   await page.locator("form .notice").waitFor();
 }
@@ -220,20 +269,40 @@ async function main() {
   await shot(page, "01-login");
   expectedHttp.push({ status: 401, url: /\/api\/v1\/auth\/login$/ });
   await signIn(page, "admin", "wrong-password");
-  await page.getByRole("alert").filter({ hasText: /password/i }).waitFor();
+  await page
+    .getByRole("alert")
+    .filter({ hasText: /password/i })
+    .waitFor();
   await signIn(page, "admin", kAdminPassword);
-  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Audit log" }).waitFor();
-  const firstLogin = await page.evaluate(() => JSON.parse(localStorage.getItem("rollcall.login")));
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Audit log" })
+    .waitFor();
+  const firstLogin = await page.evaluate(() =>
+    JSON.parse(localStorage.getItem("rollcall.login")),
+  );
   log("admin signed in");
 
-  await addRow(page, "/admin/classes", { "Class name": "BTech IT", Section: "A" });
+  await addRow(page, "/admin/classes", {
+    "Class name": "BTech IT",
+    Section: "A",
+  });
   await addRow(page, "/admin/subjects", { Code: "CS101", Name: "Programming" });
   await addRow(page, "/admin/teachers", {
     Name: "Tara Teacher",
-    "Username": "tara",
+    Username: "tara",
     "Password (optional)": kTeacherPassword,
   });
-  await addRow(page, "/admin/assignments", {}, { Teacher: "Tara Teacher", Class: "BTech IT · A", Subject: "CS101 · Programming" });
+  await addRow(
+    page,
+    "/admin/assignments",
+    {},
+    {
+      Teacher: "Tara Teacher",
+      Class: "BTech IT · A",
+      Subject: "CS101 · Programming",
+    },
+  );
   await shot(page, "02-admin-assignments");
   log("class, subject, teacher and assignment created");
 
@@ -248,13 +317,22 @@ async function main() {
     ["Bernadette Rostenkowski", "21IT007", null],
   ];
   const ids = {};
+  let studentPassword = "";
   for (const [name, roll, person] of people) {
     await page.goto("/students/new");
     await page.getByLabel("Name", { exact: true }).fill(name);
     await page.getByLabel("Roll number").fill(roll);
     await page.getByLabel("Registration number (PRN)").fill(`REG-${roll}`);
     await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+    // Bernadette gets a student login: its generated password is shown once.
+    if (!person) await page.getByLabel(/Create a login/).check();
     await page.getByRole("button", { name: "Add student" }).click();
+    if (!person) {
+      studentPassword = (
+        await page.getByLabel("Generated password").innerText()
+      ).trim();
+      await page.getByRole("link", { name: "Continue to enrollment" }).click();
+    }
     await page.waitForURL(/\/students\/\d+$/);
     ids[roll] = Number(/\/students\/(\d+)$/.exec(page.url())[1]);
     if (!person) continue;
@@ -277,7 +355,9 @@ async function main() {
   expectedHttp.push({ status: 422, url: /\/api\/v1\/students\/\d+\/photos$/ });
   await page.goto(`/students/${ids["21IT006"]}`);
   await page.getByRole("button", { name: "Use the camera" }).click();
-  await page.getByRole("button", { name: "Take photo" }).click({ timeout: 20_000 });
+  await page
+    .getByRole("button", { name: "Take photo" })
+    .click({ timeout: 20_000 });
   await page.getByText(/\d accepted, \d rejected/).waitFor();
   await shot(page, "04-student-camera");
   log("camera enrollment answered");
@@ -285,7 +365,9 @@ async function main() {
   await page.goto("/students");
   await page.getByRole("cell", { name: "21IT005", exact: true }).waitFor();
   await page.getByLabel("Search").fill("Penny");
-  await page.getByRole("cell", { name: "21IT001", exact: true }).waitFor({ state: "detached" });
+  await page
+    .getByRole("cell", { name: "21IT001", exact: true })
+    .waitFor({ state: "detached" });
   await page.getByLabel("Search").fill("");
   await page.getByRole("cell", { name: "21IT001", exact: true }).waitFor();
   await shot(page, "05-students");
@@ -293,14 +375,24 @@ async function main() {
   // ---- bulk import: a CSV of two students and a ZIP with one photo; the
   // second row repeats a roll number (a row error), the first has a photo.
   const csv = join(work, "roster.csv");
-  writeFileSync(csv, "name,roll_number,registration_number,class,section\r\nHoward Wolowitz,21IT008,REG-21IT008,BTech IT,A\r\nDuplicate Sheldon,21IT005,REG-DUP,BTech IT,A\r\n");
+  writeFileSync(
+    csv,
+    "name,roll_number,registration_number,class,section\r\nHoward Wolowitz,21IT008,REG-21IT008,BTech IT,A\r\nDuplicate Sheldon,21IT005,REG-DUP,BTech IT,A\r\n",
+  );
   const zip = join(work, "photos.zip");
-  execFileSync("python3", ["-c", "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.write(sys.argv[2], '21IT008' + sys.argv[2][sys.argv[2].rindex('.'):]); z.close()", zip, firstPhoto("howard")]);
+  execFileSync("python3", [
+    "-c",
+    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1], 'w'); z.write(sys.argv[2], '21IT008' + sys.argv[2][sys.argv[2].rindex('.'):]); z.close()",
+    zip,
+    firstPhoto("howard"),
+  ]);
   await page.goto("/students/import");
   await page.getByLabel("Students (CSV)").setInputFiles(csv);
   await page.getByLabel("Photos (ZIP, optional)").setInputFiles(zip);
   await page.getByRole("button", { name: "Start import" }).click();
-  await page.getByRole("heading", { name: "Import finished" }).waitFor({ timeout: 30_000 });
+  await page
+    .getByRole("heading", { name: "Import finished" })
+    .waitFor({ timeout: 30_000 });
   await page.getByRole("cell", { name: "roll_number_taken" }).waitFor();
   await page.getByText("2 of 2 rows").first().waitFor();
   await shot(page, "05b-bulk-import");
@@ -309,26 +401,38 @@ async function main() {
   // ---- a class-photo session
   await page.goto("/sessions/new?method=photo");
   await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
-  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
+  await page
+    .getByLabel("Subject")
+    .selectOption({ label: "CS101 · Programming" });
   await page.getByLabel("Teacher").selectOption({ label: "Tara Teacher" });
   await page.getByRole("button", { name: "Create session" }).click();
   await page.waitForURL(/\/sessions\/\d+$/);
   const photoSession = Number(/\/sessions\/(\d+)$/.exec(page.url())[1]);
-  await page.getByLabel(/Class photos/).setInputFiles(join(data, "groups/bbt4.jpg"));
+  await page
+    .getByLabel(/Class photos/)
+    .setInputFiles(join(data, "groups/bbt4.jpg"));
   await page.getByRole("button", { name: "Recognise faces" }).click();
   await page.getByText(/6 faces found, 5 matched/).waitFor({ timeout: 60_000 });
   const boxes = page.locator(".face-box");
   await boxes.first().waitFor();
   check((await boxes.count()) === 6, "bbt4 shows 6 face boxes");
-  check((await page.locator('.face-box[data-status="matched"]').count()) === 5, "5 faces matched");
+  check(
+    (await page.locator('.face-box[data-status="matched"]').count()) === 5,
+    "5 faces matched",
+  );
   // The one unknown face is Bernadette (enrolled without a photo): correct it.
   const unknown = page.locator('.face-box[data-status="unknown"]');
   check((await unknown.count()) === 1, "one unknown face");
   await unknown.click();
-  await page.getByLabel("This face is").selectOption({ label: "Bernadette Rostenkowski (21IT007)" });
+  await page
+    .getByLabel("This face is")
+    .selectOption({ label: "Bernadette Rostenkowski (21IT007)" });
   await shot(page, "06-class-photo-correcting");
   await page.getByRole("button", { name: "Apply correction" }).click();
-  await page.locator(".notice").filter({ hasText: "is now Bernadette Rostenkowski" }).waitFor();
+  await page
+    .locator(".notice")
+    .filter({ hasText: "is now Bernadette Rostenkowski" })
+    .waitFor();
   await page.locator(".face-box.corrected").waitFor();
   await page.getByRole("button", { name: "Save attendance" }).click();
   await page.getByText(/Saved: 6 present, 2 absent/).waitFor();
@@ -345,7 +449,9 @@ async function main() {
   expectedHttp.push({ status: 404, url: /\/checkin-window$/ });
   await page.goto("/sessions/new?method=checkin");
   await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
-  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
+  await page
+    .getByLabel("Subject")
+    .selectOption({ label: "CS101 · Programming" });
   await page.getByLabel("Teacher").selectOption({ label: "Tara Teacher" });
   await page.getByRole("button", { name: "Create session" }).click();
   await page.waitForURL(/\/sessions\/\d+\/checkin$/);
@@ -359,9 +465,30 @@ async function main() {
   await page.locator("img.qr").waitFor();
   await page.getByText("Live", { exact: true }).waitFor();
   const link = await page.locator(".link-text").innerText();
-  check(link.startsWith(`${base}/checkin?session=`) && link.endsWith(`code=${code}`), `the check-in link ${link}`);
+  check(
+    link.startsWith(`${base}/checkin?session=`) &&
+      link.endsWith(`code=${code}`),
+    `the check-in link ${link}`,
+  );
   await shot(page, "09-checkin-window");
   log(`window open, code ${code}`);
+
+  // ---- a phone that refuses the location: the page says so in words
+  const refusing = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    permissions: [],
+  });
+  const denied = await refusing.newPage();
+  watch(denied, "denied");
+  await denied.goto(link);
+  await denied.getByRole("button", { name: "Share my location" }).click();
+  await denied
+    .getByRole("alert")
+    .filter({ hasText: "Location permission was denied" })
+    .waitFor();
+  await shot(denied, "09b-student-location-denied");
+  await refusing.close();
 
   // ---- the student, on a phone, from the QR link
   const phone = await browser.newContext({
@@ -375,7 +502,10 @@ async function main() {
   student.setDefaultTimeout(20_000);
   watch(student, "student");
   await student.goto(link);
-  check((await student.getByLabel("Code on the screen").inputValue()) === code, "the code is pre-filled from the link");
+  check(
+    (await student.getByLabel("Code on the screen").inputValue()) === code,
+    "the code is pre-filled from the link",
+  );
   await student.getByLabel("Roll number").fill("21IT006");
   await student.getByRole("button", { name: "Share my location" }).click();
   await student.getByText(/Location found/).waitFor();
@@ -384,14 +514,21 @@ async function main() {
   await student.getByText("Clip recorded.").waitFor({ timeout: 15_000 });
   await shot(student, "10-student-checkin-ready");
   await student.getByRole("button", { name: "Check in", exact: true }).click();
-  await student.locator('.verdict[data-state="accepted"], .verdict[data-state="rejected"]').waitFor({ timeout: 60_000 });
+  await student
+    .locator('.verdict[data-state="accepted"], .verdict[data-state="rejected"]')
+    .waitFor({ timeout: 60_000 });
   const verdict = await student.locator(".verdict").innerText();
   await shot(student, "11-student-verdict");
-  check(/You are checked in/.test(verdict), `the verdict is accepted, not: ${verdict}`);
+  check(
+    /You are checked in/.test(verdict),
+    `the verdict is accepted, not: ${verdict}`,
+  );
   log("student checked in: accepted");
 
   // The projector's live counter follows (Server-Sent Events).
-  await page.locator('[data-testid="checked-in-count"]', { hasText: "1" }).waitFor({ timeout: 15_000 });
+  await page
+    .locator('[data-testid="checked-in-count"]', { hasText: "1" })
+    .waitFor({ timeout: 15_000 });
   await page.getByRole("cell", { name: /accepted: checked in/ }).waitFor();
   await shot(page, "12-checkin-window-counted");
   await page.getByRole("button", { name: "Close now" }).click();
@@ -401,31 +538,80 @@ async function main() {
   // ---- reports and the XLSX export
   await page.goto("/reports");
   await page.locator("table.matrix").waitFor();
-  await page.locator("table.matrix").getByText("Bernadette Rostenkowski").waitFor();
+  await page
+    .locator("table.matrix")
+    .getByText("Bernadette Rostenkowski")
+    .waitFor();
   await page.locator(".chart-box canvas").waitFor();
   await shot(page, "13-reports");
-  const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "Download XLSX" }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download XLSX" }).click(),
+  ]);
   const xlsx = join(work, download.suggestedFilename());
   await download.saveAs(xlsx);
-  check(/^class-\d+-report.*\.xlsx$/.test(download.suggestedFilename()), `XLSX file name ${download.suggestedFilename()}`);
-  const strings = execFileSync("unzip", ["-p", xlsx, "xl/sharedStrings.xml"]).toString();
-  for (const name of ["Lin-Manuel Miranda", "Bernadette Rostenkowski", "Sheldon Cooper"]) {
+  check(
+    /^class-\d+-report.*\.xlsx$/.test(download.suggestedFilename()),
+    `XLSX file name ${download.suggestedFilename()}`,
+  );
+  const strings = execFileSync("unzip", [
+    "-p",
+    xlsx,
+    "xl/sharedStrings.xml",
+  ]).toString();
+  for (const name of [
+    "Lin-Manuel Miranda",
+    "Bernadette Rostenkowski",
+    "Sheldon Cooper",
+  ]) {
     check(strings.includes(name), `the XLSX names ${name}`);
   }
   log(`XLSX ${download.suggestedFilename()} opened: names present`);
 
   await page.goto("/audit");
-  await page.getByRole("cell", { name: "attendance" }).first().waitFor().catch(() => undefined);
+  await page
+    .getByRole("cell", { name: "attendance" })
+    .first()
+    .waitFor()
+    .catch(() => undefined);
   await page.locator("table").waitFor();
   await shot(page, "14-audit");
   await page.goto("/admin/status");
   await page.getByText("ready", { exact: true }).waitFor();
   await shot(page, "15-status");
 
+  // Every admin page opens without an error.
+  await page.goto("/admin/webhooks");
+  await page.getByLabel("URL").fill("http://127.0.0.1:9/lms-hook");
+  await page.getByRole("button", { name: "Add endpoint" }).click();
+  await page.getByText(/Signing secret, shown only once/).waitFor();
+  await shot(page, "15b-webhooks");
+  for (const [path, heading] of [
+    ["/admin/users", "Users"],
+    ["/admin/teachers", "Teachers"],
+    ["/admin/classes", "Classes"],
+    ["/admin/subjects", "Subjects"],
+    ["/admin/settings", "Settings"],
+    ["/admin/backups", "Backups"],
+    ["/sessions", "Sessions"],
+    [`/students/${ids["21IT006"]}/report`, "Lin-Manuel Miranda: attendance"],
+  ]) {
+    await page.goto(path);
+    await page.getByRole("heading", { level: 1, name: heading }).waitFor();
+    await page.locator(".state.loading").waitFor({ state: "detached" });
+  }
+  await shot(page, "15c-student-report");
+
   // The access token lives 40 s and is refreshed 30 s before it ends: by
   // now the UI has refreshed the admin's login (rotating the refresh token).
-  const lastLogin = await page.evaluate(() => JSON.parse(localStorage.getItem("rollcall.login")));
-  check(lastLogin.user.username === "admin" && lastLogin.refresh !== firstLogin.refresh, "the login was refreshed during the run");
+  const lastLogin = await page.evaluate(() =>
+    JSON.parse(localStorage.getItem("rollcall.login")),
+  );
+  check(
+    lastLogin.user.username === "admin" &&
+      lastLogin.refresh !== firstLogin.refresh,
+    "the login was refreshed during the run",
+  );
 
   // ---- role restrictions: the teacher
   await page.getByRole("button", { name: "Sign out" }).click();
@@ -433,8 +619,17 @@ async function main() {
   await signIn(page, "tara", kTeacherPassword);
   const nav = page.getByRole("navigation", { name: "Main" });
   await nav.getByRole("link", { name: "Sessions" }).waitFor();
-  for (const hidden of ["Users", "Teachers", "Audit log", "Webhooks", "System status"]) {
-    check((await nav.getByRole("link", { name: hidden }).count()) === 0, `a teacher's menu has no ${hidden}`);
+  for (const hidden of [
+    "Users",
+    "Teachers",
+    "Audit log",
+    "Webhooks",
+    "System status",
+  ]) {
+    check(
+      (await nav.getByRole("link", { name: hidden }).count()) === 0,
+      `a teacher's menu has no ${hidden}`,
+    );
   }
   expectedHttp.push({ status: 403, url: /\/api\/v1\/(audit|users)/ });
   await page.goto("/admin/users");
@@ -448,7 +643,25 @@ async function main() {
   await shot(page, "17-teacher-sessions");
   log(`teacher: no admin menu; /admin/users says "${refusal.trim()}"`);
 
-  check(consoleErrors.length === 0, `no console errors, but:\n${consoleErrors.join("\n")}`);
+  // ---- the student's own login: their attendance, nothing else
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await signIn(page, "21it007", studentPassword);
+  await page.getByRole("heading", { name: "My attendance" }).waitFor();
+  await page.getByText(/overall/).waitFor();
+  const studentNav = await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link")
+    .allInnerTexts();
+  check(
+    studentNav.join(",") === "Home",
+    `a student's menu is only Home, not ${studentNav}`,
+  );
+  await shot(page, "18-student-home");
+
+  check(
+    consoleErrors.length === 0,
+    `no console errors, but:\n${consoleErrors.join("\n")}`,
+  );
 }
 
 let failed = false;
@@ -458,10 +671,15 @@ try {
 } catch (e) {
   failed = true;
   console.error(e.stack ?? e);
-  for (const [i, p] of (browser?.contexts() ?? []).flatMap((c) => c.pages()).entries()) {
-    await p.screenshot({ path: join(shots, `failure-${i}.png`), fullPage: true }).catch(() => undefined);
+  for (const [i, p] of (browser?.contexts() ?? [])
+    .flatMap((c) => c.pages())
+    .entries()) {
+    await p
+      .screenshot({ path: join(shots, `failure-${i}.png`), fullPage: true })
+      .catch(() => undefined);
   }
-  if (consoleErrors.length) console.error("console errors:\n" + consoleErrors.join("\n"));
+  if (consoleErrors.length)
+    console.error("console errors:\n" + consoleErrors.join("\n"));
   if (server?.stderrText) {
     const text = server.stderrText();
     console.error("server log (last 3000 chars):\n" + text.slice(-3000));

@@ -116,7 +116,8 @@ export function errorFromBody(status: number, body: unknown, statusText = ""): A
   if (e && typeof e.message === "string") {
     return new ApiError(e.message, status, e.code ?? "error", e.field, e.request_id);
   }
-  if (status === 0) return new ApiError("The server cannot be reached. Check the connection and try again.", 0, "network");
+  if (status === 0)
+    return new ApiError("The server cannot be reached. Check the connection and try again.", 0, "network");
   return new ApiError(`The server answered ${status} ${statusText}`.trim(), status, "http_" + status);
 }
 

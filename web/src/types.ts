@@ -239,7 +239,14 @@ export interface ClassReport {
     totals: Counts;
   }[];
   below_threshold: { id: number; name: string; roll_number: string; percent: number | null }[];
-  subjects?: { id?: number; subject_id?: number; code: string; name?: string; percent: number | null; totals?: Counts }[];
+  subjects?: {
+    id?: number;
+    subject_id?: number;
+    code: string;
+    name?: string;
+    percent: number | null;
+    totals?: Counts;
+  }[];
 }
 
 export interface StudentReport {

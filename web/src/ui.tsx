@@ -198,7 +198,12 @@ export function Select({
   return (
     <div class="field">
       <label for={id}>{label}</label>
-      <select id={id} value={value} required={required} onChange={(e) => onValue((e.target as HTMLSelectElement).value)}>
+      <select
+        id={id}
+        value={value}
+        required={required}
+        onChange={(e) => onValue((e.target as HTMLSelectElement).value)}
+      >
         {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
         {options.map((o) => (
           <option value={o.value} key={o.value}>

@@ -26,11 +26,29 @@ export function AccountPage({ user }: { user: User }) {
         }}
       >
         <h2>Change password</h2>
-        <Field label="Current password" type="password" value={current} onValue={setCurrent} autoComplete="current-password" required />
-        <Field label="New password" type="password" value={next} onValue={setNext} autoComplete="new-password" required minLength={12} hint="12 to 128 characters. Every login of yours ends; sign in again after." />
+        <Field
+          label="Current password"
+          type="password"
+          value={current}
+          onValue={setCurrent}
+          autoComplete="current-password"
+          required
+        />
+        <Field
+          label="New password"
+          type="password"
+          value={next}
+          onValue={setNext}
+          autoComplete="new-password"
+          required
+          minLength={12}
+          hint="12 to 128 characters. Every login of yours ends; sign in again after."
+        />
         <ErrorBox error={action.error} />
         <div class="form-actions">
-          <button type="submit" class="primary" disabled={action.busy}>Change password</button>
+          <button type="submit" class="primary" disabled={action.busy}>
+            Change password
+          </button>
         </div>
       </form>
     </section>

@@ -6,7 +6,21 @@ import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, get, query, type Page, type User } from "../api";
 import { useClasses, useSubjects, useTeachers } from "../lookups";
 import { classLabel, type Assignment, type Class, type Subject, type Teacher } from "../types";
-import { Empty, ErrorBox, Field, Link, Loading, PageTitle, Pager, Select, Show, formatTime, useAction, useAsync, useDebounced } from "../ui";
+import {
+  Empty,
+  ErrorBox,
+  Field,
+  Link,
+  Loading,
+  PageTitle,
+  Pager,
+  Select,
+  Show,
+  formatTime,
+  useAction,
+  useAsync,
+  useDebounced,
+} from "../ui";
 
 const kPageSize = 50;
 
@@ -183,7 +197,11 @@ function DeleteButton({ path, what, onDone }: { path: string; what: string; onDo
       >
         Delete
       </button>
-      {action.error ? <span class="inline-error" role="alert">{action.error.message}</span> : null}
+      {action.error ? (
+        <span class="inline-error" role="alert">
+          {action.error.message}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -223,9 +241,19 @@ export function UsersPage() {
             { value: "student", label: "Student (without a student record)" },
           ],
         },
-        { key: "password", label: "Password (optional)", type: "password", hint: "12 to 128 bytes; leave empty to generate one" },
+        {
+          key: "password",
+          label: "Password (optional)",
+          type: "password",
+          hint: "12 to 128 bytes; leave empty to generate one",
+        },
       ]}
-      toBody={(v) => ({ username: v.username, display_name: v.display_name || undefined, role: v.role, password: v.password || undefined })}
+      toBody={(v) => ({
+        username: v.username,
+        display_name: v.display_name || undefined,
+        role: v.role,
+        password: v.password || undefined,
+      })}
       created={(u) => <Password p={u.generated_password} who={u.username} />}
       rowActions={(u, reload) => <UserActions user={u} reload={reload} />}
     />
@@ -250,7 +278,11 @@ function UserActions({ user, reload }: { user: User; reload: () => void }) {
         {user.is_active ? "Disable" : "Enable"}
       </button>
       <DeleteButton path={`/api/v1/users/${user.id}`} what={`user ${user.username}`} onDone={reload} />
-      {action.error ? <span class="inline-error" role="alert">{action.error.message}</span> : null}
+      {action.error ? (
+        <span class="inline-error" role="alert">
+          {action.error.message}
+        </span>
+      ) : null}
     </>
   );
 }
@@ -282,7 +314,9 @@ export function TeachersPage() {
         password: v.password || undefined,
       })}
       created={(t) => <Password p={t.generated_password} who={t.name} />}
-      rowActions={(t, reload) => <DeleteButton path={`/api/v1/teachers/${t.id}`} what={`teacher ${t.name}`} onDone={reload} />}
+      rowActions={(t, reload) => (
+        <DeleteButton path={`/api/v1/teachers/${t.id}`} what={`teacher ${t.name}`} onDone={reload} />
+      )}
     />
   );
 }
@@ -304,7 +338,9 @@ export function ClassesPage() {
       ]}
       toBody={(v) => ({ name: v.name, section: v.section || undefined })}
       created={(c) => <p class="notice">Class {classLabel(c)} was created.</p>}
-      rowActions={(c, reload) => <DeleteButton path={`/api/v1/classes/${c.id}`} what={`class ${classLabel(c)}`} onDone={reload} />}
+      rowActions={(c, reload) => (
+        <DeleteButton path={`/api/v1/classes/${c.id}`} what={`class ${classLabel(c)}`} onDone={reload} />
+      )}
     />
   );
 }
@@ -325,7 +361,9 @@ export function SubjectsPage() {
       ]}
       toBody={(v) => ({ code: v.code, name: v.name })}
       created={(s) => <p class="notice">Subject {s.code} was created.</p>}
-      rowActions={(s, reload) => <DeleteButton path={`/api/v1/subjects/${s.id}`} what={`subject ${s.code}`} onDone={reload} />}
+      rowActions={(s, reload) => (
+        <DeleteButton path={`/api/v1/subjects/${s.id}`} what={`subject ${s.code}`} onDone={reload} />
+      )}
     />
   );
 }
@@ -359,8 +397,18 @@ export function AssignmentsPage() {
         { label: "Subject", cell: (a) => sub.get(a.subject_id)?.name ?? `#${a.subject_id}` },
       ]}
       createFields={[
-        { key: "teacher_id", label: "Teacher", required: true, options: teachers.data!.map((t) => ({ value: String(t.id), label: t.name })) },
-        { key: "class_id", label: "Class", required: true, options: classes.data!.map((c) => ({ value: String(c.id), label: classLabel(c) })) },
+        {
+          key: "teacher_id",
+          label: "Teacher",
+          required: true,
+          options: teachers.data!.map((t) => ({ value: String(t.id), label: t.name })),
+        },
+        {
+          key: "class_id",
+          label: "Class",
+          required: true,
+          options: classes.data!.map((c) => ({ value: String(c.id), label: classLabel(c) })),
+        },
         {
           key: "subject_id",
           label: "Subject",
@@ -368,9 +416,15 @@ export function AssignmentsPage() {
           options: subjects.data!.map((s) => ({ value: String(s.id), label: `${s.code} · ${s.name}` })),
         },
       ]}
-      toBody={(v) => ({ teacher_id: Number(v.teacher_id), class_id: Number(v.class_id), subject_id: Number(v.subject_id) })}
+      toBody={(v) => ({
+        teacher_id: Number(v.teacher_id),
+        class_id: Number(v.class_id),
+        subject_id: Number(v.subject_id),
+      })}
       created={() => <p class="notice">The assignment was added.</p>}
-      rowActions={(a, reload) => <DeleteButton path={`/api/v1/assignments/${a.id}`} what="this assignment" onDone={reload} />}
+      rowActions={(a, reload) => (
+        <DeleteButton path={`/api/v1/assignments/${a.id}`} what="this assignment" onDone={reload} />
+      )}
     />
   );
 }

@@ -25,12 +25,21 @@ export function AuditPage() {
   useEffect(() => setOffset(0), [entity, search]);
   const users = useAsync(() => getAll<User>("/api/v1/users").catch(() => [] as User[]), []);
   const who = new Map((users.data ?? []).map((u) => [u.id, u.username]));
-  const page = useAsync(() => get<Page<Entry>>("/api/v1/audit" + query({ entity, q: search, offset, limit: kPageSize })), [entity, search, offset]);
+  const page = useAsync(
+    () => get<Page<Entry>>("/api/v1/audit" + query({ entity, q: search, offset, limit: kPageSize })),
+    [entity, search, offset],
+  );
   return (
     <section>
       <PageTitle>Audit log</PageTitle>
       <div class="filters" role="search">
-        <Select label="Record type" value={entity} onValue={setEntity} placeholder="Everything" options={kEntities.map((e) => ({ value: e, label: e }))} />
+        <Select
+          label="Record type"
+          value={entity}
+          onValue={setEntity}
+          placeholder="Everything"
+          options={kEntities.map((e) => ({ value: e, label: e }))}
+        />
         <Field label="Action" type="search" value={q} onValue={setQ} placeholder="e.g. student.create" />
       </div>
       <Show value={page}>
@@ -53,7 +62,9 @@ export function AuditPage() {
                   <tbody>
                     {data.items.map((e) => (
                       <tr key={e.id}>
-                        <td class="nowrap">{new Date(e.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })}</td>
+                        <td class="nowrap">
+                          {new Date(e.at).toLocaleString(undefined, { dateStyle: "medium", timeStyle: "medium" })}
+                        </td>
                         <td>{e.actor_user_id ? (who.get(e.actor_user_id) ?? `user #${e.actor_user_id}`) : "system"}</td>
                         <td>
                           <code>{e.action}</code>

@@ -23,7 +23,8 @@ const kAdvice: Record<string, string> = {
   too_many_attempts: "Too many tries. Ask your teacher to mark you by hand.",
   no_face: "Your face was not visible. Face the camera in good light and try again.",
   several_faces: "More than one face was seen. Make sure only you are in the picture.",
-  face_mismatch: "The face did not match your enrolled photos. Try again facing the camera in good light, or ask your teacher.",
+  face_mismatch:
+    "The face did not match your enrolled photos. Try again facing the camera in good light, or ask your teacher.",
   liveness_failed: "Move your head slightly while recording, and do not film a photo or a screen.",
   queue_full: "The server is busy. Wait a few seconds and send again.",
   photos_not_accepted: "This check-in needs a video. Use a browser that can record video (Chrome, Firefox or Safari).",
@@ -31,7 +32,8 @@ const kAdvice: Record<string, string> = {
 
 function advice(code: string): string {
   if (kAdvice[code]) return kAdvice[code];
-  if (code.startsWith("face_")) return "The picture was not good enough. Hold the phone at arm's length, face the light, and try again.";
+  if (code.startsWith("face_"))
+    return "The picture was not good enough. Hold the phone at arm's length, face the light, and try again.";
   if (code.startsWith("video_") || code.startsWith("image_")) return "The recording could not be read. Record again.";
   return "";
 }
@@ -153,7 +155,14 @@ export function CheckinPage() {
                 Signed in as <strong>{user!.display_name || user!.username}</strong>.
               </p>
             ) : (
-              <Field label="Roll number" value={roll} onValue={setRoll} autoComplete="username" required autoCapitalize="characters" />
+              <Field
+                label="Roll number"
+                value={roll}
+                onValue={setRoll}
+                autoComplete="username"
+                required
+                autoCapitalize="characters"
+              />
             )}
             <Field
               label="Code on the screen"
@@ -166,7 +175,14 @@ export function CheckinPage() {
               hint="6 digits"
             />
             {!params.get("session") ? (
-              <Field label="Session number" value={session} onValue={setSession} inputMode="numeric" required hint="From the link your teacher shared" />
+              <Field
+                label="Session number"
+                value={session}
+                onValue={setSession}
+                inputMode="numeric"
+                required
+                hint="From the link your teacher shared"
+              />
             ) : null}
           </section>
           <section aria-labelledby="where">
@@ -203,7 +219,12 @@ export function CheckinPage() {
           </button>
           {!ready ? (
             <p class="muted small">
-              {!position ? "Share your location" : !capture ? "Record your face" : "Fill in your roll number and the code"} to check in.
+              {!position
+                ? "Share your location"
+                : !capture
+                  ? "Record your face"
+                  : "Fill in your roll number and the code"}{" "}
+              to check in.
             </p>
           ) : null}
         </form>
@@ -343,12 +364,16 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
     canvas.width = v.videoWidth;
     canvas.height = v.videoHeight;
     canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob((b) => {
-      if (!b) return;
-      stop();
-      setState("off");
-      onCapture({ kind: "photos", blobs: [b], url: URL.createObjectURL(b) });
-    }, "image/jpeg", 0.92);
+    canvas.toBlob(
+      (b) => {
+        if (!b) return;
+        stop();
+        setState("off");
+        onCapture({ kind: "photos", blobs: [b], url: URL.createObjectURL(b) });
+      },
+      "image/jpeg",
+      0.92,
+    );
   };
 
   return (

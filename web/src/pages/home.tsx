@@ -65,9 +65,12 @@ function StudentHome() {
     <section>
       <PageTitle>My attendance</PageTitle>
       <p>
-        To check in, open the link or QR code your teacher shows, or <Link href="/checkin">go to the check-in page</Link>.
+        To check in, open the link or QR code your teacher shows, or{" "}
+        <Link href="/checkin">go to the check-in page</Link>.
       </p>
-      <Show value={report}>{(r) => (r ? <StudentReportView r={r} /> : <Empty>Your login has no student record.</Empty>)}</Show>
+      <Show value={report}>
+        {(r) => (r ? <StudentReportView r={r} /> : <Empty>Your login has no student record.</Empty>)}
+      </Show>
     </section>
   );
 }

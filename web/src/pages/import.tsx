@@ -27,8 +27,9 @@ export function ImportPage() {
       <PageTitle>Bulk import</PageTitle>
       <p>
         A CSV with the columns <code>name</code>, <code>roll_number</code>, <code>registration_number</code> and either{" "}
-        <code>class_id</code> or <code>class</code> + <code>section</code> (optional <code>phone</code>), and optionally a ZIP
-        of photos named by roll number (<code>21IT001.jpg</code>, <code>21IT001_2.jpg</code>…). Classes must exist first.
+        <code>class_id</code> or <code>class</code> + <code>section</code> (optional <code>phone</code>), and optionally
+        a ZIP of photos named by roll number (<code>21IT001.jpg</code>, <code>21IT001_2.jpg</code>…). Classes must exist
+        first.
       </p>
       <form
         class="card form-grid"
@@ -71,7 +72,11 @@ export function ImportPage() {
           />
         </div>
         <div class="form-actions">
-          <button type="submit" class="primary" disabled={!csv || action.busy || (job !== null && job.state === "running")}>
+          <button
+            type="submit"
+            class="primary"
+            disabled={!csv || action.busy || (job !== null && job.state === "running")}
+          >
             Start import
           </button>
         </div>
@@ -80,12 +85,15 @@ export function ImportPage() {
       <ErrorBox error={action.error ?? pollError} />
       {job ? (
         <div class="card" aria-live="polite">
-          <h2>
-            Import {job.state === "done" ? "finished" : job.state === "failed" ? "stopped" : job.state}
-          </h2>
-          <Progress value={job.total ? job.done / job.total : job.state === "done" ? 1 : 0} label={`${job.done} of ${job.total} rows`} />
+          <h2>Import {job.state === "done" ? "finished" : job.state === "failed" ? "stopped" : job.state}</h2>
+          <Progress
+            value={job.total ? job.done / job.total : job.state === "done" ? 1 : 0}
+            label={`${job.done} of ${job.total} rows`}
+          />
           {job.state === "failed" ? (
-            <p class="error-box">The server stopped during the import. Send it again: rows already created will report roll_number_taken.</p>
+            <p class="error-box">
+              The server stopped during the import. Send it again: rows already created will report roll_number_taken.
+            </p>
           ) : null}
           <h3>Row errors ({job.errors.length})</h3>
           {job.errors.length === 0 ? (

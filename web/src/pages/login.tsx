@@ -35,7 +35,8 @@ export function LoginPage() {
           {action.busy ? "Signing in…" : "Sign in"}
         </button>
         <p class="muted small">
-          Students checking in: open the link or QR code your teacher shows, or go to <a href="/checkin">the check-in page</a>.
+          Students checking in: open the link or QR code your teacher shows, or go to{" "}
+          <a href="/checkin">the check-in page</a>.
         </p>
       </form>
     </main>

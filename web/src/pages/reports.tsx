@@ -21,7 +21,17 @@ Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryS
 
 const kMark: Record<Status, string> = { present: "P", late: "L", absent: "A", excused: "E" };
 
-function TrendChart({ labels, values, label, threshold }: { labels: string[]; values: (number | null)[]; label: string; threshold?: number }) {
+function TrendChart({
+  labels,
+  values,
+  label,
+  threshold,
+}: {
+  labels: string[];
+  values: (number | null)[];
+  label: string;
+  threshold?: number;
+}) {
   const canvas = useRef<HTMLCanvasElement>(null);
   useEffect(() => {
     if (!canvas.current) return;
@@ -30,14 +40,33 @@ function TrendChart({ labels, values, label, threshold }: { labels: string[]; va
       data: {
         labels,
         datasets: [
-          { label, data: values, borderColor: "#1d4ed8", backgroundColor: "rgba(29,78,216,0.12)", fill: true, tension: 0.2, spanGaps: true },
+          {
+            label,
+            data: values,
+            borderColor: "#1d4ed8",
+            backgroundColor: "rgba(29,78,216,0.12)",
+            fill: true,
+            tension: 0.2,
+            spanGaps: true,
+            pointRadius: 4,
+          },
           ...(threshold !== undefined
-            ? [{ label: "Threshold", data: labels.map(() => threshold), borderColor: "#b91c1c", borderDash: [6, 4], pointRadius: 0, fill: false }]
+            ? [
+                {
+                  label: "Threshold",
+                  data: labels.map(() => threshold),
+                  borderColor: "#b91c1c",
+                  borderDash: [6, 4],
+                  pointRadius: 0,
+                  fill: false,
+                },
+              ]
             : []),
         ],
       },
       options: {
         animation: false,
+        layout: { padding: 8 },
         responsive: true,
         maintainAspectRatio: false,
         scales: { y: { min: 0, max: 100, ticks: { callback: (v) => `${v}%` } } },
@@ -49,7 +78,11 @@ function TrendChart({ labels, values, label, threshold }: { labels: string[]; va
   const last = [...values].reverse().find((v) => v !== null);
   return (
     <div class="chart-box">
-      <canvas ref={canvas} role="img" aria-label={`${label}: ${values.length} points${last !== undefined && last !== null ? `, latest ${last.toFixed(1)}%` : ""}`} />
+      <canvas
+        ref={canvas}
+        role="img"
+        aria-label={`${label}: ${values.length} points${last !== undefined && last !== null ? `, latest ${last.toFixed(1)}%` : ""}`}
+      />
     </div>
   );
 }
@@ -103,7 +136,9 @@ export function ReportsPage() {
       </div>
       <ErrorBox error={classes.error ?? action.error} />
       {classes.data?.length === 0 ? <Empty>No classes yet.</Empty> : null}
-      <Show value={report}>{(r) => (r ? <ClassReportView r={r} threshold={Number(threshold)} /> : <Empty>Choose a class.</Empty>)}</Show>
+      <Show value={report}>
+        {(r) => (r ? <ClassReportView r={r} threshold={Number(threshold)} /> : <Empty>Choose a class.</Empty>)}
+      </Show>
     </section>
   );
 }
@@ -129,7 +164,12 @@ function ClassReportView({ r, threshold }: { r: ClassReport; threshold: number }
       <div class="two-col">
         <div class="card">
           <h2>Attendance per session</h2>
-          <TrendChart labels={labels} values={trend} label={`${classLabel(r.class)} attendance`} threshold={threshold} />
+          <TrendChart
+            labels={labels}
+            values={trend}
+            label={`${classLabel(r.class)} attendance`}
+            threshold={threshold}
+          />
         </div>
         <div class="card">
           <h2>
@@ -189,7 +229,8 @@ function ClassReportView({ r, threshold }: { r: ClassReport; threshold: number }
             {r.students.map((s) => (
               <tr key={s.id} class={s.below_threshold ? "below" : ""}>
                 <th scope="row">
-                  <Link href={`/students/${s.id}/report`}>{s.name}</Link> <span class="muted small">{s.roll_number}</span>
+                  <Link href={`/students/${s.id}/report`}>{s.name}</Link>{" "}
+                  <span class="muted small">{s.roll_number}</span>
                 </th>
                 {s.statuses.map((st, i) => (
                   <td key={i} class={`mark ${st ?? "none"}`} title={st ?? "no record"}>
@@ -220,10 +261,16 @@ export function StudentReportPage({ id }: { id: number }) {
       <PageTitle
         actions={
           <>
-            <button type="button" onClick={() => action.run(() => download(`/api/v1/students/${id}/report?format=csv`))}>
+            <button
+              type="button"
+              onClick={() => action.run(() => download(`/api/v1/students/${id}/report?format=csv`))}
+            >
               Download CSV
             </button>
-            <button type="button" onClick={() => action.run(() => download(`/api/v1/students/${id}/report?format=xlsx`))}>
+            <button
+              type="button"
+              onClick={() => action.run(() => download(`/api/v1/students/${id}/report?format=xlsx`))}
+            >
               Download XLSX
             </button>
           </>
@@ -249,8 +296,8 @@ export function StudentReportView({ r }: { r: StudentReport }) {
   return (
     <>
       <p>
-        {r.student.roll_number} · {classLabel(r.class)} · overall <strong>{percent(r.percent)}</strong> ({r.totals.attended} of{" "}
-        {r.totals.counted} counted sessions)
+        {r.student.roll_number} · {classLabel(r.class)} · overall <strong>{percent(r.percent)}</strong> (
+        {r.totals.attended} of {r.totals.counted} counted sessions)
       </p>
       {r.history.length === 0 ? (
         <Empty>No attendance recorded yet.</Empty>
@@ -258,13 +305,18 @@ export function StudentReportView({ r }: { r: StudentReport }) {
         <>
           <div class="card">
             <h2>Trend</h2>
-            <TrendChart labels={r.history.map((h) => `${h.session.date} ${h.session.subject.code}`)} values={trend} label="Cumulative attendance" />
+            <TrendChart
+              labels={r.history.map((h) => `${h.session.date} ${h.session.subject.code}`)}
+              values={trend}
+              label="Cumulative attendance"
+            />
           </div>
           <h2>Per subject</h2>
           <ul class="plain">
             {r.subjects.map((s) => (
               <li key={s.id}>
-                {s.code} {s.name}: <strong>{percent(s.percent)}</strong> over {s.sessions} session{s.sessions === 1 ? "" : "s"}
+                {s.code} {s.name}: <strong>{percent(s.percent)}</strong> over {s.sessions} session
+                {s.sessions === 1 ? "" : "s"}
               </li>
             ))}
           </ul>

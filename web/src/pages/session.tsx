@@ -64,7 +64,8 @@ export function SessionPage({ id }: { id: number }) {
   const correct = (face: Face, studentId: number | null) =>
     action.run(async () => {
       await api("PATCH", `/api/v1/sessions/${id}/faces/${face.id}`, { student_id: studentId });
-      const who = studentId === null ? "nobody" : result.data?.students.find((s) => s.student.id === studentId)?.student.name;
+      const who =
+        studentId === null ? "nobody" : result.data?.students.find((s) => s.student.id === studentId)?.student.name;
       setMessage(`Face ${face.index + 1} is now ${who}.`);
       setSelected(null);
       refresh();
@@ -84,10 +85,16 @@ export function SessionPage({ id }: { id: number }) {
               <Link class="button" href={`/sessions/${id}/checkin`}>
                 Self check-in
               </Link>
-              <button type="button" onClick={() => action.run(() => download(`/api/v1/sessions/${id}/report?format=csv`))}>
+              <button
+                type="button"
+                onClick={() => action.run(() => download(`/api/v1/sessions/${id}/report?format=csv`))}
+              >
                 CSV
               </button>
-              <button type="button" onClick={() => action.run(() => download(`/api/v1/sessions/${id}/report?format=xlsx`))}>
+              <button
+                type="button"
+                onClick={() => action.run(() => download(`/api/v1/sessions/${id}/report?format=xlsx`))}
+              >
                 XLSX
               </button>
             </>
@@ -104,10 +111,15 @@ export function SessionPage({ id }: { id: number }) {
           </p>
         )}
       </Show>
-      {!locked && s ? <PhotoUpload sessionId={id} onDone={(added) => {
-        setExtraPhotoIds((x) => [...x, ...added]);
-        refresh();
-      }} /> : null}
+      {!locked && s ? (
+        <PhotoUpload
+          sessionId={id}
+          onDone={(added) => {
+            setExtraPhotoIds((x) => [...x, ...added]);
+            refresh();
+          }}
+        />
+      ) : null}
       <ErrorBox error={action.error ?? photoError} />
       <p class="sr-only" aria-live="polite">
         {message}
@@ -137,7 +149,13 @@ export function SessionPage({ id }: { id: number }) {
               )}
               <Legend />
               {selected && !locked ? (
-                <FaceEditor face={selected} students={r.students} busy={action.busy} onPick={(sid) => correct(selected, sid)} onClose={() => setSelected(null)} />
+                <FaceEditor
+                  face={selected}
+                  students={r.students}
+                  busy={action.busy}
+                  onPick={(sid) => correct(selected, sid)}
+                  onClose={() => setSelected(null)}
+                />
               ) : null}
             </div>
             <ClassList sessionId={id} result={r} locked={locked} onChanged={refresh} />
@@ -165,7 +183,11 @@ function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: n
         action.run(async () => {
           setProgress(0);
           try {
-            const { body } = await upload<{ photos: ClassPhoto[] }>(`/api/v1/sessions/${sessionId}/photos`, form, setProgress);
+            const { body } = await upload<{ photos: ClassPhoto[] }>(
+              `/api/v1/sessions/${sessionId}/photos`,
+              form,
+              setProgress,
+            );
             const faces = body.photos.reduce((n, p) => n + p.faces.length, 0);
             const matched = body.photos.reduce((n, p) => n + p.faces.filter((f) => f.status === "matched").length, 0);
             setSummary(`${faces} face${faces === 1 ? "" : "s"} found, ${matched} matched.`);
@@ -258,7 +280,13 @@ function AnnotatedPhoto({
   return (
     <figure class="class-photo">
       <div class="photo-stage">
-        {url ? <img src={url} alt={`Class photo ${photo.filename}`} /> : error ? <p class="error-box">{error}</p> : <Loading what="Loading the photo" />}
+        {url ? (
+          <img src={url} alt={`Class photo ${photo.filename}`} />
+        ) : error ? (
+          <p class="error-box">{error}</p>
+        ) : (
+          <Loading what="Loading the photo" />
+        )}
         {url
           ? photo.faces.map((f) => {
               const name = f.student ? f.student.name : "unknown";
@@ -296,8 +324,8 @@ function AnnotatedPhoto({
       </div>
       <figcaption class="muted small">
         {photo.filename || `Photo ${photo.id}`}: {photo.faces.length} face{photo.faces.length === 1 ? "" : "s"}
-        {photo.processing_ms ? `, recognised in ${(photo.processing_ms / 1000).toFixed(1)} s` : ""}. Click a box to correct
-        it, or drag a student from the list onto it.
+        {photo.processing_ms ? `, recognised in ${(photo.processing_ms / 1000).toFixed(1)} s` : ""}. Click a box to
+        correct it, or drag a student from the list onto it.
       </figcaption>
     </figure>
   );
@@ -331,13 +359,19 @@ function FaceEditor({
     >
       <h3>Face {face.index + 1}</h3>
       <p class="small">
-        {face.student ? `${face.student.name} (${face.student.roll_number})` : "Nobody"} · {face.corrected ? "corrected by hand" : kStatusText[face.status]}
+        {face.student ? `${face.student.name} (${face.student.roll_number})` : "Nobody"} ·{" "}
+        {face.corrected ? "corrected by hand" : kStatusText[face.status]}
         {face.similarity !== null ? ` · similarity ${face.similarity.toFixed(2)}` : ""}
         {face.runner_up ? ` · runner-up ${face.runner_up.name} (${(face.runner_up_similarity ?? 0).toFixed(2)})` : ""}
       </p>
       <div class="field">
         <label for="face-student">This face is</label>
-        <select id="face-student" ref={ref} value={choice} onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}>
+        <select
+          id="face-student"
+          ref={ref}
+          value={choice}
+          onChange={(e) => setChoice((e.target as HTMLSelectElement).value)}
+        >
           <option value="">Nobody from this class</option>
           {students.map((s) => (
             <option key={s.student.id} value={String(s.student.id)}>
@@ -437,8 +471,8 @@ function ClassList({
       {absent.length ? <ul>{absent.map(row)}</ul> : <Empty>Nobody.</Empty>}
       {result.conflicts.length ? (
         <p class="warn">
-          {result.conflicts.length} conflict{result.conflicts.length > 1 ? "s" : ""}: one student counted for two faces. Check
-          the corrected faces.
+          {result.conflicts.length} conflict{result.conflicts.length > 1 ? "s" : ""}: one student counted for two faces.
+          Check the corrected faces.
         </p>
       ) : null}
       {result.borderline_faces.length ? (
@@ -453,7 +487,9 @@ function ClassList({
           onClick={() =>
             action.run(async () => {
               const r = await api<SessionResult>("POST", `/api/v1/sessions/${sessionId}/save`, {});
-              setSaved(`Saved: ${r.present} present, ${r.absent} absent${r.changed ? ` (${r.changed} records changed)` : ""}.`);
+              setSaved(
+                `Saved: ${r.present} present, ${r.absent} absent${r.changed ? ` (${r.changed} records changed)` : ""}.`,
+              );
               onChanged();
             })
           }

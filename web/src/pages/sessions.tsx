@@ -3,7 +3,20 @@ import { useEffect, useState } from "preact/hooks";
 import { api, get, getAll, query, type Me, type Page, type User } from "../api";
 import { useClasses, useSubjects, useTeachers } from "../lookups";
 import { classLabel, type Assignment, type Method, type Session } from "../types";
-import { Empty, ErrorBox, Field, Link, PageTitle, Pager, Select, Show, formatMs, navigate, useAction, useAsync } from "../ui";
+import {
+  Empty,
+  ErrorBox,
+  Field,
+  Link,
+  PageTitle,
+  Pager,
+  Select,
+  Show,
+  formatMs,
+  navigate,
+  useAction,
+  useAsync,
+} from "../ui";
 
 const kPageSize = 25;
 const kMethods: { value: Method; label: string }[] = [
@@ -124,11 +137,15 @@ export function NewSessionPage({ user }: { user: User }) {
   );
   const classOptions = (classes.data ?? []).filter((c) => isAdmin || mine.some((a) => a.class_id === c.id));
   const subjectOptions = (subjects.data ?? []).filter(
-    (s) => (isAdmin && !teacherId) || mine.some((a) => a.subject_id === s.id && (!classId || a.class_id === Number(classId))),
+    (s) =>
+      (isAdmin && !teacherId) ||
+      mine.some((a) => a.subject_id === s.id && (!classId || a.class_id === Number(classId))),
   );
   useEffect(() => {
     if (isAdmin && !teacherId && classId && subjectId) {
-      const a = (assignments.data ?? []).find((x) => x.class_id === Number(classId) && x.subject_id === Number(subjectId));
+      const a = (assignments.data ?? []).find(
+        (x) => x.class_id === Number(classId) && x.subject_id === Number(subjectId),
+      );
       if (a) setTeacherId(String(a.teacher_id));
     }
   }, [classId, subjectId, assignments.data]);

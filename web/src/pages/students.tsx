@@ -75,11 +75,14 @@ export function StudentsPage() {
       <ErrorBox error={classes.error} />
       <Show value={page}>
         {(data) => {
-          const items = section && !classId ? data.items.filter((s) => byId.get(s.class_id)?.section === section) : data.items;
+          const items =
+            section && !classId ? data.items.filter((s) => byId.get(s.class_id)?.section === section) : data.items;
           if (items.length === 0)
             return (
               <Empty>
-                {search || classId || section ? "No student matches." : "No students yet. Add one, or import a class list."}
+                {search || classId || section
+                  ? "No student matches."
+                  : "No students yet. Add one, or import a class list."}
               </Empty>
             );
           return (
@@ -167,7 +170,13 @@ function StudentForm({
         placeholder="Choose a class"
         options={classes.map((c) => ({ value: String(c.id), label: classLabel(c) }))}
       />
-      <Field label="Phone (optional)" type="tel" value={f.phone} onValue={set("phone")} hint="E.164, e.g. +919876543210" />
+      <Field
+        label="Phone (optional)"
+        type="tel"
+        value={f.phone}
+        onValue={set("phone")}
+        hint="E.164, e.g. +919876543210"
+      />
       {extra}
       <ErrorBox error={action.error} />
       <div class="form-actions">
@@ -300,8 +309,8 @@ export function StudentPage({ id }: { id: number }) {
         <>
           <h2>Enrollment photos</h2>
           <p class="muted">
-            1 to 5 photos, each showing only this student's face, straight on, sharp and well lit. Each photo is judged on its
-            own; a rejected one says why, so it can be retaken.
+            1 to 5 photos, each showing only this student's face, straight on, sharp and well lit. Each photo is judged
+            on its own; a rejected one says why, so it can be retaken.
           </p>
           <Show value={photos}>
             {(list) => <PhotoGrid studentId={id} photos={list.items} onDeleted={photos.reload} />}
@@ -356,7 +365,8 @@ function AuthedImage({ path, alt, className }: { path: string; alt: string; clas
 
 function PhotoGrid({ studentId, photos, onDeleted }: { studentId: number; photos: Photo[]; onDeleted: () => void }) {
   const action = useAction();
-  if (photos.length === 0) return <Empty>No photos yet: this student cannot be recognised until one is enrolled.</Empty>;
+  if (photos.length === 0)
+    return <Empty>No photos yet: this student cannot be recognised until one is enrolled.</Empty>;
   return (
     <>
       <ErrorBox error={action.error} />
@@ -364,7 +374,10 @@ function PhotoGrid({ studentId, photos, onDeleted }: { studentId: number; photos
         {photos.map((p, i) => (
           <li key={p.id} class="card photo-card">
             {p.is_kept ? (
-              <AuthedImage path={`/api/v1/students/${studentId}/photos/${p.id}/image`} alt={`Enrollment photo ${i + 1}`} />
+              <AuthedImage
+                path={`/api/v1/students/${studentId}/photos/${p.id}/image`}
+                alt={`Enrollment photo ${i + 1}`}
+              />
             ) : (
               <span class="muted small">Photo not kept (embeddings only)</span>
             )}
@@ -402,12 +415,14 @@ function EnrollReport({ report }: { report: EnrollmentReport }) {
       <ul class="outcomes">
         {report.photos.map((p, i) => (
           <li key={i} class={p.accepted ? "ok" : "bad"}>
-            <strong>{p.filename || `photo ${i + 1}`}:</strong> {p.accepted ? "accepted" : `rejected — ${p.reason?.message}`}
+            <strong>{p.filename || `photo ${i + 1}`}:</strong>{" "}
+            {p.accepted ? "accepted" : `rejected — ${p.reason?.message}`}
             {p.face ? (
               <span class="muted small">
                 {" "}
-                (eyes {p.face.quality.eye_distance_px.toFixed(0)} px apart, sharpness {p.face.quality.sharpness.toFixed(0)},
-                brightness {p.face.quality.brightness.toFixed(0)}, turned {Math.abs(p.face.quality.yaw_deg).toFixed(0)}°)
+                (eyes {p.face.quality.eye_distance_px.toFixed(0)} px apart, sharpness{" "}
+                {p.face.quality.sharpness.toFixed(0)}, brightness {p.face.quality.brightness.toFixed(0)}, turned{" "}
+                {Math.abs(p.face.quality.yaw_deg).toFixed(0)}°)
               </span>
             ) : null}
             {p.possible_duplicate ? (
@@ -485,7 +500,12 @@ function Enroll({ studentId, count, onEnrolled }: { studentId: number; count: nu
       </form>
       {progress !== null ? <Progress value={progress} label="Uploading" /> : null}
       <ErrorBox error={action.error} />
-      {camera ? <CameraEnroll disabled={room <= 0 || action.busy} onShot={(blob) => action.run(() => send_([blob], ["camera.jpg"]))} /> : null}
+      {camera ? (
+        <CameraEnroll
+          disabled={room <= 0 || action.busy}
+          onShot={(blob) => action.run(() => send_([blob], ["camera.jpg"]))}
+        />
+      ) : null}
       {report ? <EnrollReport report={report} /> : null}
     </div>
   );
@@ -538,7 +558,11 @@ function CameraEnroll({ onShot, disabled }: { onShot: (blob: Blob) => void; disa
   };
   return (
     <div class="card camera">
-      {error ? <p role="alert" class="error-box">{error}</p> : null}
+      {error ? (
+        <p role="alert" class="error-box">
+          {error}
+        </p>
+      ) : null}
       <video ref={video} playsInline muted aria-label="Camera preview" onLoadedData={() => setReady(true)} />
       {!ready && !error ? <Loading what="Starting the camera" /> : null}
       <button type="button" class="primary" disabled={!ready || disabled} onClick={shoot}>

@@ -35,7 +35,15 @@ export function StatusPage() {
   }, []);
   return (
     <section>
-      <PageTitle actions={<button type="button" onClick={status.reload}>Refresh</button>}>System status</PageTitle>
+      <PageTitle
+        actions={
+          <button type="button" onClick={status.reload}>
+            Refresh
+          </button>
+        }
+      >
+        System status
+      </PageTitle>
       <Show value={status}>
         {({ health, ready, metrics }) => (
           <dl class="stats">
@@ -46,7 +54,9 @@ export function StatusPage() {
             </div>
             <div class="card">
               <dt>Ready</dt>
-              <dd class={ready.status === "ready" ? "ok-text" : "bad-text"}>{ready.status === "ready" ? "ready" : "not ready"}</dd>
+              <dd class={ready.status === "ready" ? "ok-text" : "bad-text"}>
+                {ready.status === "ready" ? "ready" : "not ready"}
+              </dd>
             </div>
             <div class="card">
               <dt>Database</dt>
@@ -63,10 +73,12 @@ export function StatusPage() {
             </div>
             <div class="card">
               <dt>Mean verification</dt>
-              <dd>{(() => {
-                const s = metric(metrics, "rollcall_checkin_mean_verify_seconds");
-                return s === null || Number.isNaN(s) ? "—" : `${s.toFixed(2)} s`;
-              })()}</dd>
+              <dd>
+                {(() => {
+                  const s = metric(metrics, "rollcall_checkin_mean_verify_seconds");
+                  return s === null || Number.isNaN(s) ? "—" : `${s.toFixed(2)} s`;
+                })()}
+              </dd>
             </div>
           </dl>
         )}
@@ -81,25 +93,24 @@ export function SettingsPage() {
       <PageTitle>Settings</PageTitle>
       <div class="card prose">
         <p>
-          Thresholds, retention and limits are server settings: a TOML file, <code>ROLLCALL_*</code> environment variables or
-          flags of <code>rollcall serve</code>, read at start. The API has no route to read or change them, so they are shown
-          and changed on the server:
+          Thresholds, retention and limits are server settings: a TOML file, <code>ROLLCALL_*</code> environment
+          variables or flags of <code>rollcall serve</code>, read at start. The API has no route to read or change them,
+          so they are shown and changed on the server:
         </p>
-        <pre>rollcall config show        # the effective settings, secrets masked</pre>
+        <pre>rollcall config show # the effective settings, secrets masked</pre>
         <ul>
           <li>
-            <code>retention</code>: <code>keep_photos</code> or <code>embeddings_only</code> (delete photos once embedded)
+            <code>retention</code>: <code>keep_photos</code> or <code>embeddings_only</code> (delete photos once
+            embedded)
           </li>
           <li>
             <code>duplicate_similarity</code>: flag an enrollment this similar to a classmate (0.6)
           </li>
           <li>
-            <code>checkin_grace_s</code>, <code>checkin_max_accuracy_m</code>, <code>checkin_attempts_per_student</code>,{" "}
-            <code>max_video_seconds</code>: self check-in
+            <code>checkin_grace_s</code>, <code>checkin_max_accuracy_m</code>, <code>checkin_attempts_per_student</code>
+            , <code>max_video_seconds</code>: self check-in
           </li>
-          <li>
-            The attendance threshold of reports (75 % by default) is chosen per report on the Reports page.
-          </li>
+          <li>The attendance threshold of reports (75 % by default) is chosen per report on the Reports page.</li>
         </ul>
         <p>Every setting is described in docs/CONFIGURATION.md.</p>
       </div>
@@ -116,7 +127,7 @@ export function BackupsPage() {
           Backups are taken on the server (the API has no backup route, so that a web login can never download the whole
           database):
         </p>
-        <pre>rollcall backup /backups/rollcall-$(date +%F).db   # consistent online copy of the SQLite database</pre>
+        <pre>rollcall backup /backups/rollcall-$(date +%F).db # consistent online copy of the SQLite database</pre>
         <p>
           With PostgreSQL use <code>pg_dump</code>. Restoring, scheduling and retention of backups are described in
           docs/OPERATIONS.md.

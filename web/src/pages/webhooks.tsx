@@ -47,7 +47,9 @@ export function WebhooksPage() {
             const w = await api<Webhook>("POST", "/api/v1/webhooks", {
               url,
               secret: secret || undefined,
-              events: Object.entries(events).filter(([, on]) => on).map(([k]) => k),
+              events: Object.entries(events)
+                .filter(([, on]) => on)
+                .map(([k]) => k),
             });
             setCreated(w);
             setUrl("");
@@ -57,13 +59,30 @@ export function WebhooksPage() {
         }}
       >
         <h2>Add an endpoint</h2>
-        <Field label="URL" type="url" value={url} onValue={setUrl} required placeholder="https://lms.example/rollcall" />
-        <Field label="Secret (optional)" value={secret} onValue={setSecret} hint="16-256 characters; leave empty to generate one" />
+        <Field
+          label="URL"
+          type="url"
+          value={url}
+          onValue={setUrl}
+          required
+          placeholder="https://lms.example/rollcall"
+        />
+        <Field
+          label="Secret (optional)"
+          value={secret}
+          onValue={setSecret}
+          hint="16-256 characters; leave empty to generate one"
+        />
         <fieldset>
           <legend>Events</legend>
           {(Object.keys(events) as (keyof typeof events)[]).map((k) => (
             <label class="check" key={k}>
-              <input type="checkbox" checked={events[k]} onChange={(e) => setEvents({ ...events, [k]: (e.target as HTMLInputElement).checked })} /> {k}
+              <input
+                type="checkbox"
+                checked={events[k]}
+                onChange={(e) => setEvents({ ...events, [k]: (e.target as HTMLInputElement).checked })}
+              />{" "}
+              {k}
             </label>
           ))}
         </fieldset>
@@ -87,7 +106,12 @@ export function WebhooksPage() {
             <ul class="plain">
               {list.items.map((w) => (
                 <li class="card" key={w.id}>
-                  <WebhookRow hook={w} reload={hooks.reload} open={open === w.id} onToggle={() => setOpen(open === w.id ? null : w.id)} />
+                  <WebhookRow
+                    hook={w}
+                    reload={hooks.reload}
+                    open={open === w.id}
+                    onToggle={() => setOpen(open === w.id ? null : w.id)}
+                  />
                 </li>
               ))}
             </ul>
@@ -98,7 +122,17 @@ export function WebhooksPage() {
   );
 }
 
-function WebhookRow({ hook, reload, open, onToggle }: { hook: Webhook; reload: () => void; open: boolean; onToggle: () => void }) {
+function WebhookRow({
+  hook,
+  reload,
+  open,
+  onToggle,
+}: {
+  hook: Webhook;
+  reload: () => void;
+  open: boolean;
+  onToggle: () => void;
+}) {
   const action = useAction();
   const [note, setNote] = useState("");
   return (
@@ -109,24 +143,52 @@ function WebhookRow({ hook, reload, open, onToggle }: { hook: Webhook; reload: (
         {hook.consecutive_failures ? ` (${hook.consecutive_failures} failures)` : ""}
       </p>
       <div class="form-actions">
-        <button type="button" class="small-button" onClick={() => action.run(async () => {
-          await api("POST", `/api/v1/webhooks/${hook.id}/test`, {});
-          setNote("A ping was queued.");
-        })}>Send test ping</button>
-        <button type="button" class="small-button" onClick={() => action.run(async () => {
-          await api("PATCH", `/api/v1/webhooks/${hook.id}`, { is_active: !hook.is_active });
-          reload();
-        })}>{hook.is_active ? "Pause" : "Resume"}</button>
-        <button type="button" class="small-button" aria-expanded={open} onClick={onToggle}>Deliveries</button>
-        <button type="button" class="small-button danger" onClick={() => {
-          if (confirm(`Delete the endpoint ${hook.url} and its history?`))
+        <button
+          type="button"
+          class="small-button"
+          onClick={() =>
             action.run(async () => {
-              await api("DELETE", `/api/v1/webhooks/${hook.id}`);
+              await api("POST", `/api/v1/webhooks/${hook.id}/test`, {});
+              setNote("A ping was queued.");
+            })
+          }
+        >
+          Send test ping
+        </button>
+        <button
+          type="button"
+          class="small-button"
+          onClick={() =>
+            action.run(async () => {
+              await api("PATCH", `/api/v1/webhooks/${hook.id}`, { is_active: !hook.is_active });
               reload();
-            });
-        }}>Delete</button>
+            })
+          }
+        >
+          {hook.is_active ? "Pause" : "Resume"}
+        </button>
+        <button type="button" class="small-button" aria-expanded={open} onClick={onToggle}>
+          Deliveries
+        </button>
+        <button
+          type="button"
+          class="small-button danger"
+          onClick={() => {
+            if (confirm(`Delete the endpoint ${hook.url} and its history?`))
+              action.run(async () => {
+                await api("DELETE", `/api/v1/webhooks/${hook.id}`);
+                reload();
+              });
+          }}
+        >
+          Delete
+        </button>
       </div>
-      {note ? <p role="status" class="small">{note}</p> : null}
+      {note ? (
+        <p role="status" class="small">
+          {note}
+        </p>
+      ) : null}
       <ErrorBox error={action.error} />
       {open ? <Deliveries id={hook.id} /> : null}
     </>

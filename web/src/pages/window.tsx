@@ -37,7 +37,9 @@ export function WindowPage({ id }: { id: number }) {
           <OpenForm sessionId={id} onOpened={(w) => win.set(w)} again={!!win.data} />
         </>
       ) : null}
-      {win.data && win.data.state !== "finalized" ? <Display sessionId={id} initial={win.data} onFinalized={win.reload} /> : null}
+      {win.data && win.data.state !== "finalized" ? (
+        <Display sessionId={id} initial={win.data} onFinalized={win.reload} />
+      ) : null}
     </section>
   );
 }
@@ -47,8 +49,8 @@ function FinalSummary({ win, sessionId }: { win: Window; sessionId: number }) {
     <div class="card">
       <h2>The last window is closed</h2>
       <p>
-        {win.counts.accepted} checked in, {win.counts.rejected} rejected. Closed {formatTime(win.closes_at)}; the session was
-        locked and everyone else marked absent.
+        {win.counts.accepted} checked in, {win.counts.rejected} rejected. Closed {formatTime(win.closes_at)}; the
+        session was locked and everyone else marked absent.
       </p>
       <Link href={`/sessions/${sessionId}`}>See the attendance</Link>
     </div>
@@ -63,16 +65,33 @@ export function locate(): Promise<GeolocationPosition> {
       reject(new Error("This browser cannot tell its location."));
       return;
     }
-    navigator.geolocation.getCurrentPosition(resolve, (e) => {
-      if (e.code === e.PERMISSION_DENIED)
-        reject(new Error("Location permission was denied. Allow location for this site in the browser's settings and try again."));
-      else if (e.code === e.TIMEOUT) reject(new Error("Finding the location took too long. Move near a window or outdoors and try again."));
-      else reject(new Error("The location is not available right now. Turn on location services and try again."));
-    }, { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 });
+    navigator.geolocation.getCurrentPosition(
+      resolve,
+      (e) => {
+        if (e.code === e.PERMISSION_DENIED)
+          reject(
+            new Error(
+              "Location permission was denied. Allow location for this site in the browser's settings and try again.",
+            ),
+          );
+        else if (e.code === e.TIMEOUT)
+          reject(new Error("Finding the location took too long. Move near a window or outdoors and try again."));
+        else reject(new Error("The location is not available right now. Turn on location services and try again."));
+      },
+      { enableHighAccuracy: true, timeout: 20_000, maximumAge: 0 },
+    );
   });
 }
 
-function OpenForm({ sessionId, onOpened, again }: { sessionId: number; onOpened: (w: Window) => void; again: boolean }) {
+function OpenForm({
+  sessionId,
+  onOpened,
+  again,
+}: {
+  sessionId: number;
+  onOpened: (w: Window) => void;
+  again: boolean;
+}) {
   const [geo, setGeo] = useState<Geo>({ latitude: "", longitude: "", accuracy: null });
   const [duration, setDuration] = useState("90");
   const [radius, setRadius] = useState("50");
@@ -116,7 +135,15 @@ function OpenForm({ sessionId, onOpened, again }: { sessionId: number; onOpened:
         Students check in with the code on screen, their phone's location (within the radius of yours) and a short face
         video.
       </p>
-      <Field label="Duration (seconds)" type="number" min={10} max={3600} value={duration} onValue={setDuration} required />
+      <Field
+        label="Duration (seconds)"
+        type="number"
+        min={10}
+        max={3600}
+        value={duration}
+        onValue={setDuration}
+        required
+      />
       <Field label="Radius (metres)" type="number" min={1} max={10000} value={radius} onValue={setRadius} required />
       <Field
         label="Late after (seconds, optional)"
@@ -127,13 +154,31 @@ function OpenForm({ sessionId, onOpened, again }: { sessionId: number; onOpened:
         hint="Check-ins after this many seconds count as late."
       />
       <label class="check">
-        <input type="checkbox" checked={photos} onChange={(e) => setPhotos((e.target as HTMLInputElement).checked)} /> Also
-        accept photos (for phones that cannot record video)
+        <input type="checkbox" checked={photos} onChange={(e) => setPhotos((e.target as HTMLInputElement).checked)} />{" "}
+        Also accept photos (for phones that cannot record video)
       </label>
       <fieldset class="location">
         <legend>Your location</legend>
-        <Field label="Latitude" type="number" step="any" min={-90} max={90} value={geo.latitude} onValue={(v) => setGeo({ ...geo, latitude: v })} required />
-        <Field label="Longitude" type="number" step="any" min={-180} max={180} value={geo.longitude} onValue={(v) => setGeo({ ...geo, longitude: v })} required />
+        <Field
+          label="Latitude"
+          type="number"
+          step="any"
+          min={-90}
+          max={90}
+          value={geo.latitude}
+          onValue={(v) => setGeo({ ...geo, latitude: v })}
+          required
+        />
+        <Field
+          label="Longitude"
+          type="number"
+          step="any"
+          min={-180}
+          max={180}
+          value={geo.longitude}
+          onValue={(v) => setGeo({ ...geo, longitude: v })}
+          required
+        />
         <button type="button" onClick={findMe} disabled={locating.busy}>
           {locating.busy ? "Locating…" : "Use my location"}
         </button>
@@ -262,7 +307,11 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
           </div>
         </div>
         <div class="qr-block">
-          {qr ? <img src={qr} alt={`QR code of the check-in link ${win.link}`} class="qr" /> : <Loading what="Loading the QR code" />}
+          {qr ? (
+            <img src={qr} alt={`QR code of the check-in link ${win.link}`} class="qr" />
+          ) : (
+            <Loading what="Loading the QR code" />
+          )}
           <p class="link-text">{win.link}</p>
         </div>
       </div>
@@ -315,7 +364,9 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
                   <td>{formatTime(s.submitted_at)}</td>
                   <td>
                     {s.student_id ? (
-                      <Link href={`/students/${s.student_id}`}>{names.data?.get(s.student_id) ?? `#${s.student_id}`}</Link>
+                      <Link href={`/students/${s.student_id}`}>
+                        {names.data?.get(s.student_id) ?? `#${s.student_id}`}
+                      </Link>
                     ) : (
                       "—"
                     )}
