@@ -10,6 +10,7 @@
 #include "app/config.h"
 #include "app/logging.h"
 #include "app/output.h"
+#include "bots/bots.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "jobs/checkin_workers.h"
@@ -102,8 +103,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   zip_limits.max_entry_bytes = settings.max_image_bytes;
   runtime->importer = std::make_unique<jobs::Importer>(*runtime->store, *runtime->roster_import,
                                                        *runtime->runner, zip_limits);
-  runtime->login_per_ip =
-      std::make_unique<RateLimiter>(settings.login_attempts_per_minute_ip);
+  runtime->login_per_ip = std::make_unique<RateLimiter>(settings.login_attempts_per_minute_ip);
   runtime->login_per_account =
       std::make_unique<RateLimiter>(settings.login_attempts_per_minute_account);
   domain::SessionOptions session_options;
@@ -137,7 +137,8 @@ http::Services services_of(Runtime& rt) {
       *rt.enrollment,   *rt.importer,          rt.metrics,
       *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
       "0.1.0",          *rt.sessions,          *rt.reports,
-      *rt.webhooks,     *rt.checkins,          *rt.telegram_links};
+      *rt.webhooks,     *rt.checkins,          *rt.telegram_links,
+      nullptr};
 }
 
 Result<domain::Principal> local_admin(Runtime& runtime) {
@@ -198,6 +199,23 @@ int serve(const Settings& settings) {
   jobs::WebhookSender webhook_sender(*rt.store, webhook_options);
   webhook_sender.start();
 
+  // The Telegram bots, when their tokens are set (docs/TELEGRAM.md); made
+  // before the check-in workers start, as it hooks their finalisation.
+  bots::BotsOptions bot_options;
+  bot_options.teacher_token = settings.telegram_teacher_token;
+  bot_options.student_token = settings.telegram_student_token;
+  bot_options.api_url = settings.telegram_api_url;
+  bot_options.is_webhook = settings.telegram_mode == "webhook";
+  bot_options.webhook_url =
+      settings.telegram_webhook_url.empty() ? settings.public_url : settings.telegram_webhook_url;
+  bot_options.webhook_secret = settings.telegram_webhook_secret;
+  bot_options.long_poll_s = settings.telegram_long_poll_s;
+  bot_options.chat.messages_per_minute = settings.telegram_messages_per_minute;
+  bot_options.chat.conversation_timeout_ms = settings.telegram_conversation_timeout_s * 1000LL;
+  bot_options.chat.log = log_job_event;
+  bots::Bots bots(bot_options, bots::BotsServices{*rt.store, *rt.telegram_links, *rt.directory,
+                                                  *rt.sessions, *rt.checkins, *rt.reports});
+
   // Verifies check-ins and closes windows; its figures go to /metrics.
   rt.checkins->on_verified([&rt](bool accepted, double wait_ms, double verify_ms) {
     rt.metrics.add_counter("rollcall_checkin_verdicts_total", "check-in verdicts", 1,
@@ -214,8 +232,15 @@ int serve(const Settings& settings) {
   checkin_options.log = log_job_event;
   jobs::CheckinWorkers checkin_workers(*rt.store, *rt.checkins, checkin_options);
   checkin_workers.start();
+  if (auto started = bots.start(); !started) return report_error(started.error());
 
   http::Services services = services_of(rt);
+  if (!bots.empty()) {
+    services.telegram_webhook = [&bots](const std::string& bot, const std::string& secret,
+                                        const std::string& body) {
+      return bots.webhook(bot, secret, body);
+    };
+  }
   http::ServerOptions options;
   options.host = settings.http_host;
   options.port = settings.http_port;
@@ -243,11 +268,15 @@ int serve(const Settings& settings) {
              {"web_dir", options.web_dir.empty() ? "none (API only)" : options.web_dir},
              {"database", store::to_string(rt.store->backend())},
              {"models", rt.engine ? rt.engine->model_id() : "not loaded"},
-             {"threads", options.threads}});
+             {"threads", options.threads},
+             {"telegram_bots", bots.empty()             ? "none"
+                               : bot_options.is_webhook ? "webhook"
+                                                        : "polling"}});
   // Tests and scripts wait for this line on stdout to know the port.
   std::cout << "listening on " << settings.http_host << ":" << *port << std::endl;
   server.run();
   watcher.join();
+  bots.stop();
   checkin_workers.stop();
   webhook_sender.stop();
   rt.runner->stop();

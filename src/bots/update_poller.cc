@@ -5,11 +5,7 @@
 #include <exception>
 
 namespace rollcall::bots {
-namespace {
-
 std::string offset_key(const std::string& bot) { return "telegram_offset." + bot; }
-
-}  // namespace
 
 UpdatePoller::UpdatePoller(BotApi& api, store::Store& store, UpdatePollerOptions options,
                            Handler handler)

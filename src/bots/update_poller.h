@@ -37,6 +37,10 @@ struct UpdatePollerOptions {
   std::function<void(const nlohmann::json& event, bool is_warning)> log;
 };
 
+// The settings key of a bot's offset: the update_id to handle next (the
+// webhook path keeps it too, so switching modes neither replays nor skips).
+std::string offset_key(const std::string& bot);
+
 class UpdatePoller {
  public:
   using Handler = std::function<void(const nlohmann::json& update)>;

@@ -12,6 +12,7 @@
 #include "domain/checkin.h"
 #include "domain/detail/directory_rules.h"
 #include "domain/detail/session_rules.h"
+#include "domain/passwords.h"
 
 namespace rollcall::domain {
 namespace {
@@ -22,10 +23,6 @@ std::string new_public_id() {
   char hex[sizeof bytes * 2 + 1];
   sodium_bin2hex(hex, sizeof hex, bytes, sizeof bytes);
   return std::string("ck_") + hex;
-}
-
-bool same_code(const std::string& a, const std::string& b) {
-  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string metres(double value) {
@@ -126,8 +123,8 @@ Result<double> Checkins::check_place(const store::CheckinWindow& window, const P
       geodesic_distance_m(position, Position{window.latitude, window.longitude});
   if (distance > window.radius_m) {
     return field_error("outside_geofence", "latitude",
-                       "you are " + metres(distance) + " from the teacher; check-in is open within " +
-                           metres(window.radius_m));
+                       "you are " + metres(distance) +
+                           " from the teacher; check-in is open within " + metres(window.radius_m));
   }
   return distance;
 }
@@ -154,14 +151,16 @@ Result<store::CheckinWindow> Checkins::window_for_code(StudentId student_id,
       return Found(make_error("too_many_attempts", "too many check-in attempts; wait a minute"));
     }
     for (const auto& window : *windows) {
-      if (!same_code(code, window.code)) continue;
+      if (!same_secret(code, window.code)) continue;
       if (now < window.closes_ms) return Found(window);
-      ROLLCALL_TRY(tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
+      ROLLCALL_TRY(
+          tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
       return Found(field_error("code_expired", "code",
                                "the code expired at " + format_iso8601(window.closes_ms)));
     }
     // As in submit(): a wrong code counts against the network only.
-    ROLLCALL_TRY(tx.insert_checkin_attempt({newest.id, std::nullopt, client_ip, "wrong_code", now}));
+    ROLLCALL_TRY(
+        tx.insert_checkin_attempt({newest.id, std::nullopt, client_ip, "wrong_code", now}));
     return Found(field_error("wrong_code", "code", "the code is wrong; check the board"));
   });
   if (!found) return found.error();
@@ -236,7 +235,7 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     }
     // 5. The code. A wrong one counts against the network only: anyone can
     // type a classmate's roll number, and must not use up their attempts.
-    if (!same_code(request.code, window.code)) {
+    if (!same_secret(request.code, window.code)) {
       attempt.student.reset();
       if (now >= window.closes_ms) {
         return refuse(make_error("no_open_window",

@@ -82,4 +82,8 @@ std::string sha256_hex(const std::string& text) {
   return hex;
 }
 
+bool same_secret(const std::string& a, const std::string& b) {
+  return a.size() == b.size() && sodium_memcmp(a.data(), b.data(), a.size()) == 0;
+}
+
 }  // namespace rollcall::domain

@@ -37,4 +37,8 @@ std::string random_token(std::size_t bytes);
 // SHA-256 of `text`, lower-case hex (refresh tokens are stored this way).
 std::string sha256_hex(const std::string& text);
 
+// Compares secrets (codes, tokens) in time that does not depend on where
+// they differ (libsodium's sodium_memcmp); different lengths are unequal.
+bool same_secret(const std::string& a, const std::string& b);
+
 }  // namespace rollcall::domain

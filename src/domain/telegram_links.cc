@@ -62,8 +62,7 @@ Result<LinkCode> TelegramLinks::make_code(const Principal& who) {
   return out;
 }
 
-Result<store::Teacher> TelegramLinks::redeem(const std::string& code,
-                                             std::int64_t telegram_user_id,
+Result<store::Teacher> TelegramLinks::redeem(const std::string& code, std::int64_t telegram_user_id,
                                              std::optional<TeacherId> expected) {
   const std::string clean = normalised(code);
   if (clean.size() != kLength) return invalid_code();
@@ -89,8 +88,9 @@ Result<store::Teacher> TelegramLinks::teacher_for_phone(const std::string& phone
   auto clean = clean_phone("phone", spelled);
   if (!clean) return clean.error();
   if (clean->empty()) return field_error("missing_field", "phone", "phone is required");
-  auto teachers = store_.read_value<store::Page<store::Teacher>>(
-      [&](store::Tx& tx) { return tx.list_teachers(store::ListQuery{*clean, 0, 50}); });
+  auto teachers = store_.read_value<store::Page<store::Teacher>>([&](store::Tx& tx) {
+    return tx.list_teachers(store::ListQuery{*clean, 0, 50});
+  });
   if (!teachers) return teachers.error();
   std::vector<store::Teacher> same;
   for (auto& teacher : teachers->items) {
@@ -165,9 +165,10 @@ Result<store::Student> TelegramLinks::link_student(const std::string& roll_numbe
     store::Student linked = **student;
     if (linked.telegram_id == telegram_user_id) return linked;
     if (linked.telegram_id) {
-      return make_error("student_linked_elsewhere",
-                        "roll number " + linked.roll_number +
-                            " is linked to another Telegram account; ask your teacher to unlink it");
+      return make_error(
+          "student_linked_elsewhere",
+          "roll number " + linked.roll_number +
+              " is linked to another Telegram account; ask your teacher to unlink it");
     }
     auto other = tx.find_student_by_telegram(telegram_user_id);
     if (!other) return other.error();

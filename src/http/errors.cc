@@ -79,6 +79,8 @@ int status_of(const std::string& code) {
       // Telegram linking (issue 7).
       {"link_code_invalid", 422},
       {"telegram_taken", 409},
+      {"telegram_webhook_off", 404},
+      {"telegram_secret_wrong", 403},
       {"database_error", 500},
       {"internal", 500},
   };

@@ -50,6 +50,8 @@ struct Call {
   std::string remote_ip;
   std::string request_id;
   std::optional<domain::Principal> principal;  // set on authenticated routes
+  // A request header by name (any case); "" when absent.
+  std::function<std::string(const std::string&)> header;
 
   // Requires: the route is authenticated.
   const domain::Principal& who() const { return *principal; }

@@ -14,6 +14,7 @@ Router make_router(Services& services) {
   add_report_routes(router, services);
   add_webhook_routes(router, services);
   add_checkin_routes(router, services);
+  add_telegram_routes(router, services);
   return router;
 }
 

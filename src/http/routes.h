@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "base/rate_limiter.h"
 #include "domain/accounts.h"
 #include "domain/checkin.h"
 #include "domain/directory.h"
@@ -20,7 +21,6 @@
 #include "domain/telegram_links.h"
 #include "domain/webhooks.h"
 #include "http/metrics.h"
-#include "base/rate_limiter.h"
 #include "http/router.h"
 #include "jobs/import_job.h"
 #include "store/store.h"
@@ -44,6 +44,10 @@ struct Services {
   domain::Webhooks& webhooks;
   domain::Checkins& checkins;
   domain::TelegramLinks& telegram_links;
+  // Webhook mode of the Telegram bots: (bot, secret header, body); empty
+  // when no bot runs here (bots/bots.h).
+  std::function<Result<void>(const std::string&, const std::string&, const std::string&)>
+      telegram_webhook;
 };
 
 void add_auth_routes(Router& router, Services& services);
@@ -51,10 +55,11 @@ void add_people_routes(Router& router, Services& services);
 void add_student_routes(Router& router, Services& services);
 void add_job_routes(Router& router, Services& services);
 void add_system_routes(Router& router, Services& services);
-void add_session_routes(Router& router, Services& services);  // sessions, class photos
-void add_report_routes(Router& router, Services& services);   // reports, exports
-void add_webhook_routes(Router& router, Services& services);  // webhook endpoints, deliveries
-void add_checkin_routes(Router& router, Services& services);  // self check-in
+void add_session_routes(Router& router, Services& services);   // sessions, class photos
+void add_report_routes(Router& router, Services& services);    // reports, exports
+void add_webhook_routes(Router& router, Services& services);   // webhook endpoints, deliveries
+void add_checkin_routes(Router& router, Services& services);   // self check-in
+void add_telegram_routes(Router& router, Services& services);  // bot webhooks, unlinking
 
 // Every route of the API.
 Router make_router(Services& services);

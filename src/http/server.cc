@@ -172,6 +172,7 @@ void Server::Impl::dispatch(const Router& router, const httplib::Request& req,
   call.content_type = media_type(req.get_header_value("Content-Type"));
   call.remote_ip = req.remote_addr;
   call.request_id = request_id_of(req);
+  call.header = [&req](const std::string& name) { return req.get_header_value(name); };
   res.set_header("X-Request-Id", call.request_id);
 
   const auto origin = req.get_header_value("Origin");

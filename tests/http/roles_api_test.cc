@@ -34,6 +34,11 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/auth/password", {A, A, A}},
       {"GET /api/v1/me", {A, A, A}},
       {"POST /api/v1/me/telegram-link-code", {D, A, D}},
+      // No bot runs in these servers: the webhook answers 404 to anyone.
+      {"POST /telegram/teacher", {A, A, A}},
+      {"POST /telegram/student", {A, A, A}},
+      {"DELETE /api/v1/students/{id}/telegram", {A, D, D}},
+      {"DELETE /api/v1/teachers/{id}/telegram", {A, D, D}},
       {"GET /api/v1/users", {A, D, D}},
       {"POST /api/v1/users", {A, D, D}},
       {"PATCH /api/v1/users/{id}", {A, D, D}},

@@ -1,0 +1,97 @@
+// src/bots/bots.h
+//
+// Bots: the Telegram bots a server runs, as configured: for each token a
+// Bot API client and its conversation (teacher or student), fed by long
+// polling (UpdatePoller) or, in webhook mode, by the HTTP route that
+// calls webhook(); one ticker thread for the conversations' timers
+// (countdowns, verdicts) and, in webhook mode, for registering the
+// webhook until Telegram accepts it. The teacher's report is sent when a
+// check-in window is finalised (Checkins::on_finalized).
+// Owns: those threads, and in webhook mode the rule that an update is
+// handled at most once (the last update_id kept in the database, as the
+// poller keeps its offset). Leaves to others: the conversations.
+// Thread safety: start()/stop() from the owning thread; webhook() from
+// any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bots/bot_api.h"
+#include "bots/chat_bot.h"
+#include "bots/student_bot.h"
+#include "bots/teacher_bot.h"
+#include "bots/update_poller.h"
+
+namespace rollcall::bots {
+
+struct BotsOptions {
+  std::string teacher_token;  // "" = no teacher bot
+  std::string student_token;  // "" = no student bot
+  std::string api_url = "https://api.telegram.org";
+  bool is_webhook = false;
+  std::string webhook_url;     // base; Telegram posts to <base>/telegram/<bot>
+  std::string webhook_secret;  // "" = generated once, kept in the database
+  int long_poll_s = 25;
+  std::int64_t tick_ms = 1000;
+  ChatBotOptions chat;
+};
+
+struct BotsServices {
+  store::Store& store;
+  domain::TelegramLinks& links;
+  domain::Directory& directory;
+  domain::Sessions& sessions;
+  domain::Checkins& checkins;
+  domain::Reports& reports;
+};
+
+class Bots {
+ public:
+  Bots(BotsOptions options, BotsServices services);
+  ~Bots();  // stop()
+  Bots(const Bots&) = delete;
+  Bots& operator=(const Bots&) = delete;
+
+  bool empty() const { return entries_.empty(); }
+  // Starts polling (or the webhook registration) and the ticker. Errors:
+  // database errors reading the webhook secret.
+  Result<void> start();
+  void stop();
+
+  // One update POSTed by Telegram to /telegram/<bot>. Errors:
+  // telegram_webhook_off (no such bot here, or polling mode),
+  // telegram_secret_wrong, invalid_json.
+  Result<void> webhook(const std::string& bot, const std::string& secret_header,
+                       const std::string& body);
+
+ private:
+  struct Entry {
+    std::unique_ptr<BotApi> api;
+    std::unique_ptr<ChatBot> bot;
+    std::unique_ptr<UpdatePoller> poller;
+    bool is_registered = false;  // webhook mode: setWebhook accepted
+  };
+  void run_ticker();
+  void register_webhooks();
+  // Webhook mode: true iff `update_id` is new (and now recorded as seen).
+  Result<bool> first_time(const std::string& bot, std::int64_t update_id);
+
+  BotsOptions options_;
+  BotsServices services_;
+  std::vector<Entry> entries_;
+  std::string secret_;
+  std::thread ticker_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  bool is_stopping_ = false;  // guarded by mutex_
+};
+
+}  // namespace rollcall::bots

@@ -1,0 +1,101 @@
+// src/bots/chat_bot.h
+//
+// ChatBot: what the teacher and student bots share. Owns: reading an
+// update (bots/incoming.h) and handing it to the bot's conversation, one
+// at a time per bot (updates and timers take one lock, so a conversation
+// never changes under its own feet); the per-user message limit (one
+// polite refusal a minute, the rest ignored); answers to what no
+// conversation expects (stickers, voice messages); and sending, where a
+// Bot API failure is logged, never thrown (the person can ask again).
+// Leaves to others: the conversations (teacher_bot, student_bot), where
+// updates come from (bots/bots.h: long polling or a webhook).
+// Thread safety: handle() and tick() from any thread; they serialise.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/rate_limiter.h"
+#include "bots/bot_api.h"
+#include "bots/conversations.h"
+#include "bots/incoming.h"
+#include "store/store.h"
+
+namespace rollcall::bots {
+
+struct ChatBotOptions {
+  int messages_per_minute = 20;  // per Telegram user
+  std::int64_t conversation_timeout_ms = 600'000;
+  // Structured events (serve: the log); may be empty.
+  std::function<void(const nlohmann::json& event, bool is_warning)> log;
+};
+
+// One inline button: its label and the data Telegram sends back.
+struct Button {
+  std::string text;
+  std::string data;
+};
+nlohmann::json inline_keyboard(const std::vector<std::vector<Button>>& rows);
+// A one-button reply keyboard that shares the phone contact / the location.
+nlohmann::json contact_keyboard(const std::string& label);
+nlohmann::json location_keyboard(const std::string& label);
+nlohmann::json remove_keyboard();
+
+class ChatBot {
+ public:
+  ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOptions options);
+  virtual ~ChatBot() = default;
+  ChatBot(const ChatBot&) = delete;
+  ChatBot& operator=(const ChatBot&) = delete;
+
+  // One Update (JSON). Never throws.
+  void handle(const nlohmann::json& update);
+  // The bot's timers; the bots' ticker calls this about once a second.
+  void tick();
+
+  const std::string& name() const { return name_; }
+  BotApi& api() { return api_; }
+
+ protected:
+  virtual void on_incoming(const Incoming& in) = 0;
+  virtual void on_tick() {}
+
+  // The message id sent, or 0 when the Bot API refused (logged).
+  std::int64_t say(std::int64_t chat_id, const std::string& text,
+                   const std::optional<nlohmann::json>& markup = std::nullopt);
+  void edit(std::int64_t chat_id, std::int64_t message_id, const std::string& text,
+            const std::optional<nlohmann::json>& markup = std::nullopt);
+  // A photo (`is_photo`) or a document; false when it could not be sent.
+  bool send_file(std::int64_t chat_id, const std::string& bytes, const std::string& filename,
+                 const std::string& caption, bool is_photo);
+  void answer_button(const Incoming& in, const std::string& text = "");
+  // Ends the chat's conversation (the next message starts over).
+  void forget(std::int64_t chat_id);
+  void log(nlohmann::json event, bool is_warning) const;
+  // Runs `work` under the bot's lock (for hooks from other threads).
+  void locked(const std::function<void()>& work);
+
+  BotApi& api_;
+  store::Store& store_;
+  Conversations conversations_;
+
+ private:
+  bool is_over_limit(const Incoming& in);
+  void guarded(const char* what, const std::function<void()>& work);
+
+  std::string name_;
+  ChatBotOptions options_;
+  RateLimiter per_user_;
+  std::recursive_mutex mutex_;
+  std::map<std::int64_t, std::int64_t> warned_until_ms_;  // guarded by mutex_
+};
+
+}  // namespace rollcall::bots
