@@ -638,8 +638,17 @@ async function main() {
   const refusal = await refused.innerText();
   check(!/\{|"code"/.test(refusal), `the 403 is shown in words: ${refusal}`);
   await shot(page, "16-teacher-forbidden");
+  // A teacher creates a session from their own assignments.
+  await page.goto("/sessions/new?method=manual");
+  await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
+  check((await page.getByLabel("Teacher").count()) === 0, "a teacher does not pick the teacher");
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/sessions\/\d+$/);
+  await page.getByRole("heading", { name: "Absent" }).waitFor();
   await page.goto("/sessions");
   await page.getByRole("link", { name: "Check-in" }).first().waitFor();
+  check((await page.getByRole("link", { name: "Check-in" }).count()) === 3, "the teacher sees their 3 sessions");
   await shot(page, "17-teacher-sessions");
   log(`teacher: no admin menu; /admin/users says "${refusal.trim()}"`);
 
