@@ -42,6 +42,13 @@ json location_keyboard(const std::string& label) {
 
 json remove_keyboard() { return {{"remove_keyboard", true}}; }
 
+std::string sentence(std::string clause) {
+  if (clause.empty()) return clause;
+  if (clause[0] >= 'a' && clause[0] <= 'z') clause[0] = static_cast<char>(clause[0] - 'a' + 'A');
+  if (clause.back() != '.' && clause.back() != '!' && clause.back() != '?') clause += '.';
+  return clause;
+}
+
 ChatBot::ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOptions options)
     : api_(api),
       store_(store),

@@ -49,6 +49,10 @@ nlohmann::json contact_keyboard(const std::string& label);
 nlohmann::json location_keyboard(const std::string& label);
 nlohmann::json remove_keyboard();
 
+// The domain's messages are clauses ("the code is wrong; check the
+// board"); in a chat they read as sentences: capitalised, with a full stop.
+std::string sentence(std::string clause);
+
 class ChatBot {
  public:
   ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOptions options);

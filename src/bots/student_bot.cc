@@ -153,7 +153,7 @@ void StudentBot::on_roll_number(const Incoming& in, Conversation& conversation) 
   }
   auto student = services_.links.link_student(in.text, in.user_id);
   if (!student) {
-    say(in.chat_id, student.error().message + ". Check it and send it again.");
+    say(in.chat_id, sentence(student.error().message) + " Check it and send it again.");
     return;
   }
   conversation.data = json::object();
@@ -171,7 +171,7 @@ void StudentBot::on_code(const Incoming& in, Conversation& conversation,
   }
   auto window = services_.checkins.window_for_code(student.id, code, client_of(in.user_id));
   if (!window) {
-    say(in.chat_id, window.error().message + ".");
+    say(in.chat_id, sentence(window.error().message));
     return;
   }
   conversation.data = {{"window", window->id},
@@ -206,7 +206,8 @@ void StudentBot::on_location(const Incoming& in, Conversation& conversation) {
   const double accuracy = in.accuracy_m.value_or(kAssumedAccuracyM);
   auto distance = services_.checkins.check_place(*window, {in.latitude, in.longitude}, accuracy);
   if (!distance) {
-    say(in.chat_id, distance.error().message + ". Share your location again from the room.",
+    say(in.chat_id,
+        sentence(distance.error().message) + " Share your location again from the room.",
         location_keyboard("Share my location"));
     return;
   }

@@ -249,7 +249,7 @@ void TeacherBot::on_contact(const Incoming& in, Conversation& conversation) {
   }
   auto teacher = services_.links.teacher_for_phone(in.contact_phone);
   if (!teacher) {
-    say(in.chat_id, teacher.error().message + ".", contact_keyboard("Share my phone number"));
+    say(in.chat_id, sentence(teacher.error().message), contact_keyboard("Share my phone number"));
     return;
   }
   conversation.data = {{"teacher", teacher->id.value}, {"tries", 0}};
@@ -279,14 +279,14 @@ void TeacherBot::on_secret(const Incoming& in, Conversation& conversation) {
     if (tries >= kMaxSecretTries || linked.error().code == "telegram_taken" ||
         linked.error().code == "account_disabled") {
       forget(in.chat_id);
-      say(in.chat_id, linked.error().message + ". " +
+      say(in.chat_id, sentence(linked.error().message) + " " +
                           (tries >= kMaxSecretTries ? "Too many tries; " : "") +
                           "send /start to begin again.");
       return;
     }
     conversation.data["tries"] = tries;
     save(in.chat_id, conversation, kAwaitSecret);
-    say(in.chat_id, linked.error().message + ". Try again (" +
+    say(in.chat_id, sentence(linked.error().message) + " Try again (" +
                         std::to_string(kMaxSecretTries - tries) + " tries left) or /cancel.");
     return;
   }
@@ -407,7 +407,7 @@ void TeacherBot::on_location(const Incoming& in, Conversation& conversation,
   fields.method = "checkin";
   auto session = services_.sessions.create(who, fields);
   if (!session) {
-    say(in.chat_id, "Could not start the session: " + session.error().message + ".",
+    say(in.chat_id, "Could not start the session: " + sentence(session.error().message),
         remove_keyboard());
     return;
   }
@@ -419,7 +419,7 @@ void TeacherBot::on_location(const Incoming& in, Conversation& conversation,
     if (auto removed = services_.sessions.remove(who, session->id); !removed) {
       log({{"event", "bot_session_left"}, {"why", removed.error().message}}, true);
     }
-    say(in.chat_id, "Could not open the check-in: " + window.error().message + ".",
+    say(in.chat_id, "Could not open the check-in: " + sentence(window.error().message),
         remove_keyboard());
     return;
   }
@@ -456,7 +456,7 @@ void TeacherBot::close_window(const Incoming& in, Conversation& conversation,
   const SessionId session{conversation.data.value("session", std::int64_t{0})};
   auto closed = services_.checkins.close_window(who, session);
   if (!closed) {
-    say(in.chat_id, "Could not close it: " + closed.error().message + ".");
+    say(in.chat_id, "Could not close it: " + sentence(closed.error().message));
     return;
   }
   edit(in.chat_id, conversation.data.value("message", std::int64_t{0}),
@@ -520,7 +520,7 @@ void TeacherBot::window_finalized(const store::Session& session, const store::Ch
 void TeacherBot::send_report(std::int64_t chat_id, const domain::Principal& who, SessionId id) {
   auto report = services_.reports.session_report(who, id);
   if (!report) {
-    say(chat_id, "Could not make the report: " + report.error().message + ".");
+    say(chat_id, "Could not make the report: " + sentence(report.error().message));
     return;
   }
   say(chat_id, report_text(*report));

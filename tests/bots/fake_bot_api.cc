@@ -126,6 +126,11 @@ bool FakeBotApi::inject_failure(const std::string& method, httplib::Response& re
 }
 
 void FakeBotApi::handle_method(const httplib::Request& request, httplib::Response& response) {
+  if (FakeBotApi* peer = peer_.load();
+      request.matches[1] != token_ && peer && request.matches[1] == peer->token_) {
+    peer->handle_method(request, response);
+    return;
+  }
   if (request.matches[1] != token_) {
     response.status = 401;
     response.set_content(error_body(401, "Unauthorized").dump(), "application/json");
@@ -157,6 +162,11 @@ void FakeBotApi::handle_method(const httplib::Request& request, httplib::Respons
 }
 
 void FakeBotApi::handle_file(const httplib::Request& request, httplib::Response& response) {
+  if (FakeBotApi* peer = peer_.load();
+      request.matches[1] != token_ && peer && request.matches[1] == peer->token_) {
+    peer->handle_file(request, response);
+    return;
+  }
   if (request.matches[1] != token_) {
     response.status = 401;
     response.set_content(error_body(401, "Unauthorized").dump(), "application/json");

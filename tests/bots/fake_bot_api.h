@@ -12,6 +12,7 @@
 // Thread safety: every member may be called from any thread.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
@@ -87,6 +88,10 @@ class FakeBotApi {
   ~FakeBotApi();
 
   std::string base_url() const;  // "http://127.0.0.1:<port>"
+  // Serves `peer`'s bot too, at this base URL (as api.telegram.org serves
+  // every bot): requests with the peer's token go to the peer's state.
+  // Requires: the peer outlives this fake.
+  void also_serve(FakeBotApi& peer) { peer_ = &peer; }
   const std::string& token() const { return token_; }
 
   // --- playing the users -------------------------------------------------
@@ -154,6 +159,7 @@ class FakeBotApi {
   void changed();
 
   std::string token_;
+  std::atomic<FakeBotApi*> peer_{nullptr};
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

@@ -1,0 +1,331 @@
+// tests/bots/bots_e2e_test.cc
+//
+// The Telegram bots end to end (issue 7): a real `rollcall serve` (SQLite)
+// talks to the local stand-in for the Bot API (FakeBotApi, both bots on
+// one base URL as on api.telegram.org), and the test plays a teacher and
+// six students with real faces from ../shared/data:
+//   the teacher links by phone contact (someone else's contact refused, a
+//   wrong password refused, both password messages deleted), picks class,
+//   subject and duration from inline keyboards, shares the location, gets
+//   the code, its QR image and a countdown;
+//   lin_manuel_miranda checks in with a video note cut from the real clip
+//   (accepted), although the Bot API answers his first reply with a 429;
+//   amy sends a video note of two of her own photos taken turn about (a
+//   real photo sequence: refused as not live, told why); raj sends lin's
+//   clip (face_mismatch, told why);
+//   penny shares a position 400 m away and sheldon a forwarded location
+//   (both refused at that step); the server restarts while amy and raj
+//   wait at the last step, and their conversations resume; a sticker and
+//   an unknown command get polite answers; the teacher closes the window,
+//   leonard's code then comes too late, and the report arrives as a
+//   message and as CSV and XLSX documents: 1 present, 5 absent.
+#include <unistd.h>
+#include <GeographicLib/Geodesic.hpp>
+
+#include <chrono>
+#include <cstdlib>
+#include <regex>
+
+#include "../http/server_harness.h"
+#include "fake_bot_api.h"
+
+namespace rollcall::http_testing {
+namespace {
+
+using namespace std::chrono_literals;
+using bots_testing::FakeBotApi;
+using bots_testing::FakeUser;
+using bots_testing::LocationKind;
+using nlohmann::json;
+
+constexpr double kLat = 18.5204;  // the lecture hall
+constexpr double kLon = 73.8567;
+constexpr const char* kTeacherPhone = "+919876543210";
+constexpr const char* kTeacherPassword = "a long teacher password";
+
+std::string text(std::int64_t id) { return std::to_string(id); }
+
+// Video notes made with ffmpeg from the shared data, in a private folder.
+class Notes {
+ public:
+  Notes() {
+    std::string name = (fs::temp_directory_path() / "rollcall-bots-test-XXXXXX").string();
+    if (::mkdtemp(name.data()) == nullptr) ADD_FAILURE() << "mkdtemp failed";
+    dir_ = name;
+  }
+  ~Notes() {
+    std::error_code ignored;
+    fs::remove_all(dir_, ignored);
+  }
+  // lin_manuel_miranda talking: 4 s of the real clip, square like a note.
+  std::string lin() {
+    return make("lin.mp4", "-ss 3 -t 4 -i '" + data("video/hamilton_short.mp4") +
+                               "' -an -vf crop=ih:ih,scale=384:384 -pix_fmt yuv420p");
+  }
+  // amy: two of her photos (not the two she enrolled with), taken turn
+  // about at 4 frames a second: her face, but photos, not her.
+  std::string amy() {
+    const auto photo = [](int n) { return data("identities/amy/0" + std::to_string(n) + ".png"); };
+    return make("amy.mp4", "-i '" + photo(3) + "' -i '" + photo(4) +
+                               "' -filter_complex \"[0]scale=384:384,setsar=1,split[a1][a2];"
+                               "[1]scale=384:384,setsar=1,split[b1][b2];[a1][b1][a2][b2]concat="
+                               "n=4:v=1:a=0,settb=1/4,setpts=N,fps=4[v]\" -map \"[v]\" "
+                               "-pix_fmt yuv420p");
+  }
+
+ private:
+  static std::string data(const std::string& relative) { return data_path(relative).string(); }
+  std::string make(const std::string& name, const std::string& input) {
+    const auto out = dir_ / name;
+    const std::string command = "ffmpeg -nostdin -v error -y " + input + " '" + out.string() + "'";
+    EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    return file_bytes(out);
+  }
+  fs::path dir_;
+};
+
+class TelegramBotsE2E : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    teachers_.also_serve(students_);
+    std::string error;
+    server_ = ServerProcess::start({Backend::sqlite, flags()}, error);
+    ASSERT_TRUE(server_) << error;
+    admin_ = api().login("admin", kAdminPassword);
+    ASSERT_FALSE(admin_.empty());
+  }
+  void TearDown() override {
+    if (server_ && HasFailure()) std::cerr << server_->log().substr(0, 20000) << "\n";
+  }
+
+  std::vector<std::pair<std::string, std::string>> flags() const {
+    return {{"--telegram-teacher-token", teachers_.token()},
+            {"--telegram-student-token", students_.token()},
+            {"--telegram-api-url", teachers_.base_url()},
+            {"--telegram-long-poll-s", "1"},
+            {"--checkin-grace-s", "1"}};
+  }
+  const Api& api() const { return server_->api(); }
+
+  json create(const std::string& path, const json& body) {
+    const auto reply = api().post(path, body, admin_);
+    EXPECT_EQ(reply.status, 201) << path << ": " << reply;
+    return reply.json();
+  }
+
+  // Waits until the bot has said something to `user` containing `part`
+  // (a message or an edit); the text, or "" (and a failure).
+  static std::string wait_text(const FakeBotApi& bot, const FakeUser& user, const std::string& part,
+                               std::chrono::milliseconds timeout = 30s) {
+    std::string found;
+    const auto seen = [&] {
+      for (const auto& list : {bot.messages(user.id), bot.edits(user.id)}) {
+        for (const auto& m : list) {
+          if (m.text.find(part) != std::string::npos) {
+            found = m.text;
+            return true;
+          }
+        }
+      }
+      return false;
+    };
+    if (!bot.wait_for(seen, timeout)) {
+      std::string said;
+      for (const auto& m : bot.messages(user.id)) said += "\n  > " + m.text;
+      ADD_FAILURE() << "no message with \"" << part << "\" to " << user.id << "; said:" << said;
+    }
+    return found;
+  }
+  static int count_text(const FakeBotApi& bot, const FakeUser& user, const std::string& part) {
+    int count = 0;
+    for (const auto& m : bot.messages(user.id)) count += m.text.find(part) != std::string::npos;
+    return count;
+  }
+
+  // A student's /start, roll number, code and location.
+  void up_to_capture(const FakeUser& user, const std::string& roll, const std::string& code) {
+    students_.push_update(students_.text_message(user, "/start"));
+    wait_text(students_, user, "What is your roll number?");
+    students_.push_update(students_.text_message(user, roll));
+    wait_text(students_, user, "Linked: ");
+    students_.push_update(students_.text_message(user, code));
+    wait_text(students_, user, "Right code");
+    students_.push_update(students_.location_message(user, kLat + 0.00005, kLon));
+    wait_text(students_, user, "Last step");
+  }
+  std::string video_note(const FakeUser& user, const std::string& bytes) {
+    const auto file = students_.add_file(bytes, "mp4");
+    students_.push_update(students_.video_note_message(user, file, 4));
+    return file;
+  }
+
+  FakeBotApi teachers_{"111111111:AATeacherBotTokenForRollcallTests_1"};
+  FakeBotApi students_{"222222222:AAStudentBotTokenForRollcallTests_2"};
+  std::unique_ptr<ServerProcess> server_;
+  std::string admin_;
+};
+
+TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
+  Notes notes;
+  // ---- The school, through the REST API.
+  const auto class_id = create("/api/v1/classes", {{"name", "Physics 1"}, {"section", "A"}})["id"];
+  const auto subject =
+      create("/api/v1/subjects", {{"code", "PHY101"}, {"name", "Mechanics"}})["id"];
+  const auto teacher = create("/api/v1/teachers", {{"name", "Grace Hopper"},
+                                                   {"phone", "+91 98765 43210"},
+                                                   {"username", "grace"},
+                                                   {"password", kTeacherPassword}});
+  create("/api/v1/assignments",
+         {{"teacher_id", teacher["id"]}, {"class_id", class_id}, {"subject_id", subject}});
+  std::map<std::string, std::string> roll;
+  for (const std::string person :
+       {"lin_manuel_miranda", "amy", "raj", "penny", "sheldon", "leonard"}) {
+    const auto student = create("/api/v1/students", {{"name", "Student " + person},
+                                                     {"roll_number", "PHY-" + person.substr(0, 3)},
+                                                     {"registration_number", "REG-" + person},
+                                                     {"class_id", class_id}});
+    roll[person] = student["roll_number"];
+    std::vector<Part> photos;
+    for (int i = 1; i <= (person == "lin_manuel_miranda" ? 1 : 2); ++i) {
+      const auto path = data_path("identities/" + person + "/0" + text(i) + ".png");
+      photos.push_back({"photos", path.filename().string(), file_bytes(path), "image/png"});
+    }
+    const auto enrolled = api().post_multipart(
+        "/api/v1/students/" + text(student["id"].get<std::int64_t>()) + "/photos", photos, admin_);
+    ASSERT_EQ(enrolled.status, 201) << person << ": " << enrolled;
+  }
+
+  // ---- The teacher links the account.
+  const FakeUser grace{7001, "Grace"};
+  teachers_.push_update(teachers_.text_message(grace, "/start"));
+  wait_text(teachers_, grace, "share your phone number");
+  EXPECT_EQ(teachers_.messages(grace.id).back().reply_markup["keyboard"][0][0]["request_contact"],
+            true);
+  teachers_.push_update(teachers_.contact_message(grace, "919876543210", 8888));
+  wait_text(teachers_, grace, "not your own contact");
+  teachers_.push_update(teachers_.contact_message(grace, "919876543210", grace.id));
+  wait_text(teachers_, grace, "Found your profile, Grace Hopper");
+  const auto wrong = teachers_.push_update(teachers_.text_message(grace, "not my password"));
+  wait_text(teachers_, grace, "not the password of grace");
+  teachers_.push_update(teachers_.text_message(grace, kTeacherPassword));
+  wait_text(teachers_, grace, "Linked. Welcome, Grace Hopper");
+  EXPECT_EQ(teachers_.deleted().size(), 2u) << "both password messages are deleted";
+  (void)wrong;
+
+  // ---- Class, subject, duration, location.
+  wait_text(teachers_, grace, "Which class?");
+  const auto menu = teachers_.messages(grace.id).back();
+  ASSERT_EQ(menu.reply_markup["inline_keyboard"][0][0]["text"], "Physics 1 A");
+  teachers_.push_update(teachers_.callback_query(
+      grace, menu.message_id, menu.reply_markup["inline_keyboard"][0][0]["callback_data"]));
+  wait_text(teachers_, grace, "Which subject?");
+  teachers_.push_update(teachers_.callback_query(grace, menu.message_id,
+                                                 "subject:" + text(subject.get<std::int64_t>())));
+  wait_text(teachers_, grace, "How long");
+  teachers_.push_update(teachers_.callback_query(grace, menu.message_id, "duration:300"));
+  wait_text(teachers_, grace, "share your location");
+  teachers_.push_update(teachers_.location_message(grace, kLat, kLon));
+  const auto opened = wait_text(teachers_, grace, "Check-in is open for Physics 1 A - Mechanics");
+  std::smatch digits;
+  ASSERT_TRUE(std::regex_search(opened, digits, std::regex("\\b(\\d{6})\\b"))) << opened;
+  const std::string code = digits[1];
+  ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(grace.id).size() == 1; }));
+  const auto qr = teachers_.files(grace.id).front();
+  EXPECT_EQ(qr.method, "sendPhoto");
+  EXPECT_EQ(qr.bytes.substr(1, 3), "PNG");
+  wait_text(teachers_, grace, "closes in");
+
+  // ---- Students.
+  const FakeUser lin{9001, "Lin"}, amy{9002, "Amy"}, raj{9003, "Raj"}, penny{9004, "Penny"},
+      sheldon{9005, "Sheldon"}, leonard{9006, "Leonard"};
+  // A sticker and an unknown command: polite answers.
+  auto sticker = students_.text_message(lin, "x");
+  sticker["message"].erase("text");
+  sticker["message"]["sticker"] = {{"file_id", "s1"}, {"width", 512}, {"height", 512}};
+  students_.push_update(sticker);
+  wait_text(students_, lin, "What is your roll number?");
+  students_.push_update(students_.text_message(lin, "/dance"));
+  wait_text(students_, lin, "I don't know /dance");
+
+  up_to_capture(lin, roll["lin_manuel_miranda"], code);
+  // The bot's next reply meets a 429 first, and waits it out.
+  const int sends_before = students_.calls("sendMessage");
+  students_.fail_next("sendMessage", 1, bots_testing::Failure::kRateLimited, 1);
+  video_note(lin, notes.lin());
+  wait_text(students_, lin, "Checked in: you are marked present", 60s);
+  EXPECT_GE(students_.calls("sendMessage") - sends_before, 3);  // 429, retry, verdict
+
+  // Out of the fence, and a forwarded location.
+  students_.push_update(students_.text_message(penny, "/start"));
+  wait_text(students_, penny, "What is your roll number?");
+  students_.push_update(students_.text_message(penny, roll["penny"]));
+  wait_text(students_, penny, "Linked: ");
+  students_.push_update(students_.text_message(penny, code));
+  wait_text(students_, penny, "Right code");
+  double far_lat = 0, far_lon = 0;
+  GeographicLib::Geodesic::WGS84().Direct(kLat, kLon, 90, 400, far_lat, far_lon);
+  students_.push_update(students_.location_message(penny, far_lat, far_lon));
+  EXPECT_NE(wait_text(students_, penny, "from the teacher").find("400 m"), std::string::npos);
+
+  students_.push_update(students_.text_message(sheldon, "/start"));
+  wait_text(students_, sheldon, "What is your roll number?");
+  students_.push_update(students_.text_message(sheldon, roll["sheldon"]));
+  wait_text(students_, sheldon, "Linked: ");
+  students_.push_update(students_.text_message(sheldon, code));
+  wait_text(students_, sheldon, "Right code");
+  students_.push_update(students_.location_message(sheldon, kLat, kLon, LocationKind::kForwarded));
+  wait_text(students_, sheldon, "forwarded");
+
+  // amy and raj reach the last step; then the server restarts.
+  up_to_capture(amy, roll["amy"], code);
+  up_to_capture(raj, roll["raj"], code);
+  const auto offset_before = students_.confirmed_offset();
+  ASSERT_EQ(server_->stop(), 0);
+  std::string error;
+  server_ = ServerProcess::restart(std::move(server_), {Backend::sqlite, flags()}, error);
+  ASSERT_TRUE(server_) << error;
+  const int lin_messages = static_cast<int>(students_.messages(lin.id).size());
+  video_note(amy, notes.amy());
+  video_note(raj, notes.lin());
+  const auto flat = wait_text(students_, amy, "Not checked in:", 60s);
+  EXPECT_NE(flat.find("flat picture"), std::string::npos) << flat;
+  const auto refused = wait_text(students_, raj, "Not checked in:", 60s);
+  EXPECT_NE(refused.find("does not match"), std::string::npos) << refused;
+  EXPECT_GE(students_.confirmed_offset(), offset_before);
+  // Nothing from before the restart was handled twice.
+  EXPECT_EQ(static_cast<int>(students_.messages(lin.id).size()), lin_messages);
+  EXPECT_EQ(count_text(students_, lin, "Checked in"), 1);
+
+  // ---- The teacher closes; a late code; the report.
+  const auto countdown = teachers_.messages(grace.id).back();
+  teachers_.push_update(teachers_.callback_query(grace, countdown.message_id, "close"));
+  wait_text(teachers_, grace, "Check-in closed");
+  students_.push_update(students_.text_message(leonard, "/start"));
+  wait_text(students_, leonard, "What is your roll number?");
+  students_.push_update(students_.text_message(leonard, roll["leonard"]));
+  wait_text(students_, leonard, "Linked: ");
+  students_.push_update(students_.text_message(leonard, code));
+  wait_text(students_, leonard, "expired");
+
+  const auto report = wait_text(teachers_, grace, "Present 1, late 0, absent 5", 60s);
+  for (const std::string absent : {"amy", "penny", "sheldon", "raj", "leonard"}) {
+    EXPECT_NE(report.find(roll[absent]), std::string::npos) << absent << " in\n" << report;
+  }
+  EXPECT_EQ(report.find(roll["lin_manuel_miranda"]), std::string::npos) << report;
+  ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(grace.id).size() == 3; }));
+  const auto files = teachers_.files(grace.id);
+  EXPECT_EQ(files[1].method, "sendDocument");
+  EXPECT_NE(files[1].filename.find(".csv"), std::string::npos) << files[1].filename;
+  EXPECT_NE(files[1].bytes.find(roll["lin_manuel_miranda"]), std::string::npos);
+  EXPECT_NE(files[1].bytes.find("present"), std::string::npos);
+  EXPECT_NE(files[2].filename.find(".xlsx"), std::string::npos) << files[2].filename;
+  EXPECT_EQ(files[2].bytes.substr(0, 2), "PK");
+
+  // /report sends it again; the session is locked with the same counts.
+  teachers_.push_update(teachers_.text_message(grace, "/report"));
+  ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(grace.id).size() == 5; }));
+  EXPECT_EQ(count_text(teachers_, grace, "Present 1, late 0, absent 5"), 2);
+}
+
+}  // namespace
+}  // namespace rollcall::http_testing
