@@ -263,6 +263,8 @@ async function main() {
   const page = await admin.newPage();
   page.setDefaultTimeout(20_000);
   watch(page, "admin");
+  // Deleting, locking and unlinking ask confirm(): yes.
+  page.on("dialog", (d) => d.accept());
 
   await page.goto("/");
   await page.getByRole("heading", { name: "Rollcall" }).waitFor();
@@ -586,6 +588,112 @@ async function main() {
   await page.getByRole("button", { name: "Add endpoint" }).click();
   await page.getByText(/Signing secret, shown only once/).waitFor();
   await shot(page, "15b-webhooks");
+
+  // ---- editing: a webhook's events, a teacher's phone (a bad one first:
+  // the API's message shows), a session's times and method, lock/unlock, delete
+  await page.getByRole("button", { name: "Edit", exact: true }).click();
+  const hookForm = page.getByRole("form", { name: /Edit webhook/ });
+  await hookForm.getByLabel("session.closed").uncheck();
+  await hookForm.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("The endpoint was changed.").waitFor();
+  await page.locator("li.card p strong").first().waitFor();
+  const hookLine = await page.locator("li.card p").first().innerText();
+  check(
+    /record\.changed ·/.test(hookLine) && !hookLine.includes("session.closed"),
+    `webhook edited: ${hookLine}`,
+  );
+  await page.goto("/admin/teachers");
+  await page
+    .getByRole("row", { name: /Tara Teacher/ })
+    .getByRole("button", { name: "Edit" })
+    .click();
+  const teacherForm = page.getByRole("form", { name: "Edit teacher" });
+  await teacherForm.getByLabel("Phone").fill("12");
+  expectedHttp.push({ status: 400, url: /\/api\/v1\/teachers\/\d+$/ });
+  await teacherForm.getByRole("button", { name: "Save changes" }).click();
+  await teacherForm.getByRole("alert").filter({ hasText: /phone/i }).waitFor();
+  await shot(page, "19-teacher-edit-error");
+  await teacherForm.getByLabel("Phone").fill("+919876543210");
+  await teacherForm.getByRole("button", { name: "Save changes" }).click();
+  await page.getByRole("cell", { name: "+919876543210" }).waitFor();
+  await page.goto("/admin/subjects");
+  await page
+    .getByRole("row", { name: /CS101/ })
+    .getByRole("button", { name: "Edit" })
+    .click();
+  await page
+    .getByRole("form", { name: "Edit subject" })
+    .getByLabel("Name")
+    .fill("Programming I");
+  await page
+    .getByRole("form", { name: "Edit subject" })
+    .getByRole("button", { name: "Save changes" })
+    .click();
+  await page
+    .getByRole("cell", { name: "Programming I", exact: true })
+    .waitFor();
+  await page
+    .getByRole("row", { name: /CS101/ })
+    .getByRole("button", { name: "Edit" })
+    .click();
+  await page
+    .getByRole("form", { name: "Edit subject" })
+    .getByLabel("Name")
+    .fill("Programming");
+  await page
+    .getByRole("form", { name: "Edit subject" })
+    .getByRole("button", { name: "Save changes" })
+    .click();
+  await page.getByRole("cell", { name: "Programming", exact: true }).waitFor();
+
+  await page.goto(`/sessions/${photoSession}`);
+  await page.getByRole("button", { name: "Edit session" }).click();
+  const sessionForm = page.getByRole("form", { name: "Edit session" });
+  await sessionForm.getByLabel("How attendance is taken").selectOption("mixed");
+  await sessionForm
+    .getByLabel("Ends")
+    .fill(await sessionForm.getByLabel("Starts").inputValue());
+  expectedHttp.push({ status: 400, url: /\/api\/v1\/sessions\/\d+$/ });
+  await sessionForm.getByRole("button", { name: "Save changes" }).click();
+  await page.locator(".session-edit").getByRole("alert").waitFor();
+  const endsBad = await page
+    .locator(".session-edit")
+    .getByRole("alert")
+    .innerText();
+  log(`a session ending when it starts: "${endsBad.trim()}"`);
+  const starts = await sessionForm.getByLabel("Starts").inputValue();
+  const ends = new Date(new Date(starts).getTime() + 90 * 60_000);
+  const pad = (n) => String(n).padStart(2, "0");
+  await sessionForm
+    .getByLabel("Ends")
+    .fill(
+      `${ends.getFullYear()}-${pad(ends.getMonth() + 1)}-${pad(ends.getDate())}T${pad(ends.getHours())}:${pad(ends.getMinutes())}`,
+    );
+  await sessionForm.getByRole("button", { name: "Save changes" }).click();
+  await page.getByText("The session was changed.").waitFor();
+  await page.getByText(/· Mixed ·/).waitFor();
+  await page.getByRole("button", { name: "Lock" }).click();
+  await page.getByText(/locked: no more changes/).waitFor();
+  check(
+    (await page.getByRole("button", { name: "Recognise faces" }).count()) === 0,
+    "a locked session takes no photos",
+  );
+  await shot(page, "20-session-locked");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await page.getByText("The session is unlocked.").waitFor();
+  await page.goto("/sessions/new?method=manual");
+  await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
+  await page
+    .getByLabel("Subject")
+    .selectOption({ label: "CS101 · Programming" });
+  await page.getByLabel("Teacher").selectOption({ label: "Tara Teacher" });
+  await page.getByRole("button", { name: "Create session" }).click();
+  await page.waitForURL(/\/sessions\/\d+$/);
+  await page.getByRole("button", { name: "Delete session" }).click();
+  await page.waitForURL(/\/sessions$/);
+  log(
+    "edited a webhook, a teacher, a subject and a session; locked, unlocked, deleted one",
+  );
   for (const [path, heading] of [
     ["/admin/users", "Users"],
     ["/admin/teachers", "Teachers"],
@@ -641,15 +749,37 @@ async function main() {
   // A teacher creates a session from their own assignments.
   await page.goto("/sessions/new?method=manual");
   await page.getByLabel("Class").selectOption({ label: "BTech IT · A" });
-  await page.getByLabel("Subject").selectOption({ label: "CS101 · Programming" });
-  check((await page.getByLabel("Teacher").count()) === 0, "a teacher does not pick the teacher");
+  await page
+    .getByLabel("Subject")
+    .selectOption({ label: "CS101 · Programming" });
+  check(
+    (await page.getByLabel("Teacher").count()) === 0,
+    "a teacher does not pick the teacher",
+  );
   await page.getByRole("button", { name: "Create session" }).click();
   await page.waitForURL(/\/sessions\/\d+$/);
   await page.getByRole("heading", { name: "Absent" }).waitFor();
   await page.goto("/sessions");
   await page.getByRole("link", { name: "Check-in" }).first().waitFor();
-  check((await page.getByRole("link", { name: "Check-in" }).count()) === 3, "the teacher sees their 3 sessions");
+  check(
+    (await page.getByRole("link", { name: "Check-in" }).count()) === 3,
+    "the teacher sees their 3 sessions",
+  );
   await shot(page, "17-teacher-sessions");
+  // The teacher bot's link code, on the teacher's account page.
+  await page.goto("/account");
+  await page.getByRole("button", { name: "Link Telegram" }).click();
+  const linkCode = await page
+    .locator(".big-link-code")
+    .getAttribute("data-code");
+  check(
+    /^[A-Z0-9]{8}$/.test(linkCode),
+    `an 8-character link code, not ${linkCode}`,
+  );
+  await page.getByText(/valid for \d+:\d\d more/).waitFor();
+  await page.getByText(/Share your phone contact/).waitFor();
+  await shot(page, "21-teacher-telegram-code");
+  log(`teacher link code ${linkCode} shown`);
   log(`teacher: no admin menu; /admin/users says "${refusal.trim()}"`);
 
   // ---- the student's own login: their attendance, nothing else

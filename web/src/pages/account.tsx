@@ -1,7 +1,8 @@
 // Your account: who you are and changing your password.
-import { useState } from "preact/hooks";
-import { api, logOut, type User } from "../api";
-import { ErrorBox, Field, PageTitle, navigate, useAction } from "../ui";
+import { useEffect, useState } from "preact/hooks";
+import { api, get, logOut, type Me, type User } from "../api";
+import type { Teacher } from "../types";
+import { ErrorBox, Field, Loading, PageTitle, formatTime, navigate, useAction, useAsync } from "../ui";
 
 export function AccountPage({ user }: { user: User }) {
   const [current, setCurrent] = useState("");
@@ -13,6 +14,7 @@ export function AccountPage({ user }: { user: User }) {
       <p>
         Signed in as <strong>{user.username}</strong> ({user.role}).
       </p>
+      {user.role === "teacher" ? <TelegramLink /> : null}
       <form
         class="card form-grid"
         aria-label="Change password"
@@ -51,6 +53,105 @@ export function AccountPage({ user }: { user: User }) {
           </button>
         </div>
       </form>
+    </section>
+  );
+}
+
+// Seconds until an ISO time, ticking once a second (0 once past).
+function useSecondsLeft(iso: string | undefined): number {
+  const [now, setNow] = useState(Date.now());
+  useEffect(() => {
+    if (!iso) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [iso]);
+  return iso ? Math.max(0, Math.round((Date.parse(iso) - now) / 1000)) : 0;
+}
+
+// The teacher bot: a one-time link code made here is sent to the bot
+// instead of the password, after sharing the phone contact
+// (docs/TELEGRAM.md). The link itself can be undone here too.
+function TelegramLink() {
+  const me = useAsync(async () => {
+    const m = await get<Me>("/api/v1/me");
+    return m.teacher_id ? get<Teacher>(`/api/v1/teachers/${m.teacher_id}`) : null;
+  }, []);
+  const [code, setCode] = useState<{ code: string; expires_at: string } | null>(null);
+  const left = useSecondsLeft(code?.expires_at);
+  const action = useAction();
+  const teacher = me.data;
+  return (
+    <section class="card" aria-labelledby="telegram-heading">
+      <h2 id="telegram-heading">Telegram</h2>
+      {me.loading && !me.data ? <Loading /> : null}
+      <ErrorBox error={me.error} />
+      {teacher === null ? (
+        <p class="muted">Your login has no teacher profile, so it cannot link the teacher bot.</p>
+      ) : null}
+      {teacher ? (
+        <>
+          <p>
+            {teacher.telegram_linked
+              ? "Your Telegram account is linked to the teacher bot: you can open check-in windows from Telegram."
+              : "Link your Telegram account to open check-in windows and get reports from the teacher bot."}
+          </p>
+          <div class="form-actions">
+            <button
+              type="button"
+              class="primary"
+              disabled={action.busy}
+              onClick={() =>
+                action.run(async () =>
+                  setCode(await api<{ code: string; expires_at: string }>("POST", "/api/v1/me/telegram-link-code")),
+                )
+              }
+            >
+              {code ? "Make a new code" : "Link Telegram"}
+            </button>
+            {teacher.telegram_linked ? (
+              <button
+                type="button"
+                disabled={action.busy}
+                onClick={() => {
+                  if (!confirm("Unlink your Telegram account from the teacher bot?")) return;
+                  action.run(async () =>
+                    me.set(await api<Teacher>("DELETE", `/api/v1/teachers/${teacher.id}/telegram`)),
+                  );
+                }}
+              >
+                Unlink Telegram
+              </button>
+            ) : null}
+          </div>
+          <ErrorBox error={action.error} />
+          {code ? (
+            <div class="link-code" role="status">
+              <p>
+                Your link code{" "}
+                {left > 0 ? (
+                  <>
+                    (valid for {Math.floor(left / 60)}:{String(left % 60).padStart(2, "0")} more, until{" "}
+                    {formatTime(code.expires_at)}; usable once):
+                  </>
+                ) : (
+                  "has expired; make a new one:"
+                )}
+              </p>
+              <p class="big-link-code" data-code={code.code} aria-label={`Link code ${code.code.split("").join(" ")}`}>
+                {code.code}
+              </p>
+              <ol>
+                <li>In Telegram, open the teacher bot and send /start.</li>
+                <li>Share your phone contact when the bot asks (the number on your teacher profile).</li>
+                <li>
+                  Send this code to the bot instead of your password. The bot deletes the message and links your
+                  account.
+                </li>
+              </ol>
+            </div>
+          ) : null}
+        </>
+      ) : null}
     </section>
   );
 }

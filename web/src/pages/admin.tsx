@@ -2,6 +2,7 @@
 // assignments: a list with search and a create form each. Built on one
 // small generic list page, since the five differ only in fields.
 import type { ComponentChildren } from "preact";
+import { Fragment } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { ApiError, api, get, query, type Page, type User } from "../api";
 import { useClasses, useSubjects, useTeachers } from "../lookups";
@@ -48,6 +49,8 @@ function ListPage<T extends { id: number }>({
   created,
   rowActions,
   noun,
+  editFields,
+  editValues,
 }: {
   title: string;
   path: string;
@@ -58,6 +61,10 @@ function ListPage<T extends { id: number }>({
   created?: (item: T) => ComponentChildren;
   rowActions?: (item: T, reload: () => void) => ComponentChildren;
   noun: string;
+  // Editing in place: the fields of PATCH path/{id}, their values from a
+  // row, and the body sent (only what changed).
+  editFields?: FieldSpec[];
+  editValues?: (item: T) => Record<string, string>;
 }) {
   const [q, setQ] = useState("");
   const [offset, setOffset] = useState(0);
@@ -70,7 +77,10 @@ function ListPage<T extends { id: number }>({
   const empty = Object.fromEntries(createFields.map((f) => [f.key, ""]));
   const [values, setValues] = useState<Record<string, string>>(empty);
   const [last, setLast] = useState<T | null>(null);
+  const [editing, setEditing] = useState<number | null>(null);
   const action = useAction();
+  const editable = editFields && editValues;
+  const hasActions = rowActions || editable;
   // A teacher who opens an admin page by its address: the API refuses
   // (403), and the page shows that answer instead of forms they cannot use.
   if (page.error instanceof ApiError && page.error.status === 403) {
@@ -150,7 +160,7 @@ function ListPage<T extends { id: number }>({
                           {c.label}
                         </th>
                       ))}
-                      {rowActions ? (
+                      {hasActions ? (
                         <th scope="col">
                           <span class="sr-only">Actions</span>
                         </th>
@@ -159,12 +169,45 @@ function ListPage<T extends { id: number }>({
                   </thead>
                   <tbody>
                     {data.items.map((item) => (
-                      <tr key={item.id}>
-                        {columns.map((c) => (
-                          <td key={c.label}>{c.cell(item)}</td>
-                        ))}
-                        {rowActions ? <td class="row-actions">{rowActions(item, page.reload)}</td> : null}
-                      </tr>
+                      <Fragment key={item.id}>
+                        <tr>
+                          {columns.map((c) => (
+                            <td key={c.label}>{c.cell(item)}</td>
+                          ))}
+                          {hasActions ? (
+                            <td class="row-actions">
+                              {editable ? (
+                                <button
+                                  type="button"
+                                  class="small-button"
+                                  aria-expanded={editing === item.id}
+                                  onClick={() => setEditing(editing === item.id ? null : item.id)}
+                                >
+                                  Edit
+                                </button>
+                              ) : null}
+                              {rowActions ? rowActions(item, page.reload) : null}
+                            </td>
+                          ) : null}
+                        </tr>
+                        {editable && editing === item.id ? (
+                          <tr class="edit-row">
+                            <td colSpan={columns.length + 1}>
+                              <EditForm
+                                path={`${path}/${item.id}`}
+                                fields={editFields}
+                                initial={editValues(item)}
+                                noun={noun.replace(/^an? /, "")}
+                                onDone={() => {
+                                  setEditing(null);
+                                  page.reload();
+                                }}
+                                onCancel={() => setEditing(null)}
+                              />
+                            </td>
+                          </tr>
+                        ) : null}
+                      </Fragment>
                     ))}
                   </tbody>
                 </table>
@@ -175,6 +218,64 @@ function ListPage<T extends { id: number }>({
         }
       </Show>
     </section>
+  );
+}
+
+// PATCHes only the fields that changed; the API's error (a taken code, a
+// bad phone) shows under the form.
+function EditForm({
+  path,
+  fields,
+  initial,
+  noun,
+  onDone,
+  onCancel,
+}: {
+  path: string;
+  fields: FieldSpec[];
+  initial: Record<string, string>;
+  noun: string;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
+  const [values, setValues] = useState(initial);
+  const action = useAction();
+  return (
+    <form
+      class="form-grid edit-form"
+      aria-label={`Edit ${noun}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const changed = Object.fromEntries(Object.entries(values).filter(([k, v]) => v !== initial[k]));
+        if (Object.keys(changed).length === 0) return onCancel();
+        action.run(async () => {
+          await api("PATCH", path, changed);
+          onDone();
+        });
+      }}
+      onKeyDown={(e) => e.key === "Escape" && onCancel()}
+    >
+      {fields.map((f) => (
+        <Field
+          key={f.key}
+          label={f.label}
+          type={f.type ?? "text"}
+          value={values[f.key] ?? ""}
+          required={f.required}
+          hint={f.hint}
+          onValue={(v) => setValues({ ...values, [f.key]: v })}
+        />
+      ))}
+      <ErrorBox error={action.error} />
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={action.busy}>
+          Save changes
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
@@ -196,6 +297,36 @@ function DeleteButton({ path, what, onDone }: { path: string; what: string; onDo
         }}
       >
         Delete
+      </button>
+      {action.error ? (
+        <span class="inline-error" role="alert">
+          {action.error.message}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
+// Undoes a Telegram link (DELETE .../telegram): the person links again
+// with the bot.
+export function UnlinkTelegramButton({ path, who, onDone }: { path: string; who: string; onDone: () => void }) {
+  const action = useAction();
+  return (
+    <>
+      <button
+        type="button"
+        class="small-button"
+        disabled={action.busy}
+        aria-label={`Unlink Telegram of ${who}`}
+        onClick={() => {
+          if (!confirm(`Unlink ${who}'s Telegram account? They can link again with the bot.`)) return;
+          action.run(async () => {
+            await api("DELETE", path);
+            onDone();
+          });
+        }}
+      >
+        Unlink Telegram
       </button>
       {action.error ? (
         <span class="inline-error" role="alert">
@@ -314,8 +445,19 @@ export function TeachersPage() {
         password: v.password || undefined,
       })}
       created={(t) => <Password p={t.generated_password} who={t.name} />}
+      editFields={[
+        { key: "name", label: "Name", required: true },
+        { key: "email", label: "E-mail", type: "email" },
+        { key: "phone", label: "Phone", type: "tel", hint: "E.164, e.g. +919876543210; empty to remove" },
+      ]}
+      editValues={(t) => ({ name: t.name, email: t.email, phone: t.phone })}
       rowActions={(t, reload) => (
-        <DeleteButton path={`/api/v1/teachers/${t.id}`} what={`teacher ${t.name}`} onDone={reload} />
+        <>
+          {t.telegram_linked ? (
+            <UnlinkTelegramButton path={`/api/v1/teachers/${t.id}/telegram`} who={t.name} onDone={reload} />
+          ) : null}
+          <DeleteButton path={`/api/v1/teachers/${t.id}`} what={`teacher ${t.name}`} onDone={reload} />
+        </>
       )}
     />
   );
@@ -338,6 +480,11 @@ export function ClassesPage() {
       ]}
       toBody={(v) => ({ name: v.name, section: v.section || undefined })}
       created={(c) => <p class="notice">Class {classLabel(c)} was created.</p>}
+      editFields={[
+        { key: "name", label: "Class name", required: true },
+        { key: "section", label: "Section", hint: "May be empty" },
+      ]}
+      editValues={(c) => ({ name: c.name, section: c.section })}
       rowActions={(c, reload) => (
         <DeleteButton path={`/api/v1/classes/${c.id}`} what={`class ${classLabel(c)}`} onDone={reload} />
       )}
@@ -361,6 +508,11 @@ export function SubjectsPage() {
       ]}
       toBody={(v) => ({ code: v.code, name: v.name })}
       created={(s) => <p class="notice">Subject {s.code} was created.</p>}
+      editFields={[
+        { key: "code", label: "Code", required: true, hint: "Letters, digits or . _ / -" },
+        { key: "name", label: "Name", required: true },
+      ]}
+      editValues={(s) => ({ code: s.code, name: s.name })}
       rowActions={(s, reload) => (
         <DeleteButton path={`/api/v1/subjects/${s.id}`} what={`subject ${s.code}`} onDone={reload} />
       )}

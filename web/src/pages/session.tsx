@@ -3,7 +3,7 @@
 // present, corrections (pick a student for a face, or drag a student onto a
 // face), manual marks, and saving.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, blobUrl, download, get, upload, ApiError } from "../api";
+import { api, blobUrl, currentUser, download, get, upload, ApiError } from "../api";
 import { useClasses, useSubjects } from "../lookups";
 import {
   classLabel,
@@ -14,8 +14,22 @@ import {
   type SessionResult,
   type Status,
 } from "../types";
-import { Empty, ErrorBox, Link, Loading, PageTitle, Progress, Show, formatMs, useAction, useAsync } from "../ui";
-import { methodLabel } from "./sessions";
+import {
+  Empty,
+  ErrorBox,
+  Field,
+  Link,
+  Loading,
+  PageTitle,
+  Progress,
+  Select,
+  Show,
+  formatMs,
+  navigate,
+  useAction,
+  useAsync,
+} from "../ui";
+import { kMethods, localInput, methodLabel } from "./sessions";
 
 const kStatusText: Record<Face["status"], string> = {
   matched: "matched",
@@ -111,6 +125,7 @@ export function SessionPage({ id }: { id: number }) {
           </p>
         )}
       </Show>
+      {s ? <SessionEdit session={s} onChanged={session.set} /> : null}
       {!locked && s ? (
         <PhotoUpload
           sessionId={id}
@@ -163,6 +178,104 @@ export function SessionPage({ id }: { id: number }) {
         )}
       </Show>
     </section>
+  );
+}
+
+// Changing a session: its times and method (PATCH), locking it (teachers
+// and admins) and unlocking it (admins only), and deleting it with its
+// photos and records. The API's refusal (session_locked, forbidden) shows.
+function SessionEdit({ session, onChanged }: { session: Session; onChanged: (s: Session) => void }) {
+  const isAdmin = currentUser()?.role === "admin";
+  const [open, setOpen] = useState(false);
+  const [starts, setStarts] = useState(localInput(new Date(session.starts_ms)));
+  const [ends, setEnds] = useState(localInput(new Date(session.ends_ms)));
+  const [method, setMethod] = useState<string>(session.method);
+  const [note, setNote] = useState("");
+  const action = useAction();
+  useEffect(() => {
+    setStarts(localInput(new Date(session.starts_ms)));
+    setEnds(localInput(new Date(session.ends_ms)));
+    setMethod(session.method);
+  }, [session.starts_ms, session.ends_ms, session.method]);
+  const patch = (body: Record<string, unknown>, done: string) =>
+    action.run(async () => {
+      const next = await api<Session>("PATCH", `/api/v1/sessions/${session.id}`, body);
+      onChanged(next);
+      setNote(done);
+    });
+  return (
+    <div class="card session-edit">
+      <div class="form-actions">
+        <button type="button" aria-expanded={open} aria-controls="session-edit-form" onClick={() => setOpen(!open)}>
+          {open ? "Close editing" : "Edit session"}
+        </button>
+        {session.is_locked ? (
+          isAdmin ? (
+            <button
+              type="button"
+              disabled={action.busy}
+              onClick={() => patch({ is_locked: false }, "The session is unlocked.")}
+            >
+              Unlock
+            </button>
+          ) : null
+        ) : (
+          <button
+            type="button"
+            disabled={action.busy}
+            onClick={() => {
+              if (confirm("Lock this session? Only an administrator can unlock it."))
+                patch({ is_locked: true }, "The session is locked.");
+            }}
+          >
+            Lock
+          </button>
+        )}
+        <button
+          type="button"
+          class="danger"
+          disabled={action.busy}
+          onClick={() => {
+            if (!confirm("Delete this session with its photos and attendance records?")) return;
+            action.run(async () => {
+              await api("DELETE", `/api/v1/sessions/${session.id}`);
+              navigate("/sessions");
+            });
+          }}
+        >
+          Delete session
+        </button>
+      </div>
+      {open ? (
+        <form
+          id="session-edit-form"
+          class="form-grid"
+          aria-label="Edit session"
+          onSubmit={(e) => {
+            e.preventDefault();
+            patch(
+              { starts_at: new Date(starts).toISOString(), ends_at: new Date(ends).toISOString(), method },
+              "The session was changed.",
+            );
+          }}
+        >
+          <Field label="Starts" type="datetime-local" value={starts} onValue={setStarts} required />
+          <Field label="Ends" type="datetime-local" value={ends} onValue={setEnds} required />
+          <Select label="How attendance is taken" value={method} onValue={setMethod} options={kMethods} />
+          <div class="form-actions">
+            <button type="submit" class="primary" disabled={action.busy || session.is_locked}>
+              Save changes
+            </button>
+          </div>
+        </form>
+      ) : null}
+      <ErrorBox error={action.error} />
+      {note ? (
+        <p role="status" class="notice">
+          {note}
+        </p>
+      ) : null}
+    </div>
   );
 }
 

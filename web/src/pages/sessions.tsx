@@ -19,7 +19,7 @@ import {
 } from "../ui";
 
 const kPageSize = 25;
-const kMethods: { value: Method; label: string }[] = [
+export const kMethods: { value: Method; label: string }[] = [
   { value: "photo", label: "Class photo" },
   { value: "checkin", label: "Self check-in" },
   { value: "manual", label: "Manual" },
@@ -107,7 +107,7 @@ export function SessionsPage({ user }: { user: User }) {
   );
 }
 
-function localInput(d: Date): string {
+export function localInput(d: Date): string {
   const pad = (n: number) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }

@@ -253,6 +253,37 @@ export function NewStudentPage() {
   );
 }
 
+// The student's Telegram link (made by the student bot with the roll
+// number); their teacher or an admin may undo it, so that the student can
+// link another account.
+function StudentTelegram({ student, onChanged }: { student: Student; onChanged: (s: Student) => void }) {
+  const action = useAction();
+  return (
+    <div class="card telegram-line">
+      <p>
+        <strong>Telegram:</strong>{" "}
+        {student.telegram_linked
+          ? "linked to the student bot."
+          : "not linked. The student links their account by sending their roll number to the student bot."}
+      </p>
+      {student.telegram_linked ? (
+        <button
+          type="button"
+          class="small-button"
+          disabled={action.busy}
+          onClick={() => {
+            if (!confirm(`Unlink ${student.name}'s Telegram account? They can link again with the bot.`)) return;
+            action.run(async () => onChanged(await api<Student>("DELETE", `/api/v1/students/${student.id}/telegram`)));
+          }}
+        >
+          Unlink Telegram
+        </button>
+      ) : null}
+      <ErrorBox error={action.error} />
+    </div>
+  );
+}
+
 export function StudentPage({ id }: { id: number }) {
   const student = useAsync(() => get<Student>(`/api/v1/students/${id}`), [id]);
   const classes = useClasses();
@@ -307,6 +338,7 @@ export function StudentPage({ id }: { id: number }) {
       </Show>
       {student.data ? (
         <>
+          <StudentTelegram student={student.data} onChanged={student.set} />
           <h2>Enrollment photos</h2>
           <p class="muted">
             1 to 5 photos, each showing only this student's face, straight on, sharp and well lit. Each photo is judged

@@ -135,6 +135,7 @@ function WebhookRow({
 }) {
   const action = useAction();
   const [note, setNote] = useState("");
+  const [editing, setEditing] = useState(false);
   return (
     <>
       <p>
@@ -167,6 +168,9 @@ function WebhookRow({
         >
           {hook.is_active ? "Pause" : "Resume"}
         </button>
+        <button type="button" class="small-button" aria-expanded={editing} onClick={() => setEditing(!editing)}>
+          Edit
+        </button>
         <button type="button" class="small-button" aria-expanded={open} onClick={onToggle}>
           Deliveries
         </button>
@@ -190,8 +194,92 @@ function WebhookRow({
         </p>
       ) : null}
       <ErrorBox error={action.error} />
+      {editing ? (
+        <WebhookEdit
+          hook={hook}
+          onDone={() => {
+            setEditing(false);
+            setNote("The endpoint was changed.");
+            reload();
+          }}
+          onCancel={() => setEditing(false)}
+        />
+      ) : null}
       {open ? <Deliveries id={hook.id} /> : null}
     </>
+  );
+}
+
+const kEvents = ["record.changed", "session.closed"];
+
+// PATCH /webhooks/{id}: URL, a new secret (empty keeps the old one, which
+// cannot be read back), events and whether it is active.
+function WebhookEdit({ hook, onDone, onCancel }: { hook: Webhook; onDone: () => void; onCancel: () => void }) {
+  const [url, setUrl] = useState(hook.url);
+  const [secret, setSecret] = useState("");
+  const [events, setEvents] = useState<string[]>(hook.events);
+  const [active, setActive] = useState(hook.is_active);
+  const action = useAction();
+  return (
+    <form
+      class="form-grid edit-form"
+      aria-label={`Edit webhook ${hook.url}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        const body: Record<string, unknown> = {};
+        if (url !== hook.url) body.url = url;
+        if (secret) body.secret = secret;
+        if (events.join() !== hook.events.join()) body.events = events;
+        if (active !== hook.is_active) body.is_active = active;
+        if (Object.keys(body).length === 0) return onCancel();
+        action.run(async () => {
+          await api("PATCH", `/api/v1/webhooks/${hook.id}`, body);
+          onDone();
+        });
+      }}
+      onKeyDown={(e) => e.key === "Escape" && onCancel()}
+    >
+      <Field label="Endpoint URL" type="url" value={url} onValue={setUrl} required />
+      <Field
+        label="New secret"
+        value={secret}
+        onValue={setSecret}
+        autoComplete="off"
+        hint="16-256 characters; leave empty to keep the current one"
+      />
+      <fieldset>
+        <legend>Events sent</legend>
+        {kEvents.map((k) => (
+          <label class="check" key={k}>
+            <input
+              type="checkbox"
+              checked={events.includes(k)}
+              onChange={(e) =>
+                setEvents(
+                  (e.target as HTMLInputElement).checked
+                    ? kEvents.filter((x) => x === k || events.includes(x))
+                    : events.filter((x) => x !== k),
+                )
+              }
+            />{" "}
+            {k}
+          </label>
+        ))}
+      </fieldset>
+      <label class="check">
+        <input type="checkbox" checked={active} onChange={(e) => setActive((e.target as HTMLInputElement).checked)} />{" "}
+        Active (sends new events)
+      </label>
+      <ErrorBox error={action.error} />
+      <div class="form-actions">
+        <button type="submit" class="primary" disabled={action.busy}>
+          Save changes
+        </button>
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
