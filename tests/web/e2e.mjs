@@ -444,6 +444,25 @@ async function main() {
   await page.setViewportSize({ width: 390, height: 844 });
   await page.waitForTimeout(200);
   await shot(page, "08-class-photo-phone");
+  // On the phone, a second class photo from the browser camera (the fake
+  // camera shows Lin-Manuel Miranda): capture, preview, upload.
+  await page
+    .getByRole("button", { name: "Take photos with the camera" })
+    .click();
+  await page.getByRole("button", { name: "Capture photo" }).click();
+  await page.getByRole("img", { name: "Photo taken 1" }).waitFor();
+  await shot(page, "08b-class-photo-camera-phone", { fullPage: false });
+  await page.getByRole("button", { name: "Recognise faces" }).click();
+  await page
+    .getByRole("button", { name: "Recognising…" })
+    .waitFor({ state: "detached", timeout: 60_000 });
+  await page.getByText(/\d+ faces? found, \d+ matched/).waitFor();
+  const cameraSummary = await page
+    .getByText(/\d+ faces? found, \d+ matched/)
+    .innerText();
+  await page.locator("figure.class-photo").nth(1).waitFor();
+  await shot(page, "08c-class-photo-camera-result");
+  log(`camera class photo: ${cameraSummary}`);
   await page.setViewportSize({ width: 1280, height: 860 });
   log(`class photo session ${photoSession}: 5 matched, 1 corrected, saved`);
 

@@ -281,18 +281,27 @@ function SessionEdit({ session, onChanged }: { session: Session; onChanged: (s: 
 
 function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: number[]) => void }) {
   const [files, setFiles] = useState<File[]>([]);
+  const [shots, setShots] = useState<{ file: File; url: string }[]>([]);
+  const [camera, setCamera] = useState(false);
   const [progress, setProgress] = useState<number | null>(null);
   const [summary, setSummary] = useState("");
   const input = useRef<HTMLInputElement>(null);
   const action = useAction();
+  const all = [...files, ...shots.map((s) => s.file)];
+  const dropShot = (url: string) => {
+    URL.revokeObjectURL(url);
+    setShots((list) => list.filter((s) => s.url !== url));
+  };
   return (
     <form
-      class="card inline-form"
+      class="card photo-upload"
+      aria-label="Add class photos"
       onSubmit={(e) => {
         e.preventDefault();
-        if (!files.length) return;
+        if (!all.length) return;
         const form = new FormData();
-        files.forEach((f) => form.append("photos", f, f.name));
+        all.forEach((f) => form.append("photos", f, f.name));
+        setSummary("");
         action.run(async () => {
           setProgress(0);
           try {
@@ -305,6 +314,9 @@ function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: n
             const matched = body.photos.reduce((n, p) => n + p.faces.filter((f) => f.status === "matched").length, 0);
             setSummary(`${faces} face${faces === 1 ? "" : "s"} found, ${matched} matched.`);
             setFiles([]);
+            shots.forEach((s) => URL.revokeObjectURL(s.url));
+            setShots([]);
+            setCamera(false);
             if (input.current) input.current.value = "";
             onDone(body.photos.map((p) => p.id));
           } finally {
@@ -313,25 +325,126 @@ function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: n
         });
       }}
     >
-      <div class="field">
-        <label for="class-photos">Class photos (JPEG, PNG or WebP)</label>
-        <input
-          ref={input}
-          id="class-photos"
-          type="file"
-          accept="image/jpeg,image/png,image/webp"
-          capture="environment"
-          multiple
-          onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])}
-        />
+      <div class="inline-form">
+        <div class="field">
+          <label for="class-photos">Class photos (JPEG, PNG or WebP)</label>
+          <input
+            ref={input}
+            id="class-photos"
+            type="file"
+            accept="image/jpeg,image/png,image/webp"
+            multiple
+            onChange={(e) => setFiles([...((e.target as HTMLInputElement).files ?? [])])}
+          />
+        </div>
+        <button type="button" aria-expanded={camera} onClick={() => setCamera(!camera)}>
+          {camera ? "Close camera" : "Take photos with the camera"}
+        </button>
+        <button type="submit" class="primary" disabled={!all.length || action.busy}>
+          {action.busy ? "Recognising…" : all.length > 1 ? `Recognise faces (${all.length} photos)` : "Recognise faces"}
+        </button>
       </div>
-      <button type="submit" class="primary" disabled={!files.length || action.busy}>
-        {action.busy ? "Recognising…" : "Recognise faces"}
-      </button>
+      {camera ? (
+        <ClassCamera
+          onShot={(blob) =>
+            setShots((list) => [
+              ...list,
+              {
+                file: new File([blob], `camera-${Date.now()}-${list.length + 1}.jpg`, { type: "image/jpeg" }),
+                url: URL.createObjectURL(blob),
+              },
+            ])
+          }
+        />
+      ) : null}
+      {shots.length ? (
+        <ul class="shots" aria-label="Photos taken">
+          {shots.map((s, i) => (
+            <li key={s.url}>
+              <img src={s.url} alt={`Photo taken ${i + 1}`} />
+              <button type="button" class="small-button" onClick={() => dropShot(s.url)}>
+                Remove photo {i + 1}
+              </button>
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {progress !== null ? <Progress value={progress} label="Uploading" /> : null}
-      {summary ? <span role="status">{summary}</span> : null}
+      {summary ? <p role="status">{summary}</p> : null}
       <ErrorBox error={action.error} />
     </form>
+  );
+}
+
+// The browser camera for class photos: the back camera where there is
+// one, full resolution, a shutter; each shot joins the photos to upload.
+function ClassCamera({ onShot }: { onShot: (blob: Blob) => void }) {
+  const video = useRef<HTMLVideoElement>(null);
+  const [error, setError] = useState<string>();
+  const [ready, setReady] = useState(false);
+  const [flash, setFlash] = useState(false);
+  useEffect(() => {
+    let stream: MediaStream | undefined;
+    let stopped = false;
+    if (!navigator.mediaDevices?.getUserMedia) {
+      setError("This browser cannot use a camera here (it needs HTTPS or localhost). Choose files instead.");
+      return;
+    }
+    navigator.mediaDevices
+      .getUserMedia({
+        video: { facingMode: { ideal: "environment" }, width: { ideal: 1920 }, height: { ideal: 1080 } },
+        audio: false,
+      })
+      .then(
+        (s) => {
+          if (stopped) return s.getTracks().forEach((t) => t.stop());
+          stream = s;
+          if (video.current) {
+            video.current.srcObject = s;
+            video.current.play().catch(() => undefined);
+          }
+        },
+        (e: Error) =>
+          setError(
+            e.name === "NotAllowedError"
+              ? "Camera permission was denied. Allow the camera for this site in the browser's settings, or choose files instead."
+              : e.name === "NotFoundError"
+                ? "No camera was found. Choose files instead."
+                : `The camera could not start: ${e.message}`,
+          ),
+      );
+    return () => {
+      stopped = true;
+      stream?.getTracks().forEach((t) => t.stop());
+    };
+  }, []);
+  const shoot = () => {
+    const v = video.current;
+    if (!v || !v.videoWidth) return;
+    const canvas = document.createElement("canvas");
+    canvas.width = v.videoWidth;
+    canvas.height = v.videoHeight;
+    canvas.getContext("2d")!.drawImage(v, 0, 0);
+    canvas.toBlob((b) => b && onShot(b), "image/jpeg", 0.92);
+    setFlash(true);
+    setTimeout(() => setFlash(false), 150);
+  };
+  return (
+    <div class="class-camera">
+      {error ? (
+        <p role="alert" class="error-box">
+          {error}
+        </p>
+      ) : null}
+      <div class={flash ? "viewfinder flash" : "viewfinder"}>
+        <video ref={video} playsInline muted aria-label="Camera preview" onLoadedData={() => setReady(true)} />
+      </div>
+      {!ready && !error ? <Loading what="Starting the camera" /> : null}
+      <button type="button" class="primary" disabled={!ready} onClick={shoot}>
+        Capture photo
+      </button>
+      <p class="muted small">Stand where the whole class is in the frame; take more than one photo of a large class.</p>
+    </div>
   );
 }
 
