@@ -42,6 +42,7 @@ const models =
 const webDir = process.env.ROLLCALL_WEB_DIR ?? join(root, "web/dist");
 const shots = process.env.SCREENSHOT_DIR ?? join(root, "build/screenshots");
 const chromiumPath = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const axeSource = join(here, "node_modules/axe-core/axe.min.js");
 
 const kAdminPassword = "e2e-admin-password";
 const kTeacherPassword = "e2e-teacher-password";
@@ -59,6 +60,7 @@ function check(condition, message) {
 
 for (const [what, path] of [
   ["rollcall binary (ROLLCALL_BIN)", bin],
+  ["axe-core (npm ci in tests/web)", axeSource],
   [
     "built web UI (run ./dev setup, or npm run build in web/)",
     join(webDir, "index.html"),
@@ -203,13 +205,43 @@ function watch(page, name) {
   );
 }
 
+// Accessibility: axe-core on the screen as it is; serious and critical
+// violations fail the run (collected, so one run lists them all).
+const a11yViolations = [];
+async function a11y(page, name) {
+  if (!(await page.evaluate(() => typeof window.axe !== "undefined")))
+    await page.addScriptTag({ path: axeSource });
+  const result = await page.evaluate(() =>
+    window.axe.run(document, { resultTypes: ["violations"] }),
+  );
+  if (process.env.A11Y_VERBOSE)
+    for (const v of result.violations)
+      console.log(
+        `  a11y ${name}: ${v.id} ${v.impact} x${v.nodes.length} ${v.nodes[0].target.join(" ")}`,
+      );
+  for (const v of result.violations) {
+    if (v.impact !== "serious" && v.impact !== "critical") continue;
+    a11yViolations.push(
+      `${name}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+        .slice(0, 3)
+        .map(
+          (n) =>
+            n.target.join(" ") + " — " + n.failureSummary.replace(/\s+/g, " "),
+        )
+        .join(" | ")}`,
+    );
+  }
+}
+
 async function shot(page, name, options = {}) {
+  const { a11y: audit = true, ...screenshot } = options;
   await page.waitForTimeout(150);
   await page.screenshot({
     path: join(shots, `${name}.png`),
     fullPage: true,
-    ...options,
+    ...screenshot,
   });
+  if (audit) await a11y(page, name);
   log(`screenshot ${name}.png`);
 }
 
@@ -816,6 +848,10 @@ async function main() {
   );
   await shot(page, "18-student-home");
 
+  check(
+    a11yViolations.length === 0,
+    `no serious or critical accessibility violations, but:\n${a11yViolations.join("\n")}`,
+  );
   check(
     consoleErrors.length === 0,
     `no console errors, but:\n${consoleErrors.join("\n")}`,

@@ -583,7 +583,7 @@ function FaceEditor({
       }}
       onKeyDown={(e) => e.key === "Escape" && onClose()}
     >
-      <h3>Face {face.index + 1}</h3>
+      <h2 class="h3">Face {face.index + 1}</h2>
       <p class="small">
         {face.student ? `${face.student.name} (${face.student.roll_number})` : "Nobody"} ·{" "}
         {face.corrected ? "corrected by hand" : kStatusText[face.status]}
