@@ -198,6 +198,8 @@ export interface Submission {
   attendance: string | null;
   already?: boolean;
   student_id?: number;
+  student_name?: string;
+  roll_number?: string;
   similarity?: number;
   distance_m?: number;
   submitted_at: string;

@@ -3,7 +3,7 @@
 // clip from the camera (MediaRecorder; photos where it is missing), the
 // upload with its progress, then the verdict in plain words.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, currentUser, get, streamEvents, upload } from "../api";
+import { ApiError, currentUser, errorFromBody, get, hasRoute, streamEvents, upload } from "../api";
 import type { Submission } from "../types";
 import { ErrorBox, Field, Progress } from "../ui";
 import { locate } from "./window";
@@ -132,6 +132,7 @@ export function CheckinPage() {
   return (
     <main class="checkin-page" id="main">
       <h1>Check in</h1>
+      {!submission && /^\d+$/.test(session) ? <SessionInfo sessionId={session} /> : null}
       {submission ? (
         <Verdict
           submission={submission}
@@ -280,6 +281,83 @@ function pickMime(): string | undefined {
     if (MediaRecorder.isTypeSupported(t)) return t;
   }
   return "";
+}
+
+interface CheckinInfo {
+  session_id: number;
+  open: boolean;
+  closes_at: string | null;
+  seconds_left?: number;
+  accept_photos: boolean;
+  radius_m: number;
+  class_name: string;
+  class_section?: string;
+  subject_name: string;
+}
+
+// Before recording: which lecture this is, whether it is still open and
+// for how long, whether photos are allowed (public GET
+// /sessions/{id}/checkin-info, where the server has it; never the code).
+function SessionInfo({ sessionId }: { sessionId: string }) {
+  const [info, setInfo] = useState<CheckinInfo | null>(null);
+  const [error, setError] = useState<ApiError>();
+  const [now, setNow] = useState(Date.now());
+  const skew = useRef(0);
+  useEffect(() => {
+    let stale = false;
+    setInfo(null);
+    setError(undefined);
+    hasRoute("GET", "/api/v1/sessions/{id}/checkin-info").then(async (has) => {
+      if (!has) return;
+      const r = await fetch(`/api/v1/sessions/${sessionId}/checkin-info`).catch(() => null);
+      if (stale) return;
+      const body: unknown = r ? await r.json().catch(() => null) : null;
+      if (!r || !r.ok) return setError(errorFromBody(r?.status ?? 0, body));
+      const i = body as CheckinInfo;
+      // Count down by the server's clock: seconds_left is its own answer.
+      if (i.closes_at && i.seconds_left !== undefined)
+        skew.current = Date.parse(i.closes_at) - i.seconds_left * 1000 - Date.now();
+      setInfo(i);
+    });
+    return () => {
+      stale = true;
+    };
+  }, [sessionId]);
+  useEffect(() => {
+    if (!info?.open) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [info?.open]);
+  if (error)
+    return (
+      <p class="warn" role="status">
+        {error.code === "no_window"
+          ? "This lecture has no check-in yet. Wait for your teacher to open it, then reload this page."
+          : error.message}
+      </p>
+    );
+  if (!info) return null;
+  const left = info.closes_at ? Math.max(0, Math.round((Date.parse(info.closes_at) - now - skew.current) / 1000)) : 0;
+  const open = info.open && left > 0;
+  return (
+    <div class="card session-info" data-testid="checkin-info">
+      <p class="session-name">
+        <strong>{info.subject_name}</strong> · {info.class_name}
+        {info.class_section ? ` · ${info.class_section}` : ""}
+      </p>
+      <p class={open ? "ok-text" : "bad-text"}>
+        {open
+          ? `Open: ${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")} left`
+          : "Closed: check-ins are not taken now."}
+      </p>
+      <p class="small muted">
+        {info.accept_photos
+          ? "A short video or photos of your face."
+          : "A short video of your face (photos are not accepted)."}{" "}
+        Be within {Math.round(info.radius_m)} m of your teacher.
+      </p>
+    </div>
+  );
 }
 
 function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c: Capture | null) => void }) {

@@ -3,7 +3,7 @@
 // present, corrections (pick a student for a face, or drag a student onto a
 // face), manual marks, and saving.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, blobUrl, currentUser, download, get, upload, ApiError } from "../api";
+import { api, blobUrl, currentUser, download, get, hasRoute, upload, ApiError } from "../api";
 import { useClasses, useSubjects } from "../lookups";
 import {
   classLabel,
@@ -56,19 +56,42 @@ export function SessionPage({ id }: { id: number }) {
   const [message, setMessage] = useState<string>("");
   const action = useAction();
 
-  // Load the photos the result mentions (there is no route that lists a
-  // session's photos; a photo without any face would not show here).
-  const ids = result.data ? [...new Set([...photoIdsOf(result.data), ...extraPhotoIds])].sort((a, b) => a - b) : [];
-  const idsKey = ids.join(",");
+  // The session's photos: listed by the server where it has the route
+  // (GET /sessions/{id}/photos); an older server has none, so the photos
+  // the result mentions are read one by one (a photo without any face
+  // would not show there).
   const [photoError, setPhotoError] = useState<Error>();
   const [photoTick, setPhotoTick] = useState(0);
+  const [listed, setListed] = useState(false);
   useEffect(() => {
-    if (!idsKey) return;
+    let stale = false;
+    hasRoute("GET", "/api/v1/sessions/{id}/photos")
+      .then((has) => {
+        if (!has) return;
+        return get<{ items: ClassPhoto[] }>(`/api/v1/sessions/${id}/photos`).then((list) => {
+          if (stale) return;
+          setListed(true);
+          setPhotos(new Map(list.items.map((p) => [p.id, p])));
+        });
+      })
+      .catch((e: Error) => !stale && setPhotoError(e));
+    return () => {
+      stale = true;
+    };
+  }, [id, photoTick]);
+  const ids = listed
+    ? [...photos.keys()].sort((a, b) => a - b)
+    : result.data
+      ? [...new Set([...photoIdsOf(result.data), ...extraPhotoIds])].sort((a, b) => a - b)
+      : [];
+  const idsKey = ids.join(",");
+  useEffect(() => {
+    if (listed || !idsKey) return;
     Promise.all(ids.map((p) => get<ClassPhoto>(`/api/v1/sessions/${id}/photos/${p}`))).then(
       (list) => setPhotos(new Map(list.map((p) => [p.id, p]))),
       setPhotoError,
     );
-  }, [idsKey, photoTick]);
+  }, [idsKey, photoTick, listed]);
 
   const refresh = () => {
     result.reload();

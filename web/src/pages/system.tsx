@@ -1,7 +1,11 @@
-// System status (health, readiness, check-in queue depth from /metrics),
-// settings and backups. The API has no routes to read or change settings or
-// to take a backup: those pages say how it is done on the server instead.
-import { PageTitle, Show, useAsync } from "../ui";
+// System status, runtime settings and backups (admin). Each page uses its
+// API route (GET /system, GET/PATCH /settings, /backups) where the server
+// has it; an older server without them gets the health, readiness and
+// /metrics view, and words on how settings and backups are done there.
+import type { ComponentChildren } from "preact";
+import { useState } from "preact/hooks";
+import { ApiError, api, download, get, hasRoute } from "../api";
+import { Empty, ErrorBox, Field, Loading, PageTitle, Select, Show, formatTime, useAction, useAsync } from "../ui";
 
 interface Health {
   status: string;
@@ -24,7 +28,7 @@ function metric(text: string, name: string): number | null {
   return line ? Number(line.split(" ").pop()) : null;
 }
 
-export function StatusPage() {
+function LegacyStatusPage() {
   const status = useAsync(async () => {
     const [health, ready, metrics] = await Promise.all([
       plain<Health>("/healthz"),
@@ -87,7 +91,7 @@ export function StatusPage() {
   );
 }
 
-export function SettingsPage() {
+function LegacySettingsPage() {
   return (
     <section>
       <PageTitle>Settings</PageTitle>
@@ -118,7 +122,7 @@ export function SettingsPage() {
   );
 }
 
-export function BackupsPage() {
+function LegacyBackupsPage() {
   return (
     <section>
       <PageTitle>Backups</PageTitle>
@@ -136,3 +140,388 @@ export function BackupsPage() {
     </section>
   );
 }
+
+// Renders the new page when the server has `route`, else the old one.
+function ByRoute({
+  method,
+  route,
+  page,
+  legacy,
+}: {
+  method: string;
+  route: string;
+  page: () => ComponentChildren;
+  legacy: () => ComponentChildren;
+}) {
+  const has = useAsync(() => hasRoute(method, route), [route]);
+  if (has.data === undefined) return <Loading />;
+  return has.data ? page() : legacy();
+}
+
+// An admin page the API refuses (403 for a teacher) says so in words.
+function Refused({ title, error }: { title: string; error: Error }) {
+  return (
+    <section>
+      <PageTitle>{title}</PageTitle>
+      {error instanceof ApiError && error.status === 403 ? <p>This page is for administrators.</p> : null}
+      <ErrorBox error={error} />
+    </section>
+  );
+}
+
+interface SystemInfo {
+  version: string;
+  database: { backend: string; ok: boolean };
+  uptime_s: number;
+  models: {
+    ready: boolean;
+    problem?: string | null;
+    model_id?: string | null;
+    files?: { name: string; sha256: string }[];
+  };
+  checkin: { queue_depth: number; workers: number; mean_verify_ms: number | null };
+  telegram: { teacher: boolean | string; student: boolean | string; mode: string };
+  web_ui: boolean | string;
+}
+
+function duration(s: number): string {
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d) return `${d} d ${h} h`;
+  if (h) return `${h} h ${m} min`;
+  return m ? `${m} min ${Math.floor(s % 60)} s` : `${Math.floor(s)} s`;
+}
+
+const onOff = (v: boolean | string) => (typeof v === "string" ? v : v ? "on" : "off");
+
+function SystemPage() {
+  const info = useAsync(() => get<SystemInfo>("/api/v1/system"), []);
+  if (info.error instanceof ApiError && info.error.status === 403)
+    return <Refused title="System status" error={info.error} />;
+  return (
+    <section>
+      <PageTitle
+        actions={
+          <button type="button" onClick={info.reload}>
+            Refresh
+          </button>
+        }
+      >
+        System status
+      </PageTitle>
+      <Show value={info}>
+        {(i) => (
+          <>
+            <dl class="stats">
+              <div class="card">
+                <dt>Server</dt>
+                <dd class="ok-text">running</dd>
+                <dd class="muted small">
+                  version {i.version}, up {duration(i.uptime_s)}
+                </dd>
+              </div>
+              <div class="card">
+                <dt>Database</dt>
+                <dd class={i.database.ok ? "ok-text" : "bad-text"}>{i.database.ok ? "ok" : "failing"}</dd>
+                <dd class="muted small">{i.database.backend === "postgres" ? "PostgreSQL" : "SQLite"}</dd>
+              </div>
+              <div class="card">
+                <dt>Face models</dt>
+                <dd class={i.models.ready ? "ok-text" : "bad-text"}>{i.models.ready ? "ready" : "not ready"}</dd>
+                {i.models.problem ? <dd class="bad-text small">{i.models.problem}</dd> : null}
+              </div>
+              <div class="card">
+                <dt>Check-ins waiting</dt>
+                <dd>{i.checkin.queue_depth}</dd>
+                <dd class="muted small">
+                  {i.checkin.workers} worker{i.checkin.workers === 1 ? "" : "s"}
+                </dd>
+              </div>
+              <div class="card">
+                <dt>Mean verification</dt>
+                <dd>
+                  {i.checkin.mean_verify_ms === null || i.checkin.mean_verify_ms === undefined
+                    ? "—"
+                    : `${(i.checkin.mean_verify_ms / 1000).toFixed(2)} s`}
+                </dd>
+              </div>
+              <div class="card">
+                <dt>Telegram bots</dt>
+                <dd>
+                  teacher {onOff(i.telegram.teacher)}, student {onOff(i.telegram.student)}
+                </dd>
+                <dd class="muted small">mode {i.telegram.mode || "—"}</dd>
+              </div>
+              <div class="card">
+                <dt>Web UI</dt>
+                <dd>{onOff(i.web_ui)}</dd>
+              </div>
+            </dl>
+            <h2>Models</h2>
+            <p>
+              Model id: <code data-testid="model-id">{i.models.model_id || "—"}</code>
+            </p>
+            {i.models.files?.length ? (
+              <div class="table-wrap">
+                <table>
+                  <caption class="sr-only">Model files</caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">File</th>
+                      <th scope="col">SHA-256</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {i.models.files.map((f) => (
+                      <tr key={f.name}>
+                        <td>{f.name}</td>
+                        <td>
+                          <code class="hash">{f.sha256}</code>
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+            ) : (
+              <Empty>No model files are loaded.</Empty>
+            )}
+          </>
+        )}
+      </Show>
+    </section>
+  );
+}
+
+export const StatusPage = () => (
+  <ByRoute method="GET" route="/api/v1/system" page={() => <SystemPage />} legacy={() => <LegacyStatusPage />} />
+);
+
+interface Setting {
+  key: string;
+  value: number | string;
+  default: number | string;
+  description: string;
+  kind: "number" | "integer" | "choice";
+  min?: number;
+  max?: number;
+  choices?: string[];
+  source: string;
+}
+
+// The runtime settings, rendered from the server's list: a number field
+// (with its bounds) or a choice per item. Only changed keys are sent; an
+// error names its key, and that field shows it.
+function RuntimeSettingsPage() {
+  const list = useAsync(() => get<{ items: Setting[] }>("/api/v1/settings"), []);
+  const [values, setValues] = useState<Record<string, string>>({});
+  const [note, setNote] = useState("");
+  const action = useAction();
+  if (list.error instanceof ApiError && list.error.status === 403)
+    return <Refused title="Settings" error={list.error} />;
+  const items = list.data?.items ?? [];
+  const current = (s: Setting) => values[s.key] ?? String(s.value);
+  const changed = items.filter((s) => current(s) !== String(s.value));
+  const failing = action.error instanceof ApiError ? action.error.field : undefined;
+  return (
+    <section>
+      <PageTitle>Settings</PageTitle>
+      <p class="muted">
+        Changes take effect at once and are kept in the database. A setting given to the server by a flag or an
+        environment variable shows where it comes from.
+      </p>
+      <Show value={list}>
+        {() =>
+          items.length === 0 ? (
+            <Empty>This server has no runtime settings.</Empty>
+          ) : (
+            <form
+              class="card settings-form"
+              aria-label="Runtime settings"
+              onSubmit={(e) => {
+                e.preventDefault();
+                if (!changed.length) return;
+                const body = Object.fromEntries(
+                  changed.map((s) => [s.key, s.kind === "choice" ? current(s) : Number(current(s))]),
+                );
+                action.run(async () => {
+                  const next = await api<{ items: Setting[] }>("PATCH", "/api/v1/settings", body);
+                  list.set(next);
+                  setValues({});
+                  setNote(`Saved: ${changed.map((s) => s.key).join(", ")}.`);
+                });
+              }}
+            >
+              {items.map((s) => (
+                <div class={failing === s.key ? "setting failing" : "setting"} key={s.key} data-key={s.key}>
+                  {s.kind === "choice" ? (
+                    <Select
+                      label={s.key}
+                      value={current(s)}
+                      onValue={(v) => setValues({ ...values, [s.key]: v })}
+                      options={(s.choices ?? []).map((c) => ({ value: c, label: c }))}
+                    />
+                  ) : (
+                    <Field
+                      label={s.key}
+                      type="number"
+                      value={current(s)}
+                      onValue={(v) => setValues({ ...values, [s.key]: v })}
+                      min={s.min}
+                      max={s.max}
+                      step={s.kind === "integer" ? 1 : "any"}
+                      required
+                      hint={`${s.description} Default ${s.default}${
+                        s.min !== undefined || s.max !== undefined ? `; ${s.min ?? "…"} to ${s.max ?? "…"}` : ""
+                      }. From: ${s.source}.`}
+                    />
+                  )}
+                  {s.kind === "choice" ? (
+                    <small class="muted">
+                      {s.description} Default {String(s.default)}. From: {s.source}.
+                    </small>
+                  ) : null}
+                </div>
+              ))}
+              <ErrorBox error={action.error} />
+              {note && !changed.length ? (
+                <p role="status" class="notice">
+                  {note}
+                </p>
+              ) : null}
+              <div class="form-actions">
+                <button type="submit" class="primary" disabled={action.busy || !changed.length}>
+                  {changed.length ? `Save ${changed.length} change${changed.length === 1 ? "" : "s"}` : "Save changes"}
+                </button>
+                {changed.length ? (
+                  <button type="button" onClick={() => setValues({})}>
+                    Undo changes
+                  </button>
+                ) : null}
+              </div>
+            </form>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+export const SettingsPage = () => (
+  <ByRoute
+    method="GET"
+    route="/api/v1/settings"
+    page={() => <RuntimeSettingsPage />}
+    legacy={() => <LegacySettingsPage />}
+  />
+);
+
+interface Backup {
+  name: string;
+  size_bytes: number;
+  created_at: string;
+}
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GiB`;
+}
+
+// Backups made by the server (SQLite: a consistent online copy); on
+// PostgreSQL the API answers backup_unsupported, whose message shows.
+function ServerBackupsPage() {
+  const list = useAsync(() => get<{ items: Backup[] }>("/api/v1/backups"), []);
+  const [made, setMade] = useState<Backup | null>(null);
+  const action = useAction();
+  if (list.error instanceof ApiError && list.error.status === 403)
+    return <Refused title="Backups" error={list.error} />;
+  return (
+    <section>
+      <PageTitle
+        actions={
+          <button
+            type="button"
+            class="primary"
+            disabled={action.busy}
+            onClick={() =>
+              action.run(async () => {
+                setMade(null);
+                setMade(await api<Backup>("POST", "/api/v1/backups"));
+                list.reload();
+              })
+            }
+          >
+            {action.busy ? "Making a backup…" : "Back up now"}
+          </button>
+        }
+      >
+        Backups
+      </PageTitle>
+      <p class="muted">
+        A backup is a consistent copy of the database, kept on the server. Download one to keep it somewhere else.
+      </p>
+      <ErrorBox error={action.error} />
+      {made ? (
+        <p class="notice" role="status">
+          Backup {made.name} was made ({size(made.size_bytes)}).
+        </p>
+      ) : null}
+      <Show value={list}>
+        {(l) =>
+          l.items.length === 0 ? (
+            <Empty>No backups yet.</Empty>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <caption class="sr-only">Backups</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Made</th>
+                    <th scope="col">Size</th>
+                    <th scope="col">
+                      <span class="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {l.items.map((b) => (
+                    <tr key={b.name}>
+                      <td>{b.name}</td>
+                      <td>{formatTime(b.created_at)}</td>
+                      <td>{size(b.size_bytes)}</td>
+                      <td class="row-actions">
+                        <button
+                          type="button"
+                          class="small-button"
+                          aria-label={`Download ${b.name}`}
+                          onClick={() =>
+                            action.run(() => download(`/api/v1/backups/${encodeURIComponent(b.name)}/download`))
+                          }
+                        >
+                          Download
+                        </button>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </Show>
+    </section>
+  );
+}
+
+export const BackupsPage = () => (
+  <ByRoute
+    method="GET"
+    route="/api/v1/backups"
+    page={() => <ServerBackupsPage />}
+    legacy={() => <LegacyBackupsPage />}
+  />
+);

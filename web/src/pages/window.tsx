@@ -208,16 +208,19 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
   const [streamError, setStreamError] = useState<Error>();
   const action = useAction();
   const panel = useRef<HTMLDivElement>(null);
-  // Submissions carry the student's id only: names come from the class list.
-  const names = useAsync(async () => {
-    const session = await get<Session>(`/api/v1/sessions/${sessionId}`);
-    const list = await getAll<Student>("/api/v1/students", { class_id: session.class_id });
-    return new Map(list.map((s) => [s.id, `${s.name} (${s.roll_number})`]));
-  }, [sessionId]);
+  // Submissions name the student on newer servers (student_name,
+  // roll_number); for an older one, names come from the class list.
   const submissions = useAsync(
     () => get<{ items: Submission[] }>(`/api/v1/sessions/${sessionId}/checkin-window/submissions`),
     [win.counts.accepted, win.counts.rejected, win.counts.queued],
   );
+  const named = submissions.data?.items.every((s) => !s.student_id || s.student_name !== undefined) ?? true;
+  const names = useAsync(async () => {
+    if (named) return new Map<number, string>();
+    const session = await get<Session>(`/api/v1/sessions/${sessionId}`);
+    const list = await getAll<Student>("/api/v1/students", { class_id: session.class_id });
+    return new Map(list.map((s) => [s.id, `${s.name} (${s.roll_number})`]));
+  }, [sessionId, named]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 250);
@@ -365,7 +368,9 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
                   <td>
                     {s.student_id ? (
                       <Link href={`/students/${s.student_id}`}>
-                        {names.data?.get(s.student_id) ?? `#${s.student_id}`}
+                        {s.student_name !== undefined
+                          ? `${s.student_name} (${s.roll_number})`
+                          : (names.data?.get(s.student_id) ?? `#${s.student_id}`)}
                       </Link>
                     ) : (
                       "—"
