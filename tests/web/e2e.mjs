@@ -21,6 +21,7 @@ import { spawn, execFileSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
+  readFileSync,
   mkdtempSync,
   readdirSync,
   rmSync,
@@ -266,6 +267,10 @@ async function addRow(page, path, fields, selects = {}) {
 async function main() {
   const fakeVideo = makeFakeVideo();
   const base = await startServer();
+  // Routes this server has (its OpenAPI document): the steps for routes
+  // newer than the UI's fallbacks run when the server offers them.
+  const openapi = await (await fetch(`${base}/api/openapi.json`)).json();
+  const has = (method, path) => Boolean(openapi.paths?.[path]?.[method]);
   log(`server at ${base}`);
   browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -555,6 +560,22 @@ async function main() {
   student.setDefaultTimeout(20_000);
   watch(student, "student");
   await student.goto(link);
+  if (has("get", "/api/v1/sessions/{id}/checkin-info")) {
+    // Before recording: the lecture, open with time left, photos or not.
+    const info = student.getByTestId("checkin-info");
+    await info.getByText(/Open: \d+:\d\d left/).waitFor();
+    const infoText = await info.innerText();
+    check(
+      /Programming/.test(infoText) &&
+        /BTech IT/.test(infoText) &&
+        /within \d+ m/.test(infoText),
+      `the student page names the lecture: ${infoText}`,
+    );
+    log(`student page: ${infoText.replace(/\s+/g, " ")}`);
+  } else
+    log(
+      "no checkin-info route on this server: the student page shows no lecture",
+    );
   check(
     (await student.getByLabel("Code on the screen").inputValue()) === code,
     "the code is pre-filled from the link",
@@ -583,6 +604,9 @@ async function main() {
     .locator('[data-testid="checked-in-count"]', { hasText: "1" })
     .waitFor({ timeout: 15_000 });
   await page.getByRole("cell", { name: /accepted: checked in/ }).waitFor();
+  await page
+    .getByRole("cell", { name: "Lin-Manuel Miranda (21IT006)" })
+    .waitFor();
   await shot(page, "12-checkin-window-counted");
   await page.getByRole("button", { name: "Close now" }).click();
   await page.getByText(/Closed — finishing/).waitFor();
@@ -630,8 +654,84 @@ async function main() {
   await page.locator("table").waitFor();
   await shot(page, "14-audit");
   await page.goto("/admin/status");
-  await page.getByText("ready", { exact: true }).waitFor();
-  await shot(page, "15-status");
+  if (has("get", "/api/v1/system")) {
+    const modelId = page.getByTestId("model-id");
+    await modelId.waitFor();
+    const id = (await modelId.innerText()).trim();
+    check(
+      id !== "" && id !== "—",
+      `the status page shows the model id, not "${id}"`,
+    );
+    await page
+      .getByRole("cell", { name: /\.onnx$/ })
+      .first()
+      .waitFor();
+    await shot(page, "15-status");
+    log(`system status: model ${id}`);
+  } else {
+    await page.getByText("ready", { exact: true }).waitFor();
+    await shot(page, "15-status");
+  }
+
+  if (has("post", "/api/v1/backups")) {
+    // A backup on SQLite: made, listed, downloaded (an SQLite file).
+    await page.goto("/admin/backups");
+    await page.getByRole("button", { name: "Back up now" }).click();
+    const madeNote = page
+      .getByRole("status")
+      .filter({ hasText: /Backup .* was made/ });
+    await madeNote.waitFor({ timeout: 30_000 });
+    const backupName = /Backup (\S+) was made/.exec(
+      await madeNote.innerText(),
+    )[1];
+    await page.getByRole("cell", { name: backupName, exact: true }).waitFor();
+    const [backupFile] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByRole("button", { name: `Download ${backupName}` }).click(),
+    ]);
+    const backupPath = join(work, "backup.db");
+    await backupFile.saveAs(backupPath);
+    const head = readFileSync(backupPath).subarray(0, 15).toString();
+    check(
+      head === "SQLite format 3",
+      `the backup is an SQLite database, starts "${head}"`,
+    );
+    await shot(page, "22-backups");
+    log(`backup ${backupName} made, listed and downloaded`);
+  } else log("no backups route on this server");
+
+  if (has("patch", "/api/v1/settings")) {
+    // A runtime setting changed and read back after a reload.
+    await page.goto("/admin/settings");
+    const form = page.getByRole("form", { name: "Runtime settings" });
+    await form.waitFor();
+    const numberInput = form.locator('input[type="number"]').first();
+    const key = await numberInput.evaluate(
+      (el) => el.closest(".setting").dataset.key,
+    );
+    const before = Number(await numberInput.inputValue());
+    const min = Number((await numberInput.getAttribute("min")) ?? -Infinity);
+    const max = Number((await numberInput.getAttribute("max")) ?? Infinity);
+    const step =
+      (await numberInput.getAttribute("step")) === "1" ? 1 : before / 10 || 0.1;
+    let after = before + step <= max ? before + step : before - step;
+    if (after < min) after = min;
+    after = Number(after.toFixed(6));
+    await numberInput.fill(String(after));
+    await form.getByRole("button", { name: /^Save 1 change/ }).click();
+    await page.getByText(`Saved: ${key}.`).waitFor();
+    await shot(page, "23-settings");
+    await page.reload();
+    await form.waitFor();
+    const readBack = Number(
+      await form.locator(`.setting[data-key="${key}"] input`).inputValue(),
+    );
+    check(
+      Math.abs(readBack - after) < 1e-9,
+      `${key} reads back ${after}, not ${readBack}`,
+    );
+    log(`setting ${key}: ${before} -> ${after}, read back`);
+  } else log("no settings route on this server");
 
   // Every admin page opens without an error.
   await page.goto("/admin/webhooks");
