@@ -53,7 +53,8 @@ void read_message(const json& message, Incoming& in) {
   if (in.chat_id == 0 || in.user_id == 0) return;
   const bool is_forwarded = message.contains("forward_origin") ||
                             message.contains("forward_from") || message.contains("forward_date");
-  if (message.contains("text")) {
+  if (const auto text = message.find("text"); text != message.end()) {
+    if (!text->is_string()) return;  // not something a person typed
     in.kind = IncomingKind::text;
     in.text = text_of(message, "text");
     read_command(in);

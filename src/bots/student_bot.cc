@@ -244,14 +244,23 @@ void StudentBot::on_capture(const Incoming& in, Conversation& conversation,
       kTelegramMaxDownload,
       static_cast<std::int64_t>(in.kind == IncomingKind::video ? limits.video_limits.max_bytes
                                                                : limits.image_limits.max_bytes));
+  const auto too_large = [&] {
+    say(in.chat_id, "That file is too large (at most " + std::to_string(max_bytes / 1024 / 1024) +
+                        " MB); record a shorter one.");
+  };
+  // Telegram says the size: a file over the limit is refused unread.
+  if (in.file_size && *in.file_size > max_bytes) {
+    too_large();
+    return;
+  }
   auto bytes = api_.fetch_file(in.file_id, max_bytes);
   if (!bytes) {
-    const bool too_large = bytes.error().code == "telegram_file_too_large";
-    say(in.chat_id, too_large ? "That file is too large (at most " +
-                                    std::to_string(max_bytes / 1024 / 1024) +
-                                    " MB); record a shorter one."
-                              : "I could not download that from Telegram; send it again.");
-    if (!too_large) log({{"event", "bot_download_failed"}, {"why", bytes.error().message}}, true);
+    if (bytes.error().code == "telegram_file_too_large") {
+      too_large();
+    } else {
+      say(in.chat_id, "I could not download that from Telegram; send it again.");
+      log({{"event", "bot_download_failed"}, {"why", bytes.error().message}}, true);
+    }
     return;
   }
   const auto* data = reinterpret_cast<const std::uint8_t*>(bytes->data());

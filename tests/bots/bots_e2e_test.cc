@@ -18,13 +18,19 @@
 //   wait at the last step, and their conversations resume; a sticker and
 //   an unknown command get polite answers; the teacher closes the window,
 //   leonard's code then comes too late, and the report arrives as a
-//   message and as CSV and XLSX documents: 1 present, 5 absent.
+//   message and as CSV and XLSX documents: 1 present, 5 absent; the
+//   tokens never reach the log.
+// TelegramWebhookE2E: webhook mode: both bots register with the secret;
+// a delivery without it (or with a wrong one) is refused, a repeated one
+// is taken but not handled again; a roll number links one account until
+// an admin unlinks it; a user over the per-minute limit gets one refusal.
 #include <unistd.h>
 #include <GeographicLib/Geodesic.hpp>
 
 #include <chrono>
 #include <cstdlib>
 #include <regex>
+#include <thread>
 
 #include "../http/server_harness.h"
 #include "fake_bot_api.h"
@@ -98,7 +104,7 @@ class TelegramBotsE2E : public ::testing::Test {
     if (server_ && HasFailure()) std::cerr << server_->log().substr(0, 20000) << "\n";
   }
 
-  std::vector<std::pair<std::string, std::string>> flags() const {
+  virtual std::vector<std::pair<std::string, std::string>> flags() const {
     return {{"--telegram-teacher-token", teachers_.token()},
             {"--telegram-student-token", students_.token()},
             {"--telegram-api-url", teachers_.base_url()},
@@ -296,6 +302,10 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   EXPECT_EQ(static_cast<int>(students_.messages(lin.id).size()), lin_messages);
   EXPECT_EQ(count_text(students_, lin, "Checked in"), 1);
 
+  // A file larger than Telegram lets bots download is refused unread.
+  video_note(raj, std::string(21 * 1024 * 1024, 'x'));
+  wait_text(students_, raj, "That file is too large (at most 20 MB)");
+
   // ---- The teacher closes; a late code; the report.
   const auto countdown = teachers_.messages(grace.id).back();
   teachers_.push_update(teachers_.callback_query(grace, countdown.message_id, "close"));
@@ -325,6 +335,89 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   teachers_.push_update(teachers_.text_message(grace, "/report"));
   ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(grace.id).size() == 5; }));
   EXPECT_EQ(count_text(teachers_, grace, "Present 1, late 0, absent 5"), 2);
+
+  // The tokens never reach the log.
+  const auto log = server_->log();
+  for (const auto& token : {teachers_.token(), students_.token()}) {
+    EXPECT_EQ(log.find(token.substr(token.find(':') + 1)), std::string::npos);
+  }
+}
+
+// Webhook mode: Telegram POSTs updates to /telegram/<bot> with the secret.
+class TelegramWebhookE2E : public TelegramBotsE2E {
+ protected:
+  static constexpr const char* kSecret = "webhook-secret-for-tests_1";
+  std::vector<std::pair<std::string, std::string>> flags() const override {
+    auto out = TelegramBotsE2E::flags();
+    out.insert(out.end(), {{"--telegram-mode", "webhook"},
+                           {"--telegram-webhook-url", "https://hooks.school.example"},
+                           {"--telegram-webhook-secret", kSecret},
+                           {"--telegram-messages-per-minute", "4"}});
+    return out;
+  }
+  // Plays Telegram delivering `update` (with update_id `id`) to `bot`.
+  Response deliver(const std::string& bot, json update, std::int64_t id,
+                   const std::string& secret = kSecret) {
+    if (update.is_object()) update["update_id"] = id;
+    httplib::Client client("127.0.0.1", server_->port());
+    httplib::Headers headers;
+    if (!secret.empty()) headers.emplace("X-Telegram-Bot-Api-Secret-Token", secret);
+    auto reply = client.Post("/telegram/" + bot, headers, update.dump(), "application/json");
+    Response out;
+    if (!reply) return out;
+    out.status = reply->status;
+    out.body = reply->body;
+    return out;
+  }
+};
+
+TEST_F(TelegramWebhookE2E, UpdatesComeWithTheSecretAndCountOnce) {
+  // Both bots register their webhook with the secret.
+  ASSERT_TRUE(teachers_.wait_for([&] { return !teachers_.webhook_url().empty(); }));
+  ASSERT_TRUE(students_.wait_for([&] { return !students_.webhook_url().empty(); }));
+  EXPECT_EQ(teachers_.webhook_url(), "https://hooks.school.example/telegram/teacher");
+  EXPECT_EQ(students_.webhook_url(), "https://hooks.school.example/telegram/student");
+  EXPECT_EQ(students_.webhook_secret(), kSecret);
+  EXPECT_EQ(students_.calls("getUpdates"), 0);
+
+  const FakeUser ann{9101, "Ann"}, bob{9102, "Bob"}, cat{9103, "Cat"};
+  const auto start = students_.text_message(ann, "/start");
+  EXPECT_EQ(deliver("student", start, 500, "wrong").error_code(), "telegram_secret_wrong");
+  EXPECT_EQ(deliver("student", start, 500, "").status, 403);
+  EXPECT_EQ(deliver("student", json::array(), 500).error_code(), "invalid_json");
+  ASSERT_EQ(deliver("student", start, 500).status, 200);
+  wait_text(students_, ann, "What is your roll number?");
+  // Telegram repeats a delivery it did not see answered: taken, not redone.
+  ASSERT_EQ(deliver("student", start, 500).status, 200);
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(count_text(students_, ann, "What is your roll number?"), 1);
+
+  // A roll number links one Telegram account; the teacher or an admin unlinks.
+  const auto class_id = create("/api/v1/classes", {{"name", "Chem"}, {"section", "B"}})["id"];
+  const auto student = create("/api/v1/students", {{"name", "Ann Lee"},
+                                                   {"roll_number", "CH-1"},
+                                                   {"registration_number", "REG-CH-1"},
+                                                   {"class_id", class_id}});
+  ASSERT_EQ(deliver("student", students_.text_message(ann, "CH-1"), 501).status, 200);
+  wait_text(students_, ann, "Linked: Ann Lee (CH-1)");
+  ASSERT_EQ(deliver("student", students_.text_message(bob, "/start"), 502).status, 200);
+  wait_text(students_, bob, "What is your roll number?");
+  ASSERT_EQ(deliver("student", students_.text_message(bob, "CH-1"), 503).status, 200);
+  wait_text(students_, bob, "linked to another Telegram account; ask your teacher to unlink it");
+  const auto unlinked = api().del(
+      "/api/v1/students/" + text(student["id"].get<std::int64_t>()) + "/telegram", admin_);
+  ASSERT_EQ(unlinked.status, 200) << unlinked;
+  EXPECT_EQ(unlinked.json()["telegram_linked"], false);
+  ASSERT_EQ(deliver("student", students_.text_message(bob, "CH-1"), 504).status, 200);
+  wait_text(students_, bob, "Linked: Ann Lee (CH-1)");
+
+  // Four messages a minute per user: the fifth and sixth get one refusal.
+  for (int i = 0; i < 6; ++i) {
+    ASSERT_EQ(deliver("student", students_.text_message(cat, "/help"), 510 + i).status, 200);
+  }
+  wait_text(students_, cat, "faster than I can take them");
+  EXPECT_EQ(count_text(students_, cat, "I check you in"), 4);
+  EXPECT_EQ(count_text(students_, cat, "faster than I can take them"), 1);
 }
 
 }  // namespace
