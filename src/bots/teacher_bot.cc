@@ -350,7 +350,7 @@ void TeacherBot::on_button(const Incoming& in, Conversation& conversation,
     conversation.data["subject"] = *subject;
     save(in.chat_id, conversation, kChooseDuration);
     edit(in.chat_id, in.message_id, "How long may students check in?",
-         inline_keyboard({{{"1 min", "duration:60"}, {"90 s", "duration:90"}},
+         inline_keyboard({{{"1 min", "duration:60"}, {"90 s (usual)", "duration:90"}},
                           {{"2 min", "duration:120"}, {"5 min", "duration:300"}}}));
     return;
   }

@@ -23,7 +23,8 @@
 // TelegramWebhookE2E: webhook mode: both bots register with the secret;
 // a delivery without it (or with a wrong one) is refused, a repeated one
 // is taken but not handled again; a roll number links one account until
-// an admin unlinks it; a user over the per-minute limit gets one refusal.
+// an admin unlinks it; a teacher links with a link code from the web app;
+// a user over the per-minute limit gets one refusal.
 #include <unistd.h>
 #include <GeographicLib/Geodesic.hpp>
 
@@ -240,6 +241,14 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   EXPECT_EQ(qr.method, "sendPhoto");
   EXPECT_EQ(qr.bytes.substr(1, 3), "PNG");
   wait_text(teachers_, grace, "closes in");
+  const auto timer = teachers_.messages(grace.id).back();
+  teachers_.push_update(teachers_.callback_query(grace, timer.message_id, "extend:30"));
+  ASSERT_TRUE(teachers_.wait_for([&] {
+    for (const auto& answer : teachers_.callback_answers()) {
+      if (answer.text == "Extended by 30 s") return true;
+    }
+    return false;
+  }));
 
   // ---- Students.
   const FakeUser lin{9001, "Lin"}, amy{9002, "Amy"}, raj{9003, "Raj"}, penny{9004, "Penny"},
@@ -410,6 +419,31 @@ TEST_F(TelegramWebhookE2E, UpdatesComeWithTheSecretAndCountOnce) {
   EXPECT_EQ(unlinked.json()["telegram_linked"], false);
   ASSERT_EQ(deliver("student", students_.text_message(bob, "CH-1"), 504).status, 200);
   wait_text(students_, bob, "Linked: Ann Lee (CH-1)");
+
+  // A teacher links with a one-time code made in the web app.
+  const auto alan = create("/api/v1/teachers", {{"name", "Alan Turing"},
+                                                {"phone", "+447700900123"},
+                                                {"username", "alan"},
+                                                {"password", "another long password"}});
+  const auto made = api().post("/api/v1/me/telegram-link-code", json::object(),
+                               api().login("alan", "another long password"));
+  ASSERT_EQ(made.status, 201) << made;
+  const FakeUser turing{9201, "Alan"};
+  ASSERT_EQ(deliver("teacher", teachers_.text_message(turing, "/start"), 600).status, 200);
+  wait_text(teachers_, turing, "share your phone number");
+  ASSERT_EQ(
+      deliver("teacher", teachers_.contact_message(turing, "447700900123", turing.id), 601).status,
+      200);
+  wait_text(teachers_, turing, "Found your profile, Alan Turing");
+  std::string typed = made.json()["code"];
+  typed.insert(4, "-");
+  ASSERT_EQ(deliver("teacher", teachers_.text_message(turing, typed), 602).status, 200);
+  wait_text(teachers_, turing, "Linked. Welcome, Alan Turing");
+  wait_text(teachers_, turing, "You teach no class yet");
+  const auto linked = api().get("/api/v1/teachers/" + text(alan["id"].get<std::int64_t>()), admin_);
+  EXPECT_EQ(linked.json()["telegram_linked"], true) << linked;
+  ASSERT_EQ(deliver("teacher", teachers_.text_message(turing, "/cancel"), 603).status, 200);
+  wait_text(teachers_, turing, "Cancelled.");
 
   // Four messages a minute per user: the fifth and sixth get one refusal.
   for (int i = 0; i < 6; ++i) {
