@@ -88,7 +88,7 @@ void Bots::run_ticker() {
   std::unique_lock lock(mutex_);
   while (!is_stopping_) {
     lock.unlock();
-    if (options_.is_webhook) register_webhooks();
+    sync_webhooks();
     for (auto& entry : entries_) entry.bot->tick();
     lock.lock();
     wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms),
@@ -96,11 +96,15 @@ void Bots::run_ticker() {
   }
 }
 
-void Bots::register_webhooks() {
+void Bots::sync_webhooks() {
   for (auto& entry : entries_) {
     if (entry.is_registered) continue;
     const std::string url = options_.webhook_url + "/telegram/" + entry.bot->name();
-    auto set = entry.api->set_webhook(url, secret_, {"message", "callback_query"});
+    // Polling needs no webhook: Telegram refuses getUpdates while one is set
+    // (a server switched from webhook mode).
+    auto set = options_.is_webhook
+                   ? entry.api->set_webhook(url, secret_, {"message", "callback_query"})
+                   : entry.api->delete_webhook(false);
     if (!set) {
       if (options_.chat.log) {
         options_.chat.log({{"event", "telegram_webhook_unset"},

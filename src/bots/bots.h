@@ -4,8 +4,8 @@
 // Bot API client and its conversation (teacher or student), fed by long
 // polling (UpdatePoller) or, in webhook mode, by the HTTP route that
 // calls webhook(); one ticker thread for the conversations' timers
-// (countdowns, verdicts) and, in webhook mode, for registering the
-// webhook until Telegram accepts it. The teacher's report is sent when a
+// (countdowns, verdicts) and for registering the webhook (or, polling,
+// removing one) until Telegram accepts. The teacher's report is sent when a
 // check-in window is finalised (Checkins::on_finalized).
 // Owns: those threads, and in webhook mode the rule that an update is
 // handled at most once (the last update_id kept in the database, as the
@@ -77,10 +77,12 @@ class Bots {
     std::unique_ptr<BotApi> api;
     std::unique_ptr<ChatBot> bot;
     std::unique_ptr<UpdatePoller> poller;
-    bool is_registered = false;  // webhook mode: setWebhook accepted
+    bool is_registered = false;  // setWebhook (or, polling, deleteWebhook) accepted
   };
   void run_ticker();
-  void register_webhooks();
+  // Registers the webhook (webhook mode) or removes one (polling), until
+  // Telegram accepts; from the ticker.
+  void sync_webhooks();
   // Webhook mode: true iff `update_id` is new (and now recorded as seen).
   Result<bool> first_time(const std::string& bot, std::int64_t update_id);
 

@@ -345,6 +345,9 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(grace.id).size() == 5; }));
   EXPECT_EQ(count_text(teachers_, grace, "Present 1, late 0, absent 5"), 2);
 
+  // Polling: any webhook left from webhook mode was removed.
+  EXPECT_GE(students_.calls("deleteWebhook"), 1);
+  EXPECT_GE(teachers_.calls("deleteWebhook"), 1);
   // The tokens never reach the log.
   const auto log = server_->log();
   for (const auto& token : {teachers_.token(), students_.token()}) {
