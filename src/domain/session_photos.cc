@@ -29,6 +29,16 @@ std::string label_of(const face::FaceMatch& match, const face::AnalyzedFace& fac
   return match.status == face::MatchStatus::borderline ? name + "?" : name;
 }
 
+// At most 255 bytes (a file name's usual limit), cut at a UTF-8 character
+// boundary: the name is the client's, stored only to be shown back.
+std::string stored_filename(const std::string& name) {
+  constexpr std::size_t kMaxBytes = 255;
+  if (name.size() <= kMaxBytes) return name;
+  std::size_t end = kMaxBytes;
+  while (end > 0 && (static_cast<unsigned char>(name[end]) & 0xC0) == 0x80) --end;
+  return name.substr(0, end);
+}
+
 nlohmann::json photo_json(const store::ClassPhoto& photo, SessionId session,
                           const std::vector<store::PhotoFace>& faces,
                           const std::map<StudentId, store::Student>& students) {
@@ -38,6 +48,7 @@ nlohmann::json photo_json(const store::ClassPhoto& photo, SessionId session,
       "/api/v1/sessions/" + std::to_string(session.value) + "/photos/" + std::to_string(photo.id);
   return {{"id", photo.id},
           {"session_id", photo.session.value},
+          {"filename", photo.filename},
           {"content_type", photo.content_type},
           {"width", photo.width},
           {"height", photo.height},
@@ -122,6 +133,7 @@ Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, S
     photo.annotated = std::move(*annotated);
     photo.uploaded_by = who.user;
     photo.created_ms = unix_ms_now();
+    photo.filename = stored_filename(upload.filename);
     processed.timings.total_ms = total.elapsed_ms();
     photo.processing_ms = processed.timings.total_ms;
 
@@ -175,7 +187,6 @@ Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, S
     });
     if (!stored) return stored.error();
     processed.photo = photo_json(photo, id, faces, candidates->students);
-    processed.photo["filename"] = upload.filename;
     out.push_back(std::move(processed));
   }
   return out;
@@ -197,6 +208,28 @@ Result<nlohmann::json> Sessions::photo(const Principal& who, SessionId id, std::
     auto faces = tx.list_photo_faces(photo_id);
     if (!faces) return faces.error();
     return photo_json(**photo, id, *faces, *students);
+  });
+}
+
+Result<nlohmann::json> Sessions::photos(const Principal& who, SessionId id) {
+  return store_.read_value<nlohmann::json>([&](store::Tx& tx) -> Result<nlohmann::json> {
+    if (who.role == store::Role::student) return forbidden("see class photos");
+    auto session = detail::session_for_read(tx, who, id);
+    if (!session) return session.error();
+    auto photos = tx.list_class_photos(id);
+    if (!photos) return photos.error();
+    auto students = detail::class_students(tx, session->class_id);
+    if (!students) return students.error();
+    // One query for every face of the session rather than one per photo.
+    auto faces = tx.list_session_faces(id);
+    if (!faces) return faces.error();
+    std::map<std::int64_t, std::vector<store::PhotoFace>> by_photo;
+    for (auto& face : *faces) by_photo[face.class_photo].push_back(std::move(face));
+    nlohmann::json items = nlohmann::json::array();
+    for (const auto& photo : *photos) {
+      items.push_back(photo_json(photo, id, by_photo[photo.id], *students));
+    }
+    return nlohmann::json{{"items", items}};
   });
 }
 

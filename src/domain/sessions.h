@@ -93,6 +93,9 @@ class Sessions {
   Result<std::vector<ProcessedPhoto>> add_photos(const Principal& who, SessionId id,
                                                  const std::vector<Upload>& uploads);
   Result<nlohmann::json> photo(const Principal& who, SessionId id, std::int64_t photo_id);
+  // {"items": [...]}: every class photo of the session with its faces
+  // (photo()'s shape each), oldest first.
+  Result<nlohmann::json> photos(const Principal& who, SessionId id);
   // The original (annotated = false; photo_not_kept when not kept) or the annotated JPEG.
   Result<store::ClassPhoto> photo_image(const Principal& who, SessionId id, std::int64_t photo_id,
                                         bool annotated);

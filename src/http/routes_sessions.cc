@@ -145,6 +145,13 @@ void add_session_routes(Router& router, Services& services) {
                }
                return Reply::json({{"session_id", call.id("id")}, {"photos", photos}}, 201);
              });
+  router.add("GET", "/api/v1/sessions/{id}/photos", kStaff,
+             "The session's class photos with their faces, oldest first",
+             [&sessions](Call& call) -> Result<Reply> {
+               auto photos = sessions.photos(call.who(), SessionId{call.id("id")});
+               if (!photos) return photos.error();
+               return Reply::json(*photos);
+             });
   router.add("GET", "/api/v1/sessions/{id}/photos/{photo}", kStaff,
              "A class photo with every face found in it", [&sessions](Call& call) {
                auto photo = sessions.photo(call.who(), SessionId{call.id("id")}, call.id("photo"));

@@ -432,6 +432,12 @@ CREATE TABLE telegram_link_codes (
 );
 CREATE INDEX idx__telegram_link_codes__teacher_id ON telegram_link_codes (teacher_id);
 )sql"},
+
+    {10, "class photo filenames", R"sql(
+-- The name a class photo was uploaded under, so that the web UI can list a
+-- session's photos by something a teacher recognises ('' before this).
+ALTER TABLE class_photos ADD COLUMN filename TEXT NOT NULL DEFAULT '';
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

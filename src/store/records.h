@@ -166,6 +166,7 @@ struct ClassPhoto {
   double processing_ms = 0;
   std::optional<UserId> uploaded_by;
   std::int64_t created_ms = 0;
+  std::string filename;  // as uploaded (multipart filename), for people to recognise it
 };
 
 struct PhotoFace {

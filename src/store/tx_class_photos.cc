@@ -10,10 +10,11 @@ namespace rollcall::store {
 namespace {
 
 constexpr const char* kPhotoColumns =
-    "id, session_id, content_type, width, height, processing_ms, uploaded_by, created_ms";
+    "id, session_id, content_type, width, height, processing_ms, uploaded_by, created_ms, "
+    "filename";
 constexpr const char* kPhotoColumnsWithBytes =
-    "id, session_id, content_type, width, height, processing_ms, uploaded_by, created_ms, bytes, "
-    "annotated";
+    "id, session_id, content_type, width, height, processing_ms, uploaded_by, created_ms, "
+    "filename, bytes, annotated";
 
 ClassPhoto read_photo(RowReader& row) {
   ClassPhoto photo;
@@ -25,6 +26,7 @@ ClassPhoto read_photo(RowReader& row) {
   photo.processing_ms = row.real();
   photo.uploaded_by = row.optional_id<UserTag>();
   photo.created_ms = row.integer();
+  photo.filename = row.text();
   return photo;
 }
 
@@ -96,11 +98,12 @@ Result<bool> Tx::delete_session(SessionId id) {
 Result<std::int64_t> Tx::insert_class_photo(const ClassPhoto& photo) {
   return insert_id(connection_,
                    "INSERT INTO class_photos (session_id, content_type, bytes, width, height, "
-                   "annotated, processing_ms, uploaded_by, created_ms) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                   "annotated, processing_ms, uploaded_by, created_ms, filename) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
                    {param(photo.session), param(photo.content_type), param(Blob(photo.bytes)),
                     param(photo.width), param(photo.height), param(Blob(photo.annotated)),
-                    param(photo.processing_ms), param(photo.uploaded_by), param(photo.created_ms)});
+                    param(photo.processing_ms), param(photo.uploaded_by), param(photo.created_ms),
+                    param(photo.filename)});
 }
 
 Result<std::optional<ClassPhoto>> Tx::find_class_photo(std::int64_t id, bool with_bytes) {

@@ -81,6 +81,7 @@ const std::map<std::string, RouteRule>& rules() {
       {"PATCH /api/v1/sessions/{id}", {A, D, D}},
       {"DELETE /api/v1/sessions/{id}", {A, A, D}},
       {"POST /api/v1/sessions/{id}/photos", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/photos", {A, D, D}},
       {"GET /api/v1/sessions/{id}/photos/{photo}", {A, D, D}},
       {"GET /api/v1/sessions/{id}/photos/{photo}/image", {A, D, D}},
       {"GET /api/v1/sessions/{id}/photos/{photo}/annotated.jpg", {A, D, D}},

@@ -304,6 +304,41 @@ TEST_P(SessionApi, MergesPhotosCorrectsSavesOnceAndAudits) {
 // A person puts a face of one photo on a student the engine matched in
 // another photo: flagged as a conflict, not refused. Within one photo, a
 // second face for a student already counted there is refused.
+TEST_P(SessionApi, ListsTheSessionsPhotosOldestFirstWithTheirFilenames) {
+  const auto session = new_session(w_->teacher_token);
+  const std::string base = "/api/v1/sessions/" + text(session) + "/photos";
+  auto listed = api().get(base, w_->teacher_token);
+  ASSERT_EQ(listed.status, 200) << listed;
+  EXPECT_TRUE(listed.json()["items"].empty()) << listed;
+  ASSERT_EQ(upload(session, {"bbt2"}).status, 201);
+  const auto second = upload(session, {"bbt4"});
+  ASSERT_EQ(second.status, 201) << second;
+  EXPECT_EQ(second.json()["photos"][0]["filename"], "bbt4.jpg");
+
+  listed = api().get(base, w_->teacher_token);
+  ASSERT_EQ(listed.status, 200) << listed;
+  const auto items = listed.json()["items"];
+  ASSERT_EQ(items.size(), 2u) << listed;
+  EXPECT_EQ(items[0]["filename"], "bbt2.jpg");
+  EXPECT_EQ(items[1]["filename"], "bbt4.jpg");
+  EXPECT_LT(items[0]["id"].get<std::int64_t>(), items[1]["id"].get<std::int64_t>());
+  EXPECT_EQ(matched_in(items[1]), matched_in(second.json()["photos"][0]));
+  for (const auto& item : items) {
+    for (const char* key : {"id", "filename", "created_at", "width", "height", "faces"}) {
+      EXPECT_TRUE(item.contains(key)) << key << " missing from " << item;
+    }
+    EXPECT_GT(item["width"].get<int>(), 0);
+    EXPECT_FALSE(item["faces"].empty());
+  }
+  const auto one = api().get(base + "/" + text(items[1]["id"]), w_->teacher_token);
+  ASSERT_EQ(one.status, 200) << one;
+  EXPECT_EQ(one.json()["filename"], "bbt4.jpg");
+
+  // Another class's teacher sees neither the list nor the photo.
+  EXPECT_EQ(api().get(base, w_->other_teacher_token).status, 403);
+  EXPECT_EQ(api().get("/api/v1/sessions/999999999/photos", w_->teacher_token).status, 404);
+}
+
 TEST_P(SessionApi, FlagsACorrectionThatDisagreesWithAnAutomaticMatch) {
   const auto session = new_session(w_->teacher_token);
   const std::string base = "/api/v1/sessions/" + text(session);
