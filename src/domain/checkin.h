@@ -96,6 +96,29 @@ struct Acknowledgement {
   bool already = false;  // an earlier submission holds the student's place
 };
 
+// A submission as staff list it: with whose it is, so that a list needs
+// no second request per student.
+struct StaffSubmission {
+  store::CheckinSubmission submission;
+  std::string student_name;  // "" when the student has since been deleted
+  std::string roll_number;
+};
+
+// What a student's check-in page shows before asking for anything: the
+// newest window of a session, never its code (the code is the proof of
+// being in the room).
+struct CheckinInfo {
+  SessionId session;
+  bool is_open = false;
+  std::optional<std::int64_t> closes_ms;  // set iff is_open
+  std::int64_t seconds_left = 0;
+  bool accept_photos = false;
+  double radius_m = 0;
+  std::string class_name;
+  std::string class_section;
+  std::string subject_name;
+};
+
 // A refusal the client may retry later: queue_full with a wait.
 struct QueueFull {
   int retry_after_s = 1;
@@ -126,8 +149,11 @@ class Checkins {
   Result<store::CheckinWindow> extend_window(const Principal& who, SessionId session,
                                              std::optional<int> seconds);
   Result<store::CheckinWindow> close_window(const Principal& who, SessionId session);
-  Result<std::vector<store::CheckinSubmission>> submissions(const Principal& who,
-                                                            SessionId session);
+  // The newest window's submissions, oldest first, with names.
+  Result<std::vector<StaffSubmission>> submissions(const Principal& who, SessionId session);
+  // Public: anyone may ask (the student page asks before any login).
+  // Errors: session_not_found, no_window.
+  Result<CheckinInfo> info(SessionId session);
   std::string link(const store::CheckinWindow& window) const;
   nlohmann::json window_json(store::Tx& tx, const store::CheckinWindow& window) const;
   Result<nlohmann::json> window_json(const store::CheckinWindow& window);

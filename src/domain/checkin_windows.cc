@@ -88,7 +88,7 @@ nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& 
       {"link", link(w)},
       {"qr_svg_url", base + "/checkin-window/qr.svg"},
       {"qr_png_url", base + "/checkin-window/qr.png"},
-      {"report_url", "/api/v1/reports/sessions/" + std::to_string(w.session.value)},
+      {"report_url", base + "/report"},  // routes_reports.cc
       {"finalized_at",
        w.finalized_ms ? nlohmann::json(format_iso8601(*w.finalized_ms)) : nlohmann::json(nullptr)}};
   // Counts are a convenience of the view: a failed read shows zeros.
@@ -236,17 +236,72 @@ Result<store::CheckinWindow> Checkins::close_window(const Principal& who, Sessio
       });
 }
 
-Result<std::vector<store::CheckinSubmission>> Checkins::submissions(const Principal& who,
-                                                                    SessionId session) {
-  return store_.read_value<std::vector<store::CheckinSubmission>>(
-      [&](store::Tx& tx) -> Result<std::vector<store::CheckinSubmission>> {
+Result<std::vector<StaffSubmission>> Checkins::submissions(const Principal& who,
+                                                           SessionId session) {
+  return store_.read_value<std::vector<StaffSubmission>>(
+      [&](store::Tx& tx) -> Result<std::vector<StaffSubmission>> {
         if (who.role == store::Role::student) return forbidden("see other students' check-ins");
         auto found = detail::session_for_read(tx, who, session);
         if (!found) return found.error();
         auto w = latest_window(tx, session);
         if (!w) return w.error();
-        return tx.list_checkin_submissions(w->id);
+        auto list = tx.list_checkin_submissions(w->id);
+        if (!list) return list.error();
+        // Submitters are of the session's class (checked at submit); one
+        // read of the class covers them, and a student moved since is
+        // looked up alone.
+        auto students = detail::class_students(tx, found->class_id);
+        if (!students) return students.error();
+        std::vector<StaffSubmission> out;
+        for (auto& submission : *list) {
+          StaffSubmission row;
+          row.submission = std::move(submission);
+          auto it = students->find(row.submission.student);
+          if (it == students->end()) {
+            auto moved = tx.find_student(row.submission.student);
+            if (!moved) return moved.error();
+            if (*moved) it = students->emplace(row.submission.student, **moved).first;
+          }
+          if (it != students->end()) {
+            row.student_name = it->second.name;
+            row.roll_number = it->second.roll_number;
+          }
+          out.push_back(std::move(row));
+        }
+        return out;
       });
+}
+
+Result<CheckinInfo> Checkins::info(SessionId session) {
+  return store_.read_value<CheckinInfo>([&](store::Tx& tx) -> Result<CheckinInfo> {
+    auto found = tx.find_session(session);
+    if (!found) return found.error();
+    if (!*found) {
+      return make_error("session_not_found", "no session has id " + std::to_string(session.value));
+    }
+    auto w = latest_window(tx, session);
+    if (!w) return w.error();
+    const std::int64_t now = unix_ms_now();
+    CheckinInfo info;
+    info.session = session;
+    info.is_open = window_state(*w, now) == "open";
+    if (info.is_open) {
+      info.closes_ms = w->closes_ms;
+      info.seconds_left = std::max<std::int64_t>(0, (w->closes_ms - now + 999) / 1000);
+    }
+    info.accept_photos = w->accept_photos;
+    info.radius_m = w->radius_m;
+    auto group = tx.find_class((*found)->class_id);
+    if (!group) return group.error();
+    if (*group) {
+      info.class_name = (*group)->name;
+      info.class_section = (*group)->section;
+    }
+    auto subject = tx.find_subject((*found)->subject);
+    if (!subject) return subject.error();
+    if (*subject) info.subject_name = (*subject)->name;
+    return info;
+  });
 }
 
 Result<int> Checkins::finalize_due() {

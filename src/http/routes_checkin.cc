@@ -275,9 +275,33 @@ void add_checkin_routes(Router& router, Services& services) {
                auto list = checkins.submissions(call.who(), SessionId{call.id("id")});
                if (!list) return list.error();
                nlohmann::json items = nlohmann::json::array();
-               for (const auto& s : *list) items.push_back(checkins.submission_json(s, true));
+               for (const auto& row : *list) {
+                 auto item = checkins.submission_json(row.submission, true);
+                 item["student_name"] = row.student_name;
+                 item["roll_number"] = row.roll_number;
+                 items.push_back(std::move(item));
+               }
                return Reply::json({{"items", items}, {"total", items.size()}});
              });
+
+  router.add(
+      "GET", "/api/v1/sessions/{id}/checkin-info", kAnyone,
+      "What a student needs before checking in (never the code)",
+      [&checkins](Call& call) -> Result<Reply> {
+        auto info = checkins.info(SessionId{call.id("id")});
+        if (!info) return info.error();
+        const auto& i = *info;
+        return Reply::json({{"session_id", i.session.value},
+                            {"open", i.is_open},
+                            {"closes_at", i.closes_ms ? nlohmann::json(format_iso8601(*i.closes_ms))
+                                                      : nlohmann::json(nullptr)},
+                            {"seconds_left", i.seconds_left},
+                            {"accept_photos", i.accept_photos},
+                            {"radius_m", i.radius_m},
+                            {"class_name", i.class_name},
+                            {"class_section", i.class_section},
+                            {"subject_name", i.subject_name}});
+      });
 
   router.add("POST", "/api/v1/checkins", kAnyone,
              "Check in: code, position and a face video (or photos); 202 once stored, the "

@@ -416,6 +416,49 @@ TEST_P(CheckinApi, OpeningAWindowGivesACodeALinkAndCounts) {
   EXPECT_EQ(late.error_code(), "window_closed");
 }
 
+// report_url pointed at /api/v1/reports/sessions/{id}, which no route serves.
+TEST_P(CheckinApi, TheWindowsReportUrlIsTheSessionReportRoute) {
+  const auto [session, window] = session_with_window();
+  const std::string report_url = window.at("report_url");
+  EXPECT_EQ(report_url, "/api/v1/sessions/" + text(session) + "/report");
+  const auto report = api().get(report_url, w_->teacher_token);
+  ASSERT_EQ(report.status, 200) << report;
+  EXPECT_EQ(report.json().at("session").at("id"), session) << report;
+}
+
+TEST_P(CheckinApi, CheckinInfoTellsAStudentPageAboutTheWindowButNeverTheCode) {
+  const auto session = new_session(api(), *w_);
+  const auto info_path = "/api/v1/sessions/" + text(session) + "/checkin-info";
+  auto none = api().get(info_path);
+  EXPECT_EQ(none.status, 404) << none;
+  EXPECT_EQ(none.error_code(), "no_window");
+  const auto missing = api().get("/api/v1/sessions/999999999/checkin-info");
+  EXPECT_EQ(missing.error_code(), "session_not_found") << missing;
+
+  const auto window = open_window(api(), *w_, session, {{"radius_m", 80}, {"accept_photos", true}});
+  auto info = api().get(info_path);  // no token
+  ASSERT_EQ(info.status, 200) << info;
+  auto body = info.json();
+  EXPECT_EQ(body.at("session_id"), session);
+  EXPECT_TRUE(body.at("open").get<bool>());
+  EXPECT_EQ(body.at("closes_at"), window.at("closes_at"));
+  EXPECT_TRUE(body.at("accept_photos").get<bool>());
+  EXPECT_EQ(body.at("radius_m"), 80.0);
+  EXPECT_EQ(body.at("subject_name"), "Physics");
+  EXPECT_EQ(body.at("class_section"), "A");
+  EXPECT_TRUE(body.at("class_name").get<std::string>().starts_with("class-")) << body;
+  EXPECT_FALSE(body.contains("code")) << body;
+  EXPECT_EQ(info.body.find(window.at("code").get<std::string>()), std::string::npos) << info;
+
+  ASSERT_EQ(api().post(window_path(session) + "/close", json::object(), w_->teacher_token).status,
+            200);
+  info = api().get(info_path);
+  ASSERT_EQ(info.status, 200) << info;
+  body = info.json();
+  EXPECT_FALSE(body.at("open").get<bool>());
+  EXPECT_TRUE(body.at("closes_at").is_null()) << body;
+}
+
 TEST_P(CheckinApi, WindowInputIsValidated) {
   const auto session = new_session(api(), *w_);
   const auto path = window_path(session);
@@ -572,6 +615,8 @@ TEST_P(CheckinApi, TheRightStudentsPhotoIsCheckedIn) {
   EXPECT_EQ(item.at("student_id"), person("amy").id);
   EXPECT_EQ(item.at("capture_kind"), "photos");
   EXPECT_GT(item.at("similarity").get<double>(), 0.3);
+  EXPECT_EQ(item.at("student_name"), "Student amy");
+  EXPECT_EQ(item.at("roll_number"), person("amy").roll);
   const auto read = api().get(window_path(session), w_->teacher_token);
   EXPECT_EQ(read.json().at("counts").at("accepted"), 1) << read;
 }

@@ -112,6 +112,7 @@ const std::map<std::string, RouteRule>& rules() {
       {"GET /api/v1/sessions/{id}/checkin-window/qr.png", {A, D, D}},
       {"GET /api/v1/sessions/{id}/checkin-window/submissions", {A, D, D}},
       {"GET /api/v1/sessions/{id}/checkin-window/events", {A, D, D}},
+      {"GET /api/v1/sessions/{id}/checkin-info", {A, A, A}},
       {"POST /api/v1/checkins", {A, A, A}},
       {"GET /api/v1/checkins/{submission}", {A, A, A}},
       {"GET /api/v1/checkins/{submission}/events", {A, A, A}},
