@@ -24,6 +24,13 @@ std::optional<std::int64_t> parse_integer(const std::string& text) {
 }  // namespace
 
 Result<JsonInput> JsonInput::parse(const Call& call, std::initializer_list<const char*> allowed) {
+  // No body at all reads as {}: clients send bodiless POSTs (close, save)
+  // without a Content-Type. Any body that is sent is held to the rules.
+  if (call.body.empty()) {
+    JsonInput input;
+    input.body_ = nlohmann::json::object();
+    return input;
+  }
   if (call.content_type != "application/json") {
     return make_error("unsupported_media_type",
                       "send the body as application/json (got \"" +

@@ -296,6 +296,20 @@ Result<int> Server::bind() {
     impl_->metrics.observe_request(req.method, "unmatched", res.status, 0);
     return httplib::Server::HandlerResponse::Handled;
   }));
+  // RFC 9112 section 6.3: a request with neither Content-Length nor
+  // Transfer-Encoding has no body. httplib 0.11 instead reads such a POST
+  // until the client closes, and answers 400 after the read timeout; so
+  // these requests are dispatched here, with their empty body, before
+  // httplib tries to read one (fetch() and curl -X POST send them).
+  server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const bool may_have_body = req.method == "POST" || req.method == "PUT" ||
+                               req.method == "PATCH" || req.method == "DELETE";
+    if (!may_have_body || req.has_header("Content-Length") || req.has_header("Transfer-Encoding")) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    impl_->dispatch(router_, req, res);
+    return httplib::Server::HandlerResponse::Handled;
+  });
   if (!o.web_dir.empty()) {
     if (!server.set_mount_point("/", o.web_dir)) {
       return make_error("web_dir_unusable", "web_dir " + o.web_dir + " is not a directory");

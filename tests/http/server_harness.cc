@@ -1,10 +1,13 @@
 // tests/http/server_harness.cc
 #include "server_harness.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -209,6 +212,55 @@ Response Api::send(const std::string& method, const std::string& path, const std
   if (method == "PUT") return from(c.Put(path, headers, body, content_type));
   if (method == "DELETE") return from(c.Delete(path, headers, body, content_type));
   return from(c.Get(path, headers));
+}
+
+Response Api::raw(const std::string& request) const {
+  Response out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) {
+    out.transport_error = "socket failed";
+    return out;
+  }
+  timeval timeout{10, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_port = htons(static_cast<std::uint16_t>(port_));
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0 ||
+      ::send(fd, request.data(), request.size(), MSG_NOSIGNAL) !=
+          static_cast<ssize_t>(request.size())) {
+    out.transport_error = "cannot connect or send";
+  } else {
+    char buffer[4096];
+    for (;;) {
+      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
+      if (n <= 0) break;  // closed, or the 10 s timeout
+      answer.append(buffer, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  // "HTTP/1.1 200 OK\r\n" headers "\r\n\r\n" body
+  const auto head_end = answer.find("\r\n\r\n");
+  if (!answer.starts_with("HTTP/1.") || answer.size() < 12 || head_end == std::string::npos) {
+    if (out.transport_error.empty()) out.transport_error = "no HTTP answer: " + answer;
+    return out;
+  }
+  out.status = std::atoi(answer.substr(9, 3).c_str());
+  std::istringstream head(answer.substr(0, head_end));
+  std::string line;
+  std::getline(head, line);  // the status line
+  while (std::getline(head, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (const auto colon = line.find(':'); colon != std::string::npos) {
+      auto value = line.substr(colon + 1);
+      while (!value.empty() && value.front() == ' ') value.erase(0, 1);
+      out.headers.emplace(line.substr(0, colon), value);
+    }
+  }
+  out.body = answer.substr(head_end + 4);
+  return out;
 }
 
 Response Api::post_multipart(const std::string& path, const std::vector<Part>& parts,

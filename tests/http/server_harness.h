@@ -85,6 +85,11 @@ class Api {
                 const std::string& content_type, const std::string& token = "") const;
   Response post_multipart(const std::string& path, const std::vector<Part>& parts,
                           const std::string& token = "") const;
+  // Writes `request` (the whole HTTP request, as is) on a new connection
+  // and reads the answer until the server closes it or 10 s pass; for
+  // requests httplib's client cannot make (no Content-Length). The
+  // request should say "Connection: close".
+  Response raw(const std::string& request) const;
 
   // Logs in; the access token, or "" (and a test failure) when refused.
   std::string login(const std::string& username, const std::string& password) const;

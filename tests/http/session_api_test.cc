@@ -339,6 +339,43 @@ TEST_P(SessionApi, ListsTheSessionsPhotosOldestFirstWithTheirFilenames) {
   EXPECT_EQ(api().get("/api/v1/sessions/999999999/photos", w_->teacher_token).status, 404);
 }
 
+// The web UI's fetch() and `curl -X POST` send a bodiless POST without
+// Content-Length; httplib used to wait for a body until its read timeout
+// and answer 400 bad_request.
+TEST_P(SessionApi, SavesOnAPostWithNoBodyAndNoContentLength) {
+  const auto session = new_session(w_->teacher_token);
+  const auto started = std::chrono::steady_clock::now();
+  const auto reply = api().raw("POST /api/v1/sessions/" + text(session) +
+                               "/save HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " +
+                               w_->teacher_token + "\r\nConnection: close\r\n\r\n");
+  ASSERT_EQ(reply.status, 200) << reply;
+  EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(5));
+  EXPECT_TRUE(reply.json().contains("changed")) << reply;
+}
+
+TEST_P(SessionApi, AnEmptyBodyReadsAsAnEmptyObjectButOtherBodiesStayStrict) {
+  const auto session = new_session(w_->teacher_token);
+  const auto save = "/api/v1/sessions/" + text(session) + "/save";
+  // Content-Length: 0, with and without a Content-Type.
+  auto reply = api().send("POST", save, "", "", w_->teacher_token);
+  EXPECT_EQ(reply.status, 200) << reply;
+  reply = api().send("POST", save, "", "application/json", w_->teacher_token);
+  EXPECT_EQ(reply.status, 200) << reply;
+  // A JSON route reads no body as {}: its required fields are missing.
+  reply = api().send(
+      "PUT", "/api/v1/sessions/" + text(session) + "/attendance/" + text(w_->students["amy"]), "",
+      "", w_->teacher_token);
+  EXPECT_EQ(reply.status, 400) << reply;
+  EXPECT_EQ(reply.error_code(), "invalid_field") << reply;
+  // A body that is there is held to the rules.
+  reply = api().send("PATCH", "/api/v1/sessions/" + text(session), "{", "application/json",
+                     w_->teacher_token);
+  EXPECT_EQ(reply.error_code(), "invalid_json") << reply;
+  reply = api().send("PATCH", "/api/v1/sessions/" + text(session), "x=1", "text/plain",
+                     w_->teacher_token);
+  EXPECT_EQ(reply.error_code(), "unsupported_media_type") << reply;
+}
+
 TEST_P(SessionApi, FlagsACorrectionThatDisagreesWithAnAutomaticMatch) {
   const auto session = new_session(w_->teacher_token);
   const std::string base = "/api/v1/sessions/" + text(session);
