@@ -135,6 +135,13 @@ bool ChatBot::send_file(std::int64_t chat_id, const std::string& bytes, const st
   return sent.ok();
 }
 
+void ChatBot::save(std::int64_t chat_id, Conversation& conversation, const std::string& state) {
+  conversation.state = state;
+  if (auto saved = conversations_.save(chat_id, conversation); !saved) {
+    log({{"event", "bot_state_lost"}, {"why", saved.error().message}}, true);
+  }
+}
+
 void ChatBot::forget(std::int64_t chat_id) {
   if (auto cleared = conversations_.clear(chat_id); !cleared) {
     log({{"event", "bot_state_lost"}, {"why", cleared.error().message}}, true);

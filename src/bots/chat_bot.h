@@ -81,6 +81,9 @@ class ChatBot {
   bool send_file(std::int64_t chat_id, const std::string& bytes, const std::string& filename,
                  const std::string& caption, bool is_photo);
   void answer_button(const Incoming& in, const std::string& text = "");
+  // Moves the chat's conversation to `state` and keeps it (a failure is
+  // logged: the person repeats the step).
+  void save(std::int64_t chat_id, Conversation& conversation, const std::string& state);
   // Ends the chat's conversation (the next message starts over).
   void forget(std::int64_t chat_id);
   void log(nlohmann::json event, bool is_warning) const;

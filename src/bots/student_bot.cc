@@ -67,13 +67,6 @@ StudentBot::StudentBot(BotApi& api, store::Store& store, StudentBotServices serv
                        ChatBotOptions options)
     : ChatBot(api, store, "student", std::move(options)), services_(services) {}
 
-void StudentBot::save(std::int64_t chat_id, Conversation& conversation, const std::string& state) {
-  conversation.state = state;
-  if (auto saved = conversations_.save(chat_id, conversation); !saved) {
-    log({{"event", "bot_state_lost"}, {"why", saved.error().message}}, true);
-  }
-}
-
 // Attempts from Telegram are counted per Telegram account, as the web
 // counts them per network address.
 std::string StudentBot::client_of(std::int64_t user_id) const {

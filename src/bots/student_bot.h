@@ -49,7 +49,6 @@ class StudentBot : public ChatBot {
   void on_location(const Incoming& in, Conversation& conversation);
   void on_capture(const Incoming& in, Conversation& conversation, const store::Student& student);
   void ask_for_capture(std::int64_t chat_id, bool accepts_photos);
-  void save(std::int64_t chat_id, Conversation& conversation, const std::string& state);
   std::string client_of(std::int64_t user_id) const;
 
   StudentBotServices services_;

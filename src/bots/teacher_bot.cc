@@ -104,13 +104,6 @@ TeacherBot::TeacherBot(BotApi& api, store::Store& store, TeacherBotServices serv
                        ChatBotOptions options)
     : ChatBot(api, store, "teacher", std::move(options)), services_(services) {}
 
-void TeacherBot::save(std::int64_t chat_id, Conversation& conversation, const std::string& state) {
-  conversation.state = state;
-  if (auto saved = conversations_.save(chat_id, conversation); !saved) {
-    log({{"event", "bot_state_lost"}, {"why", saved.error().message}}, true);
-  }
-}
-
 namespace {
 
 // The linked teacher as the domain sees a signed-in teacher.

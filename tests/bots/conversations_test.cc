@@ -6,33 +6,18 @@
 // one, and unreadable stored data reads as empty rather than failing.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
 #include <thread>
 
 #include "bots/conversations.h"
+#include "temp_store.h"
 
 namespace rollcall::bots {
 namespace {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
-class ConversationsTest : public ::testing::Test {
+class ConversationsTest : public rollcall::testing::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rollcall-chats-" + std::to_string(std::random_device{}()));
-    store::StoreOptions options;
-    options.data_dir = dir_;
-    options.pool_size = 1;
-    auto opened = store::Store::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
   static Conversation at(const std::string& state, json data) {
     Conversation c;
     c.state = state;
@@ -40,8 +25,6 @@ class ConversationsTest : public ::testing::Test {
     c.user_id = 5;
     return c;
   }
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
 };
 
 TEST_F(ConversationsTest, AChatsStepRoundTripsPerBot) {

@@ -8,42 +8,25 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <filesystem>
 #include <mutex>
-#include <random>
 #include <vector>
 
 #include "bots/bot_api.h"
 #include "bots/fake_bot_api.h"
 #include "bots/update_poller.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace rollcall::bots {
 namespace {
 
-namespace fs = std::filesystem;
 using bots_testing::Failure;
 using bots_testing::FakeBotApi;
 using bots_testing::FakeUser;
 using namespace std::chrono_literals;
 
-class UpdatePollerTest : public ::testing::Test {
+class UpdatePollerTest : public rollcall::testing::TempStoreTest {
  protected:
-  void SetUp() override {
-    dir_ =
-        fs::temp_directory_path() / ("rollcall-poller-" + std::to_string(std::random_device{}()));
-    store::StoreOptions options;
-    options.data_dir = dir_;
-    options.pool_size = 2;
-    auto opened = store::Store::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
-  }
-  void TearDown() override {
-    store_.reset();
-    fs::remove_all(dir_);
-  }
-
   std::unique_ptr<BotApi> client() {
     BotApiOptions options;
     options.base_url = fake_.base_url();
@@ -68,8 +51,6 @@ class UpdatePollerTest : public ::testing::Test {
   }
 
   FakeBotApi fake_;
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
   std::mutex mutex_;
   std::vector<std::string> seen_;
 };

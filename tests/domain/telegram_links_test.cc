@@ -8,38 +8,28 @@
 // by roll number once, and only their teacher or an admin unlinks them.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "base/clock.h"
 #include "domain/passwords.h"
 #include "domain/telegram_links.h"
 #include "store/detail/connection.h"
 #include "store/store.h"
+#include "temp_store.h"
 
 namespace rollcall::domain {
 namespace {
 
-namespace fs = std::filesystem;
-
-class TelegramLinksTest : public ::testing::Test {
+class TelegramLinksTest : public rollcall::testing::TempStoreTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() / ("rollcall-links-" + std::to_string(std::random_device{}()));
-    store::StoreOptions options;
-    options.data_dir = dir_;
-    options.pool_size = 1;
-    auto opened = store::Store::open(options);
-    ASSERT_TRUE(opened.ok()) << opened.error().message;
-    store_ = std::move(opened).value();
+    TempStoreTest::SetUp();
+    if (HasFatalFailure()) return;
     links_ = std::make_unique<TelegramLinks>(*store_);
     ada_ = teacher("ada");
     grace_ = teacher("grace");
   }
   void TearDown() override {
     links_.reset();
-    store_.reset();
-    fs::remove_all(dir_);
+    TempStoreTest::TearDown();
   }
 
   Principal teacher(const std::string& name) {
@@ -119,8 +109,6 @@ class TelegramLinksTest : public ::testing::Test {
     return (*found)->telegram_id;
   }
 
-  fs::path dir_;
-  std::unique_ptr<store::Store> store_;
   std::unique_ptr<TelegramLinks> links_;
   Principal ada_, grace_;
   std::vector<StudentId> students_;
