@@ -32,6 +32,7 @@ Bots::Bots(BotsOptions options, BotsServices services)
     entries_.push_back(std::move(entry));
   }
   for (auto& entry : entries_) {
+    entry.executor = std::make_unique<ChatExecutor>(options_.threads, options_.max_pending_updates);
     if (auto* teacher = dynamic_cast<TeacherBot*>(entry.bot.get())) {
       services_.checkins.on_finalized(
           [teacher](const store::Session& session, const store::CheckinWindow& window) {
@@ -81,7 +82,20 @@ void Bots::stop() {
   for (auto& entry : entries_) {
     if (entry.poller) entry.poller->stop();
   }
+  for (auto& entry : entries_) entry.executor->stop();  // quick: the API calls fail at once
   if (ticker_.joinable()) ticker_.join();
+}
+
+void Bots::dispatch(Entry& entry, const json& update) {
+  ChatBot* bot = entry.bot.get();
+  const std::int64_t chat = read_update(update).chat_id;
+  if (!entry.executor->post(chat, [bot, update] { bot->handle(update); }) && options_.chat.log) {
+    options_.chat.log({{"event", "telegram_update_dropped"},
+                       {"bot", bot->name()},
+                       {"update_id", update.value("update_id", std::int64_t{0})},
+                       {"why", "too many updates waiting"}},
+                      true);
+  }
 }
 
 void Bots::run_ticker() {
@@ -160,7 +174,7 @@ Result<void> Bots::webhook(const std::string& bot, const std::string& secret_hea
   }
   auto is_new = first_time(bot, update["update_id"].get<std::int64_t>());
   if (!is_new) return is_new.error();
-  if (*is_new) entry->bot->handle(update);  // a repeat delivery is acknowledged, not handled
+  if (*is_new) dispatch(*entry, update);  // a repeat delivery is acknowledged, not handled
   return {};
 }
 

@@ -26,6 +26,7 @@
 
 #include "bots/bot_api.h"
 #include "bots/chat_bot.h"
+#include "bots/chat_executor.h"
 #include "bots/student_bot.h"
 #include "bots/teacher_bot.h"
 #include "bots/update_poller.h"
@@ -41,6 +42,10 @@ struct BotsOptions {
   std::string webhook_secret;  // "" = generated once, kept in the database
   int long_poll_s = 25;
   std::int64_t tick_ms = 1000;
+  // Chats handled at once per bot (a download and a submission each);
+  // one chat's updates always in order.
+  int threads = 4;
+  std::size_t max_pending_updates = 10'000;
   ChatBotOptions chat;
 };
 
@@ -76,10 +81,13 @@ class Bots {
   struct Entry {
     std::unique_ptr<BotApi> api;
     std::unique_ptr<ChatBot> bot;
+    std::unique_ptr<ChatExecutor> executor;
     std::unique_ptr<UpdatePoller> poller;
     bool is_registered = false;  // setWebhook (or, polling, deleteWebhook) accepted
   };
   void run_ticker();
+  // Queues `update` for its chat's lane.
+  void dispatch(Entry& entry, const nlohmann::json& update);
   // Registers the webhook (webhook mode) or removes one (polling), until
   // Telegram accepts; from the ticker.
   void sync_webhooks();

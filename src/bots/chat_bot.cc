@@ -60,19 +60,22 @@ ChatBot::ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOpti
 void ChatBot::handle(const json& update) {
   const Incoming in = read_update(update);
   if (in.kind == IncomingKind::ignored) return;
-  std::lock_guard lock(mutex_);
   if (is_over_limit(in)) return;
+  std::lock_guard lock(chat_lock(in.chat_id));
   guarded("update", [&] { on_incoming(in); });
 }
 
 void ChatBot::tick() {
-  std::lock_guard lock(mutex_);
   guarded("tick", [&] { on_tick(); });
 }
 
-void ChatBot::locked(const std::function<void()>& work) {
-  std::lock_guard lock(mutex_);
-  guarded("hook", work);
+void ChatBot::with_chat(std::int64_t chat_id, const std::function<void()>& work) {
+  std::lock_guard lock(chat_lock(chat_id));
+  guarded("chat", work);
+}
+
+std::recursive_mutex& ChatBot::chat_lock(std::int64_t chat_id) {
+  return chat_locks_[static_cast<std::uint64_t>(chat_id) % kChatLocks];
 }
 
 // A bug in one conversation must not stop the bot for everyone.
@@ -88,14 +91,19 @@ bool ChatBot::is_over_limit(const Incoming& in) {
   int retry_after_s = 0;
   if (per_user_.allow(std::to_string(in.user_id), retry_after_s)) return false;
   const std::int64_t now = unix_ms_now();
-  auto& warned_until = warned_until_ms_[in.user_id];
-  if (warned_until < now) {
-    warned_until = now + 60'000;
+  bool warn = false;
+  {
+    std::lock_guard lock(warned_mutex_);
+    if (warned_until_ms_.size() > 10'000) warned_until_ms_.clear();
+    auto& warned_until = warned_until_ms_[in.user_id];
+    warn = warned_until < now;
+    if (warn) warned_until = now + 60'000;
+  }
+  if (warn) {
     if (in.kind == IncomingKind::button) answer_button(in);
     say(in.chat_id, "You are sending messages faster than I can take them. Please wait " +
                         std::to_string(retry_after_s) + " s and try again.");
   }
-  if (warned_until_ms_.size() > 10'000) warned_until_ms_.clear();
   log({{"event", "bot_rate_limited"}, {"user", in.user_id}}, false);
   return true;
 }

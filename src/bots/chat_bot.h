@@ -9,9 +9,11 @@
 // Bot API failure is logged, never thrown (the person can ask again).
 // Leaves to others: the conversations (teacher_bot, student_bot), where
 // updates come from (bots/bots.h: long polling or a webhook).
-// Thread safety: handle() and tick() from any thread; they serialise.
+// Thread safety: handle() and tick() from any threads; work on one chat
+// is serialised by the chat's lock (striped: a few chats share one).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -87,8 +89,8 @@ class ChatBot {
   // Ends the chat's conversation (the next message starts over).
   void forget(std::int64_t chat_id);
   void log(nlohmann::json event, bool is_warning) const;
-  // Runs `work` under the bot's lock (for hooks from other threads).
-  void locked(const std::function<void()>& work);
+  // Runs `work` under the chat's lock, guarded (timers, hooks).
+  void with_chat(std::int64_t chat_id, const std::function<void()>& work);
 
   BotApi& api_;
   store::Store& store_;
@@ -101,8 +103,12 @@ class ChatBot {
   std::string name_;
   ChatBotOptions options_;
   RateLimiter per_user_;
-  std::recursive_mutex mutex_;
-  std::map<std::int64_t, std::int64_t> warned_until_ms_;  // guarded by mutex_
+  std::recursive_mutex& chat_lock(std::int64_t chat_id);
+
+  static constexpr std::size_t kChatLocks = 64;
+  std::array<std::recursive_mutex, kChatLocks> chat_locks_;
+  std::mutex warned_mutex_;
+  std::map<std::int64_t, std::int64_t> warned_until_ms_;  // guarded by warned_mutex_
 };
 
 }  // namespace rollcall::bots

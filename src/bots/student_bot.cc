@@ -299,38 +299,47 @@ void StudentBot::on_capture(const Incoming& in, Conversation& conversation,
   conversation.data["submission"] = ack->submission.public_id;
   save(in.chat_id, conversation, kAwaitVerdict);
   if (!ack->already) say(in.chat_id, "Got it. Checking your face...");
-  on_tick();  // an earlier submission may have its verdict already
+  tell_verdict(in.chat_id, conversation);  // an earlier submission may have one already
 }
 
 void StudentBot::on_tick() {
   auto waiting = conversations_.in_state(kAwaitVerdict);
   if (!waiting) return;
-  for (auto& [chat_id, conversation] : *waiting) {
-    auto submission = services_.checkins.find(conversation.data.value("submission", std::string()));
-    if (!submission) {
-      forget(chat_id);
-      continue;
-    }
-    if (submission->state == store::SubmissionState::queued ||
-        submission->state == store::SubmissionState::verifying) {
-      continue;
-    }
-    if (submission->state == store::SubmissionState::accepted) {
-      forget(chat_id);
-      say(chat_id, "Checked in: you are marked " + submission->attendance + ". Thank you!");
-      continue;
-    }
-    auto window = services_.checkins.window_by_id(submission->window);
-    const bool can_retry = window && unix_ms_now() < window->closes_ms;
-    if (can_retry) {
-      save(chat_id, conversation, kAwaitCapture);
-    } else {
-      forget(chat_id);
-    }
-    say(chat_id, "Not checked in: " + submission->verdict_message + "." +
-                     (can_retry ? " You can try again: record a new video note."
-                                : " The check-in has closed; ask your teacher."));
+  for (const auto& [listed_chat, listed] : *waiting) {
+    const std::int64_t chat_id = listed_chat;
+    // Re-read under the chat's lock: the student may have moved on since.
+    with_chat(chat_id, [&] {
+      auto loaded = conversations_.load(chat_id);
+      if (loaded && loaded->state == kAwaitVerdict) tell_verdict(chat_id, *loaded);
+    });
   }
+}
+
+void StudentBot::tell_verdict(std::int64_t chat_id, Conversation& conversation) {
+  auto submission = services_.checkins.find(conversation.data.value("submission", std::string()));
+  if (!submission) {
+    forget(chat_id);
+    return;
+  }
+  if (submission->state == store::SubmissionState::queued ||
+      submission->state == store::SubmissionState::verifying) {
+    return;
+  }
+  if (submission->state == store::SubmissionState::accepted) {
+    forget(chat_id);
+    say(chat_id, "Checked in: you are marked " + submission->attendance + ". Thank you!");
+    return;
+  }
+  auto window = services_.checkins.window_by_id(submission->window);
+  const bool can_retry = window && unix_ms_now() < window->closes_ms;
+  if (can_retry) {
+    save(chat_id, conversation, kAwaitCapture);
+  } else {
+    forget(chat_id);
+  }
+  say(chat_id, "Not checked in: " + sentence(submission->verdict_message) +
+                   (can_retry ? " You can try again: record a new video note."
+                              : " The check-in has closed; ask your teacher."));
 }
 
 }  // namespace rollcall::bots

@@ -48,6 +48,8 @@ class StudentBot : public ChatBot {
   void on_code(const Incoming& in, Conversation& conversation, const store::Student& student);
   void on_location(const Incoming& in, Conversation& conversation);
   void on_capture(const Incoming& in, Conversation& conversation, const store::Student& student);
+  // Tells the submission's verdict if it has one (and moves the chat on).
+  void tell_verdict(std::int64_t chat_id, Conversation& conversation);
   void ask_for_capture(std::int64_t chat_id, bool accepts_photos);
   std::string client_of(std::int64_t user_id) const;
 

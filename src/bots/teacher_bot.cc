@@ -466,39 +466,46 @@ std::string TeacherBot::countdown_text(const json& data, std::int64_t closes_ms)
 void TeacherBot::on_tick() {
   auto open = conversations_.in_state(kWindowOpen);
   if (!open) return;
-  const std::int64_t now = unix_ms_now();
-  for (auto& [chat_id, conversation] : *open) {
-    auto window =
-        services_.checkins.window_by_id(conversation.data.value("window", std::int64_t{0}));
-    if (!window) {
-      forget(chat_id);
-      continue;
-    }
-    const bool is_closed = now >= window->closes_ms;
-    if (is_closed) {
-      if (!conversation.data.value("closed_told", false)) {
-        edit(chat_id, conversation.data.value("message", std::int64_t{0}),
-             conversation.data.value("title", std::string()) +
-                 "\nCheck-in closed. The report follows once the last check-ins are verified.");
-        conversation.data["closed_told"] = true;
-        save(chat_id, conversation, kWindowOpen);
-      }
-      continue;
-    }
-    if (now - conversation.data.value("edited_ms", std::int64_t{0}) < kCountdownEveryMs) continue;
-    edit(chat_id, conversation.data.value("message", std::int64_t{0}),
-         countdown_text(conversation.data, window->closes_ms), countdown_buttons());
-    conversation.data["edited_ms"] = now;
-    save(chat_id, conversation, kWindowOpen);
+  for (const auto& [listed_chat, listed] : *open) {
+    const std::int64_t chat_id = listed_chat;
+    // Re-read under the chat's lock: the teacher may have moved on since.
+    with_chat(chat_id, [&] {
+      auto loaded = conversations_.load(chat_id);
+      if (loaded && loaded->state == kWindowOpen) update_countdown(chat_id, *loaded);
+    });
   }
 }
 
+void TeacherBot::update_countdown(std::int64_t chat_id, Conversation& conversation) {
+  const std::int64_t now = unix_ms_now();
+  auto window = services_.checkins.window_by_id(conversation.data.value("window", std::int64_t{0}));
+  if (!window) {
+    forget(chat_id);
+    return;
+  }
+  if (now >= window->closes_ms) {
+    if (!conversation.data.value("closed_told", false)) {
+      edit(chat_id, conversation.data.value("message", std::int64_t{0}),
+           conversation.data.value("title", std::string()) +
+               "\nCheck-in closed. The report follows once the last check-ins are verified.");
+      conversation.data["closed_told"] = true;
+      save(chat_id, conversation, kWindowOpen);
+    }
+    return;
+  }
+  if (now - conversation.data.value("edited_ms", std::int64_t{0}) < kCountdownEveryMs) return;
+  edit(chat_id, conversation.data.value("message", std::int64_t{0}),
+       countdown_text(conversation.data, window->closes_ms), countdown_buttons());
+  conversation.data["edited_ms"] = now;
+  save(chat_id, conversation, kWindowOpen);
+}
+
 void TeacherBot::window_finalized(const store::Session& session, const store::CheckinWindow&) {
-  locked([&] {
-    auto teacher = store_.read_value<std::optional<store::Teacher>>(
-        [&](store::Tx& tx) { return tx.find_teacher(session.teacher); });
-    if (!teacher || !*teacher || !(*teacher)->telegram_id) return;
-    const std::int64_t chat_id = *(*teacher)->telegram_id;  // private chat id == user id
+  auto teacher = store_.read_value<std::optional<store::Teacher>>(
+      [&](store::Tx& tx) { return tx.find_teacher(session.teacher); });
+  if (!teacher || !*teacher || !(*teacher)->telegram_id) return;
+  const std::int64_t chat_id = *(*teacher)->telegram_id;  // private chat id == user id
+  with_chat(chat_id, [&] {
     const auto who = linked_teacher(store_, chat_id);
     if (!who) return;
     auto conversation = conversations_.load(chat_id);

@@ -59,6 +59,7 @@ class TeacherBot : public ChatBot {
   void choose_class(const Incoming& in, Conversation& conversation, const domain::Principal& who);
   void send_report(std::int64_t chat_id, const domain::Principal& who, SessionId session);
   void close_window(const Incoming& in, Conversation& conversation, const domain::Principal& who);
+  void update_countdown(std::int64_t chat_id, Conversation& conversation);
   std::string countdown_text(const nlohmann::json& data, std::int64_t closes_ms) const;
 
   TeacherBotServices services_;
