@@ -483,6 +483,15 @@ void TeacherBot::update_countdown(std::int64_t chat_id, Conversation& conversati
     forget(chat_id);
     return;
   }
+  if (window->finalized_ms) {
+    // Finalised by another server (or while this one was down): the hook
+    // did not run here, so the report goes out from the timer.
+    forget(chat_id);
+    if (const auto who = linked_teacher(store_, conversation.user_id)) {
+      send_report(chat_id, *who, window->session);
+    }
+    return;
+  }
   if (now >= window->closes_ms) {
     if (!conversation.data.value("closed_told", false)) {
       edit(chat_id, conversation.data.value("message", std::int64_t{0}),

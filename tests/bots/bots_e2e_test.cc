@@ -20,6 +20,8 @@
 //   leonard's code then comes too late, and the report arrives as a
 //   message and as CSV and XLSX documents: 1 present, 5 absent; the
 //   tokens never reach the log.
+// The report also comes when a server without the bots finalised the
+// window (the teacher's chat still waits; the bots' timer sends it).
 // TelegramWebhookE2E: webhook mode: both bots register with the secret;
 // a delivery without it (or with a wrong one) is refused, a repeated one
 // is taken but not handled again; a roll number links one account until
@@ -353,6 +355,65 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   for (const auto& token : {teachers_.token(), students_.token()}) {
     EXPECT_EQ(log.find(token.substr(token.find(':') + 1)), std::string::npos);
   }
+}
+
+TEST_F(TelegramBotsE2E, TheReportComesWhenAServerWithoutTheBotsFinalises) {
+  const auto class_id = create("/api/v1/classes", {{"name", "Biology"}, {"section", "C"}})["id"];
+  const auto subject = create("/api/v1/subjects", {{"code", "BIO1"}, {"name", "Cells"}})["id"];
+  const auto teacher = create("/api/v1/teachers", {{"name", "Rosalind Franklin"},
+                                                   {"phone", "+441632960001"},
+                                                   {"username", "rosalind"},
+                                                   {"password", kTeacherPassword}});
+  create("/api/v1/assignments",
+         {{"teacher_id", teacher["id"]}, {"class_id", class_id}, {"subject_id", subject}});
+  create("/api/v1/students", {{"name", "Sam Student"},
+                              {"roll_number", "BIO-1"},
+                              {"registration_number", "REG-BIO-1"},
+                              {"class_id", class_id}});
+  const FakeUser rosalind{7101, "Rosalind"};
+  teachers_.push_update(teachers_.text_message(rosalind, "/start"));
+  wait_text(teachers_, rosalind, "share your phone number");
+  teachers_.push_update(teachers_.contact_message(rosalind, "441632960001", rosalind.id));
+  wait_text(teachers_, rosalind, "Found your profile");
+  teachers_.push_update(teachers_.text_message(rosalind, kTeacherPassword));
+  wait_text(teachers_, rosalind, "Which class?");
+  const auto menu = teachers_.messages(rosalind.id).back();
+  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id,
+                                                 "class:" + text(class_id.get<std::int64_t>())));
+  wait_text(teachers_, rosalind, "Which subject?");
+  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id,
+                                                 "subject:" + text(subject.get<std::int64_t>())));
+  wait_text(teachers_, rosalind, "How long");
+  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id, "duration:60"));
+  wait_text(teachers_, rosalind, "share your location");
+  teachers_.push_update(teachers_.location_message(rosalind, kLat, kLon));
+  wait_text(teachers_, rosalind, "closes in");
+
+  // This server stops; one without bot tokens closes and finalises.
+  std::string error;
+  ASSERT_EQ(server_->stop(), 0);
+  server_ = ServerProcess::restart(std::move(server_), {Backend::sqlite, {}}, error);
+  ASSERT_TRUE(server_) << error;
+  const auto token = api().login("rosalind", kTeacherPassword);
+  const auto sessions = api().get("/api/v1/sessions", token).json()["items"];
+  ASSERT_EQ(sessions.size(), 1u);
+  const auto window =
+      "/api/v1/sessions/" + text(sessions[0]["id"].get<std::int64_t>()) + "/checkin-window";
+  ASSERT_EQ(api().post(window + "/close", json::object(), token).status, 200);
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (api().get(window, token).json().value("state", "") != "finalized" &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(100ms);
+  }
+  ASSERT_EQ(api().get(window, token).json().value("state", ""), "finalized");
+  EXPECT_EQ(count_text(teachers_, rosalind, "Present 0, late 0, absent 1"), 0);
+
+  // The bots come back: the teacher's chat still waits, and gets the report.
+  ASSERT_EQ(server_->stop(), 0);
+  server_ = ServerProcess::restart(std::move(server_), {Backend::sqlite, flags()}, error);
+  ASSERT_TRUE(server_) << error;
+  wait_text(teachers_, rosalind, "Present 0, late 0, absent 1");
+  ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(rosalind.id).size() == 3; }));
 }
 
 // Webhook mode: Telegram POSTs updates to /telegram/<bot> with the secret.
