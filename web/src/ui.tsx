@@ -186,6 +186,8 @@ export function Select({
   options,
   placeholder,
   required,
+  hint,
+  invalid,
 }: {
   label: string;
   value: string;
@@ -193,6 +195,8 @@ export function Select({
   options: { value: string; label: string }[];
   placeholder?: string;
   required?: boolean;
+  hint?: string;
+  invalid?: boolean;
 }) {
   const id = useId();
   return (
@@ -202,6 +206,8 @@ export function Select({
         id={id}
         value={value}
         required={required}
+        aria-describedby={hint ? `${id}-hint` : undefined}
+        aria-invalid={invalid || undefined}
         onChange={(e) => onValue((e.target as HTMLSelectElement).value)}
       >
         {placeholder !== undefined ? <option value="">{placeholder}</option> : null}
@@ -211,6 +217,11 @@ export function Select({
           </option>
         ))}
       </select>
+      {hint ? (
+        <small id={`${id}-hint`} class="muted">
+          {hint}
+        </small>
+      ) : null}
     </div>
   );
 }

@@ -328,8 +328,7 @@ function RuntimeSettingsPage() {
     <section>
       <PageTitle>Settings</PageTitle>
       <p class="muted">
-        Changes take effect at once and are kept in the database. A setting given to the server by a flag or an
-        environment variable shows where it comes from.
+        The server's runtime settings. "From" says where each value comes from; only the settings you change are sent.
       </p>
       <Show value={list}>
         {() =>
@@ -361,6 +360,8 @@ function RuntimeSettingsPage() {
                       value={current(s)}
                       onValue={(v) => setValues({ ...values, [s.key]: v })}
                       options={(s.choices ?? []).map((c) => ({ value: c, label: c }))}
+                      invalid={failing === s.key}
+                      hint={`${s.description} Default ${String(s.default)}. From: ${s.source}.`}
                     />
                   ) : (
                     <Field
@@ -372,16 +373,12 @@ function RuntimeSettingsPage() {
                       max={s.max}
                       step={s.kind === "integer" ? 1 : "any"}
                       required
+                      aria-invalid={failing === s.key || undefined}
                       hint={`${s.description} Default ${s.default}${
                         s.min !== undefined || s.max !== undefined ? `; ${s.min ?? "…"} to ${s.max ?? "…"}` : ""
                       }. From: ${s.source}.`}
                     />
                   )}
-                  {s.kind === "choice" ? (
-                    <small class="muted">
-                      {s.description} Default {String(s.default)}. From: {s.source}.
-                    </small>
-                  ) : null}
                 </div>
               ))}
               <ErrorBox error={action.error} />
