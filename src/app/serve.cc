@@ -4,6 +4,8 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <thread>
 
@@ -15,6 +17,7 @@
 #include "http/server.h"
 #include "jobs/checkin_workers.h"
 #include "jobs/webhook_sender.h"
+#include "models/models.h"
 
 namespace rollcall::app {
 namespace {
@@ -27,6 +30,15 @@ int default_http_threads() {
 }
 
 void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }
+
+// Settings keeps some values as float, and 0.6f widened to double is
+// 0.6000000238...; rounded to a float's 7 significant digits it is 0.6
+// again, as the admin's settings page should show it.
+double as_double(float value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.7g", static_cast<double>(value));
+  return std::strtod(text, nullptr);
+}
 
 // The web UI's files: the setting, else where a build or an install puts
 // them relative to this binary; "" = none found (the API runs alone).
@@ -86,6 +98,19 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
     runtime->models_problem = "not loaded by this command";
   }
 
+  // What an admin may change at run time; the configuration gives the defaults.
+  domain::RuntimeDefaults configured;
+  configured.retention = settings.retention;
+  configured.duplicate_similarity = as_double(settings.duplicate_similarity);
+  configured.report_threshold_percent = as_double(settings.report_threshold_percent);
+  configured.checkin_default_duration_s = settings.checkin_default_duration_s;
+  configured.checkin_default_radius_m = as_double(settings.checkin_default_radius_m);
+  configured.checkin_max_accuracy_m = as_double(settings.checkin_max_accuracy_m);
+  runtime->runtime_settings =
+      std::make_unique<domain::RuntimeSettings>(*runtime->store, configured);
+  runtime->backups =
+      std::make_unique<domain::Backups>(*runtime->store, settings.data_dir / "backups");
+
   domain::EnrollmentOptions enrollment;
   enrollment.limits.max_bytes = settings.max_image_bytes;
   enrollment.limits.max_pixels = settings.max_image_pixels;
@@ -93,6 +118,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
                              ? domain::Retention::embeddings_only
                              : domain::Retention::keep_photos;
   enrollment.duplicate_similarity = settings.duplicate_similarity;
+  enrollment.runtime = runtime->runtime_settings.get();
   runtime->directory = std::make_unique<domain::Directory>(*runtime->store);
   runtime->enrollment =
       std::make_unique<domain::Enrollment>(*runtime->store, runtime->engine.get(), enrollment);
@@ -109,9 +135,11 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   domain::SessionOptions session_options;
   session_options.limits = enrollment.limits;
   session_options.retention = enrollment.retention;
+  session_options.runtime = runtime->runtime_settings.get();
   runtime->sessions =
       std::make_unique<domain::Sessions>(*runtime->store, runtime->engine.get(), session_options);
-  runtime->reports = std::make_unique<domain::Reports>(*runtime->store);
+  runtime->reports =
+      std::make_unique<domain::Reports>(*runtime->store, runtime->runtime_settings.get());
   runtime->webhooks = std::make_unique<domain::Webhooks>(*runtime->store);
 
   domain::CheckinOptions checkin;
@@ -125,6 +153,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   checkin.video_limits.max_seconds = settings.max_video_seconds;
   checkin.public_url = settings.public_url;
   checkin.workers = jobs::checkin_worker_count(settings.checkin_workers);
+  checkin.default_duration_s = settings.checkin_default_duration_s;
+  checkin.default_radius_m = settings.checkin_default_radius_m;
+  checkin.runtime = runtime->runtime_settings.get();
   runtime->checkins =
       std::make_unique<domain::Checkins>(*runtime->store, runtime->engine.get(), checkin);
   runtime->telegram_links = std::make_unique<domain::TelegramLinks>(*runtime->store);
@@ -132,13 +163,23 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
 }
 
 http::Services services_of(Runtime& rt) {
+  // For GET /api/v1/system: facts, never the tokens themselves.
+  http::SystemFacts system;
+  if (rt.engine) system.model_id = rt.engine->model_id();
+  for (const auto& spec : models::catalogue())
+    system.model_files.emplace_back(spec.file, spec.sha256);
+  system.has_teacher_bot = !rt.settings.telegram_teacher_token.empty();
+  system.has_student_bot = !rt.settings.telegram_student_token.empty();
+  system.telegram_mode = rt.settings.telegram_mode;
+  system.has_web_ui = !resolve_web_dir(rt.settings).empty();
   return http::Services{
       *rt.store,        *rt.accounts,          *rt.directory,
       *rt.enrollment,   *rt.importer,          rt.metrics,
       *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
       "0.1.0",          *rt.sessions,          *rt.reports,
       *rt.webhooks,     *rt.checkins,          *rt.telegram_links,
-      nullptr};
+      nullptr,          *rt.runtime_settings,  *rt.backups,
+      std::move(system)};
 }
 
 Result<domain::Principal> local_admin(Runtime& runtime) {

@@ -11,19 +11,21 @@
 #include <memory>
 
 #include "app/settings.h"
+#include "base/rate_limiter.h"
 #include "base/result.h"
 #include "domain/accounts.h"
+#include "domain/backups.h"
 #include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
 #include "domain/reports.h"
 #include "domain/roster_import.h"
+#include "domain/runtime_settings.h"
 #include "domain/sessions.h"
 #include "domain/telegram_links.h"
 #include "domain/webhooks.h"
 #include "face/engine.h"
 #include "http/metrics.h"
-#include "base/rate_limiter.h"
 #include "http/routes.h"
 #include "jobs/import_job.h"
 #include "jobs/job_runner.h"
@@ -37,6 +39,9 @@ struct Runtime {
   std::unique_ptr<store::Store> store;
   std::unique_ptr<face::Engine> engine;  // null when the models are not ready
   std::string models_problem;            // why engine is null
+  // Made before the services that read it (enrollment, sessions, check-in, reports).
+  std::unique_ptr<domain::RuntimeSettings> runtime_settings;
+  std::unique_ptr<domain::Backups> backups;
   std::unique_ptr<domain::Accounts> accounts;
   std::unique_ptr<domain::Directory> directory;
   std::unique_ptr<domain::Enrollment> enrollment;

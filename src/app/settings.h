@@ -57,6 +57,9 @@ struct Settings {
   std::string retention = "keep_photos";  // or "embeddings_only"
   float duplicate_similarity = 0.6f;      // flag an enrollment this close to a classmate
 
+  // Reports.
+  float report_threshold_percent = 75;  // class reports list students below this
+
   // Work.
   int job_workers = 1;               // background jobs (imports, re-embedding) at once
   int webhook_retry_base_ms = 1000;  // first webhook retry; doubles per attempt (1 h cap)
@@ -68,8 +71,10 @@ struct Settings {
   int checkin_grace_s = 30;                          // queued work finishes this long after a close
   int checkin_attempts_per_student = 5;              // per window
   int checkin_attempts_per_ip_per_minute = 600;
-  float checkin_max_accuracy_m = 100;  // coarser positions are refused
-  int checkin_queue_limit = 2000;      // pending verifications, all windows
+  float checkin_max_accuracy_m = 100;   // coarser positions are refused
+  int checkin_default_duration_s = 90;  // a window's length when the teacher gives none
+  float checkin_default_radius_m = 50;  // a window's radius when the teacher gives none
+  int checkin_queue_limit = 2000;       // pending verifications, all windows
   std::size_t max_video_bytes = 30u * 1024 * 1024;
   int max_video_seconds = 15;
 

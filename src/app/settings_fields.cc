@@ -330,6 +330,11 @@ std::vector<SettingField> make_fields() {
   fields.push_back(number_field("duplicate_similarity",
                                 "flag an enrollment at least this similar (cosine) to a classmate",
                                 &Settings::duplicate_similarity, 0.0, 1.0));
+  // Reports.
+  fields.push_back(number_field("report_threshold_percent",
+                                "class reports list students whose attendance is below this "
+                                "percentage (unless a request names its own)",
+                                &Settings::report_threshold_percent, 0.0, 100.0));
   // Work.
   fields.push_back(integer_field("job_workers", "background jobs (imports, re-embedding) at once",
                                  &Settings::job_workers, 1, 64));
@@ -362,6 +367,14 @@ std::vector<SettingField> make_fields() {
                                 "refuse positions whose reported accuracy is worse than this "
                                 "many metres",
                                 &Settings::checkin_max_accuracy_m, 1.0, 100'000.0));
+  fields.push_back(integer_field("checkin_default_duration_s",
+                                 "seconds a check-in window stays open when the teacher gives "
+                                 "no duration",
+                                 &Settings::checkin_default_duration_s, 10, 3600));
+  fields.push_back(number_field("checkin_default_radius_m",
+                                "geofence radius in metres of a check-in window when the teacher "
+                                "gives none",
+                                &Settings::checkin_default_radius_m, 1.0, 10'000.0));
   fields.push_back(integer_field("checkin_queue_limit",
                                  "check-ins waiting for verification before new ones are told "
                                  "to retry (503)",

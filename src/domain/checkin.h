@@ -70,6 +70,9 @@ struct CheckinOptions {
   // public_url + "/checkin?session=ID&code=CODE".
   std::string public_url = "http://localhost:8080";
   int workers = 1;  // verification workers in this server, for the queue bound
+  // When set, default_duration_s, default_radius_m and max_accuracy_m are
+  // read from it on use (an admin may change them while servers run).
+  RuntimeSettings* runtime = nullptr;
 };
 
 struct WindowRequest {
@@ -207,6 +210,7 @@ class Checkins {
 
   VerificationStats& stats() { return stats_; }
   Result<std::int64_t> queue_depth();
+  int workers() const { return options_.workers; }
   const CheckinOptions& options() const { return options_; }
 
  private:

@@ -113,10 +113,12 @@ Result<std::optional<QueueFull>> Checkins::check_capacity(store::Tx& tx,
 
 Result<double> Checkins::check_place(const store::CheckinWindow& window, const Position& position,
                                      double accuracy_m) const {
-  if (accuracy_m > options_.max_accuracy_m) {
+  const double max_accuracy_m =
+      options_.runtime ? options_.runtime->checkin_max_accuracy_m() : options_.max_accuracy_m;
+  if (accuracy_m > max_accuracy_m) {
     return field_error("position_inaccurate", "accuracy_m",
                        "your position is only accurate to " + metres(accuracy_m) + "; need " +
-                           metres(options_.max_accuracy_m) +
+                           metres(max_accuracy_m) +
                            " or better (turn on precise location, step nearer a window)");
   }
   const double distance =

@@ -117,13 +117,17 @@ Result<store::CheckinWindow> Checkins::open_window(const Principal& who, Session
                          "latitude and longitude (the teacher's position) are required");
     }
     ROLLCALL_TRY(check_position(*request.position));
-    duration = request.duration_s.value_or(options_.default_duration_s);
+    duration = request.duration_s.value_or(options_.runtime
+                                               ? options_.runtime->checkin_default_duration_s()
+                                               : options_.default_duration_s);
     if (duration < 10 || duration > options_.max_duration_s) {
       return field_error("invalid_field", "duration_s",
                          "duration_s must be between 10 and " +
                              std::to_string(options_.max_duration_s) + " seconds");
     }
-    radius = request.radius_m.value_or(options_.default_radius_m);
+    radius =
+        request.radius_m.value_or(options_.runtime ? options_.runtime->checkin_default_radius_m()
+                                                   : options_.default_radius_m);
     if (!(radius >= 1 && radius <= options_.max_radius_m)) {
       return field_error("invalid_field", "radius_m",
                          "radius_m must be between 1 and " +

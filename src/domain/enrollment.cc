@@ -46,11 +46,12 @@ Result<void> Enrollment::check_duplicate(const store::Student& student, PhotoOut
   });
   if (!classmates) return classmates.error();
   std::optional<PossibleDuplicate> closest;
+  const double duplicate_similarity =
+      options_.runtime ? options_.runtime->duplicate_similarity() : options_.duplicate_similarity;
   for (const auto& [other, made] : build_templates(*classmates)) {
     if (other == student.id) continue;
     const float similarity = cosine(made.combined.values, embedding.values);
-    if (similarity >= options_.duplicate_similarity &&
-        (!closest || similarity > closest->similarity)) {
+    if (similarity >= duplicate_similarity && (!closest || similarity > closest->similarity)) {
       closest = PossibleDuplicate{other, "", "", similarity};
     }
   }
@@ -115,7 +116,7 @@ Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId 
   EnrollmentReport report;
   report.student = student_id;
   report.model_id = engine_->model_id();
-  const bool keep = options_.retention == Retention::keep_photos;
+  const bool keep = retention() == Retention::keep_photos;
   auto saved = store_.write([&](store::Tx& tx) -> Result<void> {
     nlohmann::json accepted = nlohmann::json::array();
     for (std::size_t i = 0; i < analysed.size(); ++i) {
@@ -251,8 +252,12 @@ Result<ReembedProgress> Enrollment::reembed(
   return done;
 }
 
+Retention Enrollment::retention() const {
+  return options_.runtime ? options_.runtime->retention() : options_.retention;
+}
+
 Result<std::int64_t> Enrollment::apply_retention() {
-  if (options_.retention != Retention::embeddings_only) return std::int64_t{0};
+  if (retention() != Retention::embeddings_only) return std::int64_t{0};
   return store_.write_value<std::int64_t>([](store::Tx& tx) { return tx.forget_photo_bytes(); });
 }
 

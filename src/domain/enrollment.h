@@ -22,12 +22,11 @@
 
 #include "base/result.h"
 #include "domain/principal.h"
+#include "domain/runtime_settings.h"
 #include "face/engine.h"
 #include "store/store.h"
 
 namespace rollcall::domain {
-
-enum class Retention { keep_photos, embeddings_only };
 
 struct EnrollmentOptions {
   face::DecodeLimits limits;
@@ -36,6 +35,9 @@ struct EnrollmentOptions {
   // duplicate of a classmate: well above the match threshold (0.37), where
   // the models README measured no impostor pair (docs/ACCURACY.md).
   float duplicate_similarity = 0.6f;
+  // When set, retention and duplicate_similarity are read from it on use
+  // (an admin may change them while the server runs) instead of above.
+  RuntimeSettings* runtime = nullptr;
 };
 
 struct Upload {
@@ -103,6 +105,8 @@ class Enrollment {
 
   // Embeddings-only retention: drops the bytes of every kept photo.
   Result<std::int64_t> apply_retention();
+  // The retention in force now (RuntimeSettings when set).
+  Retention retention() const;
 
   const EnrollmentOptions& options() const { return options_; }
 

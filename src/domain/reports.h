@@ -21,6 +21,7 @@
 
 #include "base/result.h"
 #include "domain/principal.h"
+#include "domain/runtime_settings.h"
 #include "store/store.h"
 
 namespace rollcall::domain {
@@ -116,7 +117,15 @@ std::string format_report_time(std::int64_t unix_ms);  // YYYY-MM-DD HH:MM (UTC)
 
 class Reports {
  public:
-  explicit Reports(store::Store& store) : store_(store) {}
+  // `runtime`, when set, gives the default threshold of class reports.
+  explicit Reports(store::Store& store, RuntimeSettings* runtime = nullptr)
+      : store_(store), runtime_(runtime) {}
+
+  // The below-threshold percentage a class report uses unless asked for
+  // another (ClassReportQuery::threshold).
+  double default_threshold() const {
+    return runtime_ ? runtime_->report_threshold_percent() : ClassReportQuery{}.threshold;
+  }
 
   // Errors: forbidden (students; teachers of other classes), session_not_found.
   Result<SessionReport> session_report(const Principal& who, SessionId id);
@@ -127,6 +136,7 @@ class Reports {
 
  private:
   store::Store& store_;
+  RuntimeSettings* runtime_;
 };
 
 nlohmann::json to_json(const SessionReport& report);

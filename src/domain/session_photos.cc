@@ -125,7 +125,8 @@ Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, S
     store::ClassPhoto photo;
     photo.session = id;
     photo.content_type = face::media_type_of(upload.bytes);
-    if (options_.retention == Retention::keep_photos) {
+    const auto retention = options_.runtime ? options_.runtime->retention() : options_.retention;
+    if (retention == Retention::keep_photos) {
       photo.bytes.assign(upload.bytes.begin(), upload.bytes.end());
     }
     photo.width = bgr->cols;

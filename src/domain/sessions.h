@@ -40,6 +40,7 @@ namespace rollcall::domain {
 struct SessionOptions {
   face::DecodeLimits limits;
   Retention retention = Retention::keep_photos;
+  RuntimeSettings* runtime = nullptr;  // when set, retention is read from it on use
 };
 
 // What a create or update sets; empty fields are left alone (create

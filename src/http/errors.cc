@@ -81,6 +81,11 @@ int status_of(const std::string& code) {
       {"telegram_taken", 409},
       {"telegram_webhook_off", 404},
       {"telegram_secret_wrong", 403},
+      // Administration (docs/API.md "Administration").
+      {"backup_unsupported", 409},
+      {"backup_failed", 500},
+      {"setting_unknown", 422},
+      {"setting_invalid", 422},
       {"database_error", 500},
       {"internal", 500},
   };

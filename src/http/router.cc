@@ -59,10 +59,13 @@ bool is_opaque(std::string_view name) {
   return std::find(kOpaqueParams.begin(), kOpaqueParams.end(), name) != kOpaqueParams.end();
 }
 
+// Dots for file names (backups); a token starts with a letter or digit,
+// so "." and ".." never are one.
 bool is_token(std::string_view text) {
-  return !text.empty() && text.size() <= 64 &&
-         std::all_of(text.begin(), text.end(),
-                     [](unsigned char c) { return std::isalnum(c) || c == '_' || c == '-'; });
+  return !text.empty() && text.size() <= 64 && std::isalnum(static_cast<unsigned char>(text[0])) &&
+         std::all_of(text.begin(), text.end(), [](unsigned char c) {
+           return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+         });
 }
 
 }  // namespace

@@ -5,9 +5,9 @@
 // request, without cpp-httplib types) and return a Reply or an Error,
 // which the server turns into the uniform error body.
 // Invariants: patterns use {name} for integer path parameters, except the
-// names in kOpaqueParams, which take a short token ([A-Za-z0-9_-], up to
-// 64 characters) into Call::refs; every
-// registered route appears in the OpenAPI document (tested).
+// names in kOpaqueParams, which take a short token (a letter or digit, then
+// [A-Za-z0-9_.-], up to 64 characters: never "." or "..") into Call::refs;
+// every registered route appears in the OpenAPI document (tested).
 // Thread safety: the Router is filled before serving, then read only.
 #pragma once
 
@@ -79,8 +79,9 @@ struct Reply {
 using Handler = std::function<Result<Reply>(Call&)>;
 
 // Path parameters that are opaque tokens, not ids: a check-in submission
-// is named by an unguessable id so that its verdict is not public to all.
-inline const std::vector<std::string> kOpaqueParams{"submission"};
+// is named by an unguessable id so that its verdict is not public to all;
+// a backup by its file name (which the domain checks again, exactly).
+inline const std::vector<std::string> kOpaqueParams{"submission", "backup"};
 
 // Who may call a route. Empty = anyone, without a token.
 using Roles = std::vector<store::Role>;

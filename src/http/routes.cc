@@ -15,6 +15,8 @@ Router make_router(Services& services) {
   add_webhook_routes(router, services);
   add_checkin_routes(router, services);
   add_telegram_routes(router, services);
+  add_backup_routes(router, services);
+  add_settings_routes(router, services);
   return router;
 }
 

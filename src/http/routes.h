@@ -8,15 +8,19 @@
 
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/rate_limiter.h"
 #include "domain/accounts.h"
+#include "domain/backups.h"
 #include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
 #include "domain/reports.h"
+#include "domain/runtime_settings.h"
 #include "domain/sessions.h"
 #include "domain/telegram_links.h"
 #include "domain/webhooks.h"
@@ -26,6 +30,17 @@
 #include "store/store.h"
 
 namespace rollcall::http {
+
+// What GET /api/v1/system reports that no service knows: facts of this
+// process, filled in by app/serve.cc. Never a token or a password.
+struct SystemFacts {
+  std::string model_id;  // the recogniser's, e.g. fr_feature@87aacdfe; "" when not loaded
+  std::vector<std::pair<std::string, std::string>> model_files;  // (file, pinned sha256)
+  bool has_teacher_bot = false;                                  // a token is set
+  bool has_student_bot = false;
+  std::string telegram_mode;  // polling or webhook
+  bool has_web_ui = false;    // web_dir found: the server serves the web UI
+};
 
 struct Services {
   store::Store& store;
@@ -48,6 +63,9 @@ struct Services {
   // when no bot runs here (bots/bots.h).
   std::function<Result<void>(const std::string&, const std::string&, const std::string&)>
       telegram_webhook;
+  domain::RuntimeSettings& runtime_settings;
+  domain::Backups& backups;
+  SystemFacts system;
 };
 
 void add_auth_routes(Router& router, Services& services);
@@ -60,6 +78,8 @@ void add_report_routes(Router& router, Services& services);    // reports, expor
 void add_webhook_routes(Router& router, Services& services);   // webhook endpoints, deliveries
 void add_checkin_routes(Router& router, Services& services);   // self check-in
 void add_telegram_routes(Router& router, Services& services);  // bot webhooks, unlinking
+void add_backup_routes(Router& router, Services& services);    // SQLite backups
+void add_settings_routes(Router& router, Services& services);  // runtime settings
 
 // Every route of the API.
 Router make_router(Services& services);

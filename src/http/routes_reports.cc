@@ -36,8 +36,10 @@ Result<Reply> report_reply(const Call& call, const Result<Report>& report) {
   return reply;
 }
 
-Result<domain::ClassReportQuery> class_query(const Call& call) {
+// `default_threshold`: the percentage used when the request names none.
+Result<domain::ClassReportQuery> class_query(const Call& call, double default_threshold) {
   domain::ClassReportQuery query;
+  query.threshold = default_threshold;
   query.from = call.query_value("from").value_or("");
   query.to = call.query_value("to").value_or("");
   if (const auto threshold = call.query_value("threshold")) {
@@ -70,7 +72,7 @@ void add_report_routes(Router& router, Services& s) {
              [&r](Call& call) -> Result<Reply> {
                auto format = export_format(call);
                if (!format) return format.error();
-               auto query = class_query(call);
+               auto query = class_query(call, r.default_threshold());
                if (!query) return query.error();
                return report_reply(call,
                                    r.class_report(call.who(), ClassId{call.id("id")}, *query));

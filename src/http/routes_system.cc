@@ -2,12 +2,55 @@
 //
 // Health (/healthz: the process answers), readiness (/readyz: the database
 // answers and the models are loaded), Prometheus metrics and the OpenAPI
-// document. All public: load balancers and scrapers carry no tokens.
+// document, all public: load balancers and scrapers carry no tokens. And
+// the admin's overview of this server (/api/v1/system).
+#include <chrono>
+
 #include "http/routes.h"
 
 namespace rollcall::http {
 
 void add_system_routes(Router& router, Services& s) {
+  // The routes are made once, as the server starts.
+  const auto started = std::chrono::steady_clock::now();
+  router.add(
+      "GET", "/api/v1/system", kAdmin,
+      "This server: version, database, uptime, models, check-in queue, bots, web UI",
+      [&s, started](Call&) -> Result<Reply> {
+        auto database = s.store.ping();
+        const auto problem = s.models_problem();
+        nlohmann::json files = nlohmann::json::array();
+        for (const auto& [name, sha256] : s.system.model_files) {
+          files.push_back({{"name", name}, {"sha256", sha256}});
+        }
+        // The queue is the database's; null when it cannot be read.
+        auto depth = s.checkins.queue_depth();
+        const auto uptime = std::chrono::duration_cast<std::chrono::seconds>(
+            std::chrono::steady_clock::now() - started);
+        return Reply::json(
+            {{"version", s.version},
+             {"database",
+              {{"backend", store::to_string(s.store.backend())},
+               {"ok", database.ok()},
+               {"problem",
+                database ? nlohmann::json(nullptr) : nlohmann::json(database.error().message)}}},
+             {"uptime_s", uptime.count()},
+             {"models",
+              {{"ready", problem.empty()},
+               {"problem", problem.empty() ? nlohmann::json(nullptr) : nlohmann::json(problem)},
+               {"model_id", s.system.model_id.empty() ? nlohmann::json(nullptr)
+                                                      : nlohmann::json(s.system.model_id)},
+               {"files", files}}},
+             {"checkin",
+              {{"queue_depth", depth ? nlohmann::json(*depth) : nlohmann::json(nullptr)},
+               {"workers", s.checkins.workers()},
+               {"mean_verify_ms", s.checkins.stats().mean_verify_ms.load()}}},
+             {"telegram",
+              {{"teacher", s.system.has_teacher_bot},
+               {"student", s.system.has_student_bot},
+               {"mode", s.system.telegram_mode}}},
+             {"web_ui", s.system.has_web_ui}});
+      });
   router.add("GET", "/healthz", kAnyone, "Liveness: the process is up",
              [&s](Call&) -> Result<Reply> {
                return Reply::json({{"status", "ok"}, {"version", s.version}});

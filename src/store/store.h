@@ -66,6 +66,9 @@ class Tx {
   // Inserts iff absent; returns the value that is stored after the call,
   // so concurrent first starts agree on one value.
   Result<std::string> put_setting_if_absent(const std::string& key, const std::string& value);
+  // Every setting whose key starts with `prefix`, as (key, value), by key.
+  Result<std::vector<std::pair<std::string, std::string>>> list_settings(const std::string& prefix);
+  Result<void> delete_setting(const std::string& key);
 
   // Users. Usernames are stored lower case and compared that way.
   Result<UserId> insert_user(const User& user);

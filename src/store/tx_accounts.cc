@@ -82,6 +82,24 @@ Result<std::string> Tx::put_setting_if_absent(const std::string& key, const std:
   return std::move(**stored);
 }
 
+Result<std::vector<std::pair<std::string, std::string>>> Tx::list_settings(
+    const std::string& prefix) {
+  // The table holds a handful of rows; filtering here avoids LIKE (a
+  // prefix may hold '_') and collation-dependent ranges on PostgreSQL.
+  auto all = select_all<std::pair<std::string, std::string>>(
+      connection_, "SELECT name, value FROM settings ORDER BY name", {}, [](RowReader& row) {
+        auto name = row.text();
+        return std::pair<std::string, std::string>(std::move(name), row.text());
+      });
+  if (!all) return all.error();
+  std::erase_if(*all, [&](const auto& entry) { return !entry.first.starts_with(prefix); });
+  return all;
+}
+
+Result<void> Tx::delete_setting(const std::string& key) {
+  return exec(connection_, "DELETE FROM settings WHERE name = $1", {param(key)});
+}
+
 Result<UserId> Tx::insert_user(const User& user) {
   auto id = insert_id(
       connection_,

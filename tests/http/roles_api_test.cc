@@ -116,6 +116,13 @@ const std::map<std::string, RouteRule>& rules() {
       {"POST /api/v1/checkins", {A, A, A}},
       {"GET /api/v1/checkins/{submission}", {A, A, A}},
       {"GET /api/v1/checkins/{submission}/events", {A, A, A}},
+      // Administration: admins only.
+      {"GET /api/v1/system", {A, D, D}},
+      {"POST /api/v1/backups", {A, D, D}},
+      {"GET /api/v1/backups", {A, D, D}},
+      {"GET /api/v1/backups/{backup}/download", {A, D, D}},
+      {"GET /api/v1/settings", {A, D, D}},
+      {"PATCH /api/v1/settings", {A, D, D}},
   };
   return table;
 }
@@ -239,6 +246,7 @@ class RolesApi : public ServerTest {
     replace("{face}", "999999999");
     replace("{student}", text(w.student_b));
     replace("{submission}", "ck_none");
+    replace("{backup}", "rollcall-20000101-000000.db");
     return path;
   }
 
