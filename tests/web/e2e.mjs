@@ -401,7 +401,25 @@ async function main() {
   await shot(page, "04-student-camera");
   log("camera enrollment answered");
 
-  await page.goto("/students");
+  // Keyboard: the first Tab reaches "Skip to content"; following a menu
+  // link moves focus to the new page's heading.
+  await page.goto("/");
+  await page.keyboard.press("Tab");
+  check(
+    (await page.evaluate(() => document.activeElement?.textContent)) ===
+      "Skip to content",
+    "the first Tab reaches the skip link",
+  );
+  await page
+    .getByRole("navigation", { name: "Main" })
+    .getByRole("link", { name: "Students" })
+    .click();
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1");
+  check(
+    (await page.evaluate(() => document.activeElement?.textContent)) ===
+      "Students",
+    "focus moves to the Students heading",
+  );
   await page.getByRole("cell", { name: "21IT005", exact: true }).waitFor();
   await page.getByLabel("Search").fill("Penny");
   await page

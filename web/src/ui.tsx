@@ -14,6 +14,13 @@ export function navigate(to: string, replace = false) {
   else history.pushState(null, "", to);
   window.scrollTo(0, 0);
   routeListeners.forEach((f) => f());
+  // Like a page load for keyboard and screen-reader users: focus moves to
+  // the new page's heading (PageTitle's h1 takes focus, tabIndex -1), not
+  // left on the link that was followed.
+  requestAnimationFrame(() => {
+    const h1 = document.querySelector<HTMLElement>("main h1");
+    if (h1 && !h1.contains(document.activeElement)) h1.focus({ preventScroll: true });
+  });
 }
 
 export function useLocation(): { path: string; params: URLSearchParams } {
