@@ -171,7 +171,7 @@ function Refused({ title, error }: { title: string; error: Error }) {
 
 interface SystemInfo {
   version: string;
-  database: { backend: string; ok: boolean };
+  database: { backend: string; ok: boolean; problem?: string | null };
   uptime_s: number;
   models: {
     ready: boolean;
@@ -179,7 +179,7 @@ interface SystemInfo {
     model_id?: string | null;
     files?: { name: string; sha256: string }[];
   };
-  checkin: { queue_depth: number; workers: number; mean_verify_ms: number | null };
+  checkin: { queue_depth: number | null; workers: number; mean_verify_ms: number | null };
   telegram: { teacher: boolean | string; student: boolean | string; mode: string };
   web_ui: boolean | string;
 }
@@ -194,6 +194,7 @@ function duration(s: number): string {
 }
 
 const onOff = (v: boolean | string) => (typeof v === "string" ? v : v ? "on" : "off");
+const botState = (v: boolean | string) => (typeof v === "string" ? v : v ? "token set" : "off");
 
 function SystemPage() {
   const info = useAsync(() => get<SystemInfo>("/api/v1/system"), []);
@@ -225,6 +226,7 @@ function SystemPage() {
                 <dt>Database</dt>
                 <dd class={i.database.ok ? "ok-text" : "bad-text"}>{i.database.ok ? "ok" : "failing"}</dd>
                 <dd class="muted small">{i.database.backend === "postgres" ? "PostgreSQL" : "SQLite"}</dd>
+                {i.database.problem ? <dd class="bad-text small">{i.database.problem}</dd> : null}
               </div>
               <div class="card">
                 <dt>Face models</dt>
@@ -233,7 +235,7 @@ function SystemPage() {
               </div>
               <div class="card">
                 <dt>Check-ins waiting</dt>
-                <dd>{i.checkin.queue_depth}</dd>
+                <dd>{i.checkin.queue_depth ?? "—"}</dd>
                 <dd class="muted small">
                   {i.checkin.workers} worker{i.checkin.workers === 1 ? "" : "s"}
                 </dd>
@@ -248,9 +250,8 @@ function SystemPage() {
               </div>
               <div class="card">
                 <dt>Telegram bots</dt>
-                <dd>
-                  teacher {onOff(i.telegram.teacher)}, student {onOff(i.telegram.student)}
-                </dd>
+                <dd>teacher: {botState(i.telegram.teacher)}</dd>
+                <dd>student: {botState(i.telegram.student)}</dd>
                 <dd class="muted small">mode {i.telegram.mode || "—"}</dd>
               </div>
               <div class="card">
@@ -313,6 +314,18 @@ interface Setting {
 // The runtime settings, rendered from the server's list: a number field
 // (with its bounds) or a choice per item. Only changed keys are sent; an
 // error names its key, and that field shows it.
+// The server's description as a sentence, and where the value comes from.
+const sentence = (t: string) => {
+  const x = t.trim();
+  return x ? x[0].toUpperCase() + x.slice(1) + (/[.!?)]$/.test(x) ? "" : ".") : "";
+};
+const kSources: Record<string, string> = {
+  default: "built in",
+  config: "the configuration",
+  admin: "changed here",
+};
+const from = (s: Setting) => `From: ${kSources[s.source] ?? s.source}.`;
+
 function RuntimeSettingsPage() {
   const list = useAsync(() => get<{ items: Setting[] }>("/api/v1/settings"), []);
   const [values, setValues] = useState<Record<string, string>>({});
@@ -344,6 +357,11 @@ function RuntimeSettingsPage() {
                 const body = Object.fromEntries(
                   changed.map((s) => [s.key, s.kind === "choice" ? current(s) : Number(current(s))]),
                 );
+                if (
+                  body.retention === "embeddings_only" &&
+                  !confirm("Keep embeddings only? The kept enrollment photos are deleted at once.")
+                )
+                  return;
                 action.run(async () => {
                   const next = await api<{ items: Setting[] }>("PATCH", "/api/v1/settings", body);
                   list.set(next);
@@ -361,7 +379,7 @@ function RuntimeSettingsPage() {
                       onValue={(v) => setValues({ ...values, [s.key]: v })}
                       options={(s.choices ?? []).map((c) => ({ value: c, label: c }))}
                       invalid={failing === s.key}
-                      hint={`${s.description} Default ${String(s.default)}. From: ${s.source}.`}
+                      hint={`${sentence(s.description)} Default ${String(s.default)}. ${from(s)}`}
                     />
                   ) : (
                     <Field
@@ -374,11 +392,27 @@ function RuntimeSettingsPage() {
                       step={s.kind === "integer" ? 1 : "any"}
                       required
                       aria-invalid={failing === s.key || undefined}
-                      hint={`${s.description} Default ${s.default}${
+                      hint={`${sentence(s.description)} Default ${s.default}${
                         s.min !== undefined || s.max !== undefined ? `; ${s.min ?? "…"} to ${s.max ?? "…"}` : ""
-                      }. From: ${s.source}.`}
+                      }. ${from(s)}`}
                     />
                   )}
+                  {s.source === "admin" && String(s.value) !== String(s.default) ? (
+                    <button
+                      type="button"
+                      class="small-button"
+                      disabled={action.busy}
+                      onClick={() =>
+                        action.run(async () => {
+                          list.set(await api<{ items: Setting[] }>("PATCH", "/api/v1/settings", { [s.key]: null }));
+                          setValues({});
+                          setNote(`${s.key} is back to its default.`);
+                        })
+                      }
+                    >
+                      Back to default ({String(s.default)})
+                    </button>
+                  ) : null}
                 </div>
               ))}
               <ErrorBox error={action.error} />
@@ -418,6 +452,7 @@ interface Backup {
   name: string;
   size_bytes: number;
   created_at: string;
+  download_url?: string;
 }
 
 function size(bytes: number): string {
@@ -496,7 +531,9 @@ function ServerBackupsPage() {
                           class="small-button"
                           aria-label={`Download ${b.name}`}
                           onClick={() =>
-                            action.run(() => download(`/api/v1/backups/${encodeURIComponent(b.name)}/download`))
+                            action.run(() =>
+                              download(b.download_url ?? `/api/v1/backups/${encodeURIComponent(b.name)}/download`),
+                            )
                           }
                         >
                           Download
