@@ -364,15 +364,3 @@ export async function streamEvents(
     }
   }
 }
-
-// Which routes this server has, from its own OpenAPI document (public,
-// fetched once): the UI uses a newer route where the server offers it and
-// its older way otherwise, without probing routes that would answer 404.
-let spec: Promise<{ paths: Record<string, Record<string, unknown>> } | null> | null = null;
-export async function hasRoute(method: string, path: string): Promise<boolean> {
-  spec ??= fetch("/api/openapi.json")
-    .then((r) => (r.ok ? r.json() : null))
-    .catch(() => null);
-  const doc = await spec;
-  return Boolean(doc?.paths?.[path]?.[method.toLowerCase()]);
-}

@@ -3,7 +3,7 @@
 // clip from the camera (MediaRecorder; photos where it is missing), the
 // upload with its progress, then the verdict in plain words.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, currentUser, errorFromBody, get, hasRoute, streamEvents, upload } from "../api";
+import { ApiError, currentUser, errorFromBody, get, streamEvents, upload } from "../api";
 import type { Submission } from "../types";
 import { ErrorBox, Field, Progress } from "../ui";
 import { locate } from "./window";
@@ -297,7 +297,7 @@ interface CheckinInfo {
 
 // Before recording: which lecture this is, whether it is still open and
 // for how long, whether photos are allowed (public GET
-// /sessions/{id}/checkin-info, where the server has it; never the code).
+// /sessions/{id}/checkin-info; it never gives the code).
 function SessionInfo({ sessionId }: { sessionId: string }) {
   const [info, setInfo] = useState<CheckinInfo | null>(null);
   const [error, setError] = useState<ApiError>();
@@ -307,8 +307,7 @@ function SessionInfo({ sessionId }: { sessionId: string }) {
     let stale = false;
     setInfo(null);
     setError(undefined);
-    hasRoute("GET", "/api/v1/sessions/{id}/checkin-info").then(async (has) => {
-      if (!has) return;
+    (async () => {
       const r = await fetch(`/api/v1/sessions/${sessionId}/checkin-info`).catch(() => null);
       if (stale) return;
       const body: unknown = r ? await r.json().catch(() => null) : null;
@@ -318,7 +317,7 @@ function SessionInfo({ sessionId }: { sessionId: string }) {
       if (i.closes_at && i.seconds_left !== undefined)
         skew.current = Date.parse(i.closes_at) - i.seconds_left * 1000 - Date.now();
       setInfo(i);
-    });
+    })();
     return () => {
       stale = true;
     };

@@ -3,7 +3,7 @@
 // present, corrections (pick a student for a face, or drag a student onto a
 // face), manual marks, and saving.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { api, blobUrl, currentUser, download, get, hasRoute, upload, ApiError } from "../api";
+import { api, blobUrl, currentUser, download, get, upload, ApiError } from "../api";
 import { useClasses, useSubjects } from "../lookups";
 import {
   classLabel,
@@ -38,60 +38,21 @@ const kStatusText: Record<Face["status"], string> = {
   low_quality: "too small or blurred",
 };
 
-function photoIdsOf(result: SessionResult): number[] {
-  const ids = new Set<number>();
-  for (const s of result.students) for (const f of s.faces) ids.add(f.photo_id);
-  for (const f of [...result.unknown_faces, ...result.borderline_faces]) ids.add(f.photo_id);
-  return [...ids].sort((a, b) => a - b);
-}
-
 export function SessionPage({ id }: { id: number }) {
   const session = useAsync(() => get<Session>(`/api/v1/sessions/${id}`), [id]);
   const result = useAsync(() => get<SessionResult>(`/api/v1/sessions/${id}/result`), [id]);
   const classes = useClasses();
   const subjects = useSubjects();
-  const [extraPhotoIds, setExtraPhotoIds] = useState<number[]>([]);
-  const [photos, setPhotos] = useState<Map<number, ClassPhoto>>(new Map());
   const [selected, setSelected] = useState<Face | null>(null);
   const [message, setMessage] = useState<string>("");
   const action = useAction();
 
-  // The session's photos: listed by the server where it has the route
-  // (GET /sessions/{id}/photos); an older server has none, so the photos
-  // the result mentions are read one by one (a photo without any face
-  // would not show there).
-  const [photoError, setPhotoError] = useState<Error>();
+  // The session's photos with their faces (GET /sessions/{id}/photos),
+  // listed again after an upload or a correction.
   const [photoTick, setPhotoTick] = useState(0);
-  const [listed, setListed] = useState(false);
-  useEffect(() => {
-    let stale = false;
-    hasRoute("GET", "/api/v1/sessions/{id}/photos")
-      .then((has) => {
-        if (!has) return;
-        return get<{ items: ClassPhoto[] }>(`/api/v1/sessions/${id}/photos`).then((list) => {
-          if (stale) return;
-          setListed(true);
-          setPhotos(new Map(list.items.map((p) => [p.id, p])));
-        });
-      })
-      .catch((e: Error) => !stale && setPhotoError(e));
-    return () => {
-      stale = true;
-    };
-  }, [id, photoTick]);
-  const ids = listed
-    ? [...photos.keys()].sort((a, b) => a - b)
-    : result.data
-      ? [...new Set([...photoIdsOf(result.data), ...extraPhotoIds])].sort((a, b) => a - b)
-      : [];
-  const idsKey = ids.join(",");
-  useEffect(() => {
-    if (listed || !idsKey) return;
-    Promise.all(ids.map((p) => get<ClassPhoto>(`/api/v1/sessions/${id}/photos/${p}`))).then(
-      (list) => setPhotos(new Map(list.map((p) => [p.id, p]))),
-      setPhotoError,
-    );
-  }, [idsKey, photoTick, listed]);
+  const photoList = useAsync(() => get<{ items: ClassPhoto[] }>(`/api/v1/sessions/${id}/photos`), [id, photoTick]);
+  const photos = photoList.data?.items ?? [];
+  const photoError = photoList.error;
 
   const refresh = () => {
     result.reload();
@@ -149,15 +110,7 @@ export function SessionPage({ id }: { id: number }) {
         )}
       </Show>
       {s ? <SessionEdit session={s} onChanged={session.set} /> : null}
-      {!locked && s ? (
-        <PhotoUpload
-          sessionId={id}
-          onDone={(added) => {
-            setExtraPhotoIds((x) => [...x, ...added]);
-            refresh();
-          }}
-        />
-      ) : null}
+      {!locked && s ? <PhotoUpload sessionId={id} onDone={refresh} /> : null}
       <ErrorBox error={action.error ?? photoError} />
       <p class="sr-only" aria-live="polite">
         {message}
@@ -167,23 +120,21 @@ export function SessionPage({ id }: { id: number }) {
         {(r) => (
           <div class="review">
             <div class="photos">
-              {ids.length === 0 ? (
+              {photoList.data === undefined && !photoError ? (
+                <Loading what="Loading the photos" />
+              ) : photos.length === 0 ? (
                 <Empty>No class photo yet. Upload or take one: every face is matched against the class.</Empty>
               ) : (
-                ids.map((pid) =>
-                  photos.get(pid) ? (
-                    <AnnotatedPhoto
-                      key={pid}
-                      sessionId={id}
-                      photo={photos.get(pid)!}
-                      selected={selected}
-                      onSelect={setSelected}
-                      onDropStudent={(face, studentId) => !locked && correct(face, studentId)}
-                    />
-                  ) : (
-                    <Loading key={pid} what="Loading the photo" />
-                  ),
-                )
+                photos.map((p) => (
+                  <AnnotatedPhoto
+                    key={p.id}
+                    sessionId={id}
+                    photo={p}
+                    selected={selected}
+                    onSelect={setSelected}
+                    onDropStudent={(face, studentId) => !locked && correct(face, studentId)}
+                  />
+                ))
               )}
               <Legend />
               {selected && !locked ? (
@@ -302,7 +253,7 @@ function SessionEdit({ session, onChanged }: { session: Session; onChanged: (s: 
   );
 }
 
-function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: number[]) => void }) {
+function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: () => void }) {
   const [files, setFiles] = useState<File[]>([]);
   const [shots, setShots] = useState<{ file: File; url: string }[]>([]);
   const [camera, setCamera] = useState(false);
@@ -341,7 +292,7 @@ function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: (ids: n
             setShots([]);
             setCamera(false);
             if (input.current) input.current.value = "";
-            onDone(body.photos.map((p) => p.id));
+            onDone();
           } finally {
             setProgress(null);
           }
@@ -735,7 +686,7 @@ function ClassList({
           disabled={action.busy}
           onClick={() =>
             action.run(async () => {
-              const r = await api<SessionResult>("POST", `/api/v1/sessions/${sessionId}/save`, {});
+              const r = await api<SessionResult>("POST", `/api/v1/sessions/${sessionId}/save`);
               setSaved(
                 `Saved: ${r.present} present, ${r.absent} absent${r.changed ? ` (${r.changed} records changed)` : ""}.`,
               );

@@ -1,162 +1,8 @@
-// System status, runtime settings and backups (admin). Each page uses its
-// API route (GET /system, GET/PATCH /settings, /backups) where the server
-// has it; an older server without them gets the health, readiness and
-// /metrics view, and words on how settings and backups are done there.
-import type { ComponentChildren } from "preact";
+// System status (GET /system), runtime settings (GET/PATCH /settings,
+// rendered from the server's list) and backups (/backups), for admins.
 import { useState } from "preact/hooks";
-import { ApiError, api, download, get, hasRoute } from "../api";
-import { Empty, ErrorBox, Field, Loading, PageTitle, Select, Show, formatTime, useAction, useAsync } from "../ui";
-
-interface Health {
-  status: string;
-  version: string;
-}
-interface Ready {
-  status: string;
-  database: string;
-  backend: string;
-  models: string;
-}
-
-async function plain<T>(path: string): Promise<{ status: number; body: T }> {
-  const r = await fetch(path);
-  return { status: r.status, body: (await r.json()) as T };
-}
-
-function metric(text: string, name: string): number | null {
-  const line = text.split("\n").find((l) => l.startsWith(name + " ") || l.startsWith(name + "{"));
-  return line ? Number(line.split(" ").pop()) : null;
-}
-
-function LegacyStatusPage() {
-  const status = useAsync(async () => {
-    const [health, ready, metrics] = await Promise.all([
-      plain<Health>("/healthz"),
-      plain<Ready>("/readyz"),
-      fetch("/metrics").then((r) => r.text()),
-    ]);
-    return { health: health.body, ready: ready.body, metrics };
-  }, []);
-  return (
-    <section>
-      <PageTitle
-        actions={
-          <button type="button" onClick={status.reload}>
-            Refresh
-          </button>
-        }
-      >
-        System status
-      </PageTitle>
-      <Show value={status}>
-        {({ health, ready, metrics }) => (
-          <dl class="stats">
-            <div class="card">
-              <dt>Server</dt>
-              <dd class={health.status === "ok" ? "ok-text" : "bad-text"}>{health.status}</dd>
-              <dd class="muted small">version {health.version}</dd>
-            </div>
-            <div class="card">
-              <dt>Ready</dt>
-              <dd class={ready.status === "ready" ? "ok-text" : "bad-text"}>
-                {ready.status === "ready" ? "ready" : "not ready"}
-              </dd>
-            </div>
-            <div class="card">
-              <dt>Database</dt>
-              <dd>{ready.database}</dd>
-              <dd class="muted small">{ready.backend === "postgres" ? "PostgreSQL" : "SQLite"}</dd>
-            </div>
-            <div class="card">
-              <dt>Face models</dt>
-              <dd class={ready.models === "ok" ? "ok-text" : "bad-text"}>{ready.models}</dd>
-            </div>
-            <div class="card">
-              <dt>Check-ins waiting</dt>
-              <dd>{metric(metrics, "rollcall_checkin_queue_depth") ?? "—"}</dd>
-            </div>
-            <div class="card">
-              <dt>Mean verification</dt>
-              <dd>
-                {(() => {
-                  const s = metric(metrics, "rollcall_checkin_mean_verify_seconds");
-                  return s === null || Number.isNaN(s) ? "—" : `${s.toFixed(2)} s`;
-                })()}
-              </dd>
-            </div>
-          </dl>
-        )}
-      </Show>
-    </section>
-  );
-}
-
-function LegacySettingsPage() {
-  return (
-    <section>
-      <PageTitle>Settings</PageTitle>
-      <div class="card prose">
-        <p>
-          Thresholds, retention and limits are server settings: a TOML file, <code>ROLLCALL_*</code> environment
-          variables or flags of <code>rollcall serve</code>, read at start. The API has no route to read or change them,
-          so they are shown and changed on the server:
-        </p>
-        <pre>rollcall config show # the effective settings, secrets masked</pre>
-        <ul>
-          <li>
-            <code>retention</code>: <code>keep_photos</code> or <code>embeddings_only</code> (delete photos once
-            embedded)
-          </li>
-          <li>
-            <code>duplicate_similarity</code>: flag an enrollment this similar to a classmate (0.6)
-          </li>
-          <li>
-            <code>checkin_grace_s</code>, <code>checkin_max_accuracy_m</code>, <code>checkin_attempts_per_student</code>
-            , <code>max_video_seconds</code>: self check-in
-          </li>
-          <li>The attendance threshold of reports (75 % by default) is chosen per report on the Reports page.</li>
-        </ul>
-        <p>Every setting is described in docs/CONFIGURATION.md.</p>
-      </div>
-    </section>
-  );
-}
-
-function LegacyBackupsPage() {
-  return (
-    <section>
-      <PageTitle>Backups</PageTitle>
-      <div class="card prose">
-        <p>
-          Backups are taken on the server (the API has no backup route, so that a web login can never download the whole
-          database):
-        </p>
-        <pre>rollcall backup /backups/rollcall-$(date +%F).db # consistent online copy of the SQLite database</pre>
-        <p>
-          With PostgreSQL use <code>pg_dump</code>. Restoring, scheduling and retention of backups are described in
-          docs/OPERATIONS.md.
-        </p>
-      </div>
-    </section>
-  );
-}
-
-// Renders the new page when the server has `route`, else the old one.
-function ByRoute({
-  method,
-  route,
-  page,
-  legacy,
-}: {
-  method: string;
-  route: string;
-  page: () => ComponentChildren;
-  legacy: () => ComponentChildren;
-}) {
-  const has = useAsync(() => hasRoute(method, route), [route]);
-  if (has.data === undefined) return <Loading />;
-  return has.data ? page() : legacy();
-}
+import { ApiError, api, download, get } from "../api";
+import { Empty, ErrorBox, Field, PageTitle, Select, Show, formatTime, useAction, useAsync } from "../ui";
 
 // An admin page the API refuses (403 for a teacher) says so in words.
 function Refused({ title, error }: { title: string; error: Error }) {
@@ -196,7 +42,7 @@ function duration(s: number): string {
 const onOff = (v: boolean | string) => (typeof v === "string" ? v : v ? "on" : "off");
 const botState = (v: boolean | string) => (typeof v === "string" ? v : v ? "token set" : "off");
 
-function SystemPage() {
+export function StatusPage() {
   const info = useAsync(() => get<SystemInfo>("/api/v1/system"), []);
   if (info.error instanceof ApiError && info.error.status === 403)
     return <Refused title="System status" error={info.error} />;
@@ -295,10 +141,6 @@ function SystemPage() {
   );
 }
 
-export const StatusPage = () => (
-  <ByRoute method="GET" route="/api/v1/system" page={() => <SystemPage />} legacy={() => <LegacyStatusPage />} />
-);
-
 interface Setting {
   key: string;
   value: number | string;
@@ -326,7 +168,7 @@ const kSources: Record<string, string> = {
 };
 const from = (s: Setting) => `From: ${kSources[s.source] ?? s.source}.`;
 
-function RuntimeSettingsPage() {
+export function SettingsPage() {
   const list = useAsync(() => get<{ items: Setting[] }>("/api/v1/settings"), []);
   const [values, setValues] = useState<Record<string, string>>({});
   const [note, setNote] = useState("");
@@ -439,15 +281,6 @@ function RuntimeSettingsPage() {
   );
 }
 
-export const SettingsPage = () => (
-  <ByRoute
-    method="GET"
-    route="/api/v1/settings"
-    page={() => <RuntimeSettingsPage />}
-    legacy={() => <LegacySettingsPage />}
-  />
-);
-
 interface Backup {
   name: string;
   size_bytes: number;
@@ -464,7 +297,7 @@ function size(bytes: number): string {
 
 // Backups made by the server (SQLite: a consistent online copy); on
 // PostgreSQL the API answers backup_unsupported, whose message shows.
-function ServerBackupsPage() {
+export function BackupsPage() {
   const list = useAsync(() => get<{ items: Backup[] }>("/api/v1/backups"), []);
   const [made, setMade] = useState<Backup | null>(null);
   const action = useAction();
@@ -550,12 +383,3 @@ function ServerBackupsPage() {
     </section>
   );
 }
-
-export const BackupsPage = () => (
-  <ByRoute
-    method="GET"
-    route="/api/v1/backups"
-    page={() => <ServerBackupsPage />}
-    legacy={() => <LegacyBackupsPage />}
-  />
-);

@@ -149,7 +149,7 @@ function WebhookRow({
           class="small-button"
           onClick={() =>
             action.run(async () => {
-              await api("POST", `/api/v1/webhooks/${hook.id}/test`, {});
+              await api("POST", `/api/v1/webhooks/${hook.id}/test`);
               setNote("A ping was queued.");
             })
           }

@@ -3,8 +3,8 @@
 // QR code of the check-in link, a countdown and a live counter (Server-Sent
 // Events), and close / extend.
 import { useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api, blobUrl, get, getAll, streamEvents } from "../api";
-import type { Session, Student, Submission, Window } from "../types";
+import { ApiError, api, blobUrl, get, streamEvents } from "../api";
+import type { Submission, Window } from "../types";
 import { Empty, ErrorBox, Field, Link, Loading, PageTitle, formatTime, useAction, useAsync } from "../ui";
 
 async function getWindow(id: number): Promise<Window | null> {
@@ -208,19 +208,10 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
   const [streamError, setStreamError] = useState<Error>();
   const action = useAction();
   const panel = useRef<HTMLDivElement>(null);
-  // Submissions name the student on newer servers (student_name,
-  // roll_number); for an older one, names come from the class list.
   const submissions = useAsync(
     () => get<{ items: Submission[] }>(`/api/v1/sessions/${sessionId}/checkin-window/submissions`),
     [win.counts.accepted, win.counts.rejected, win.counts.queued],
   );
-  const named = submissions.data?.items.every((s) => !s.student_id || s.student_name !== undefined) ?? true;
-  const names = useAsync(async () => {
-    if (named) return new Map<number, string>();
-    const session = await get<Session>(`/api/v1/sessions/${sessionId}`);
-    const list = await getAll<Student>("/api/v1/students", { class_id: session.class_id });
-    return new Map(list.map((s) => [s.id, `${s.name} (${s.roll_number})`]));
-  }, [sessionId, named]);
 
   useEffect(() => {
     const t = setInterval(() => setNow(Date.now()), 250);
@@ -333,7 +324,7 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
               disabled={action.busy}
               onClick={() =>
                 action.run(async () => {
-                  const w = await api<Window>("POST", `/api/v1/sessions/${sessionId}/checkin-window/close`, {});
+                  const w = await api<Window>("POST", `/api/v1/sessions/${sessionId}/checkin-window/close`);
                   setWin(w);
                 })
               }
@@ -368,9 +359,7 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
                   <td>
                     {s.student_id ? (
                       <Link href={`/students/${s.student_id}`}>
-                        {s.student_name !== undefined
-                          ? `${s.student_name} (${s.roll_number})`
-                          : (names.data?.get(s.student_id) ?? `#${s.student_id}`)}
+                        {s.student_name ? `${s.student_name} (${s.roll_number})` : `#${s.student_id}`}
                       </Link>
                     ) : (
                       "—"
