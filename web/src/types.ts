@@ -229,6 +229,7 @@ export interface ClassReport {
   class: Class;
   from: string | null;
   to: string | null;
+  threshold?: number;
   sessions: ReportSession[];
   students: {
     id: number;

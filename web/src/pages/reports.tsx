@@ -93,7 +93,8 @@ export function ReportsPage() {
   const [classId, setClassId] = useState(params.get("class_id") ?? "");
   const [from, setFrom] = useState("");
   const [to, setTo] = useState("");
-  const [threshold, setThreshold] = useState("75");
+  // Empty: the server's default (the runtime setting report_threshold_percent).
+  const [threshold, setThreshold] = useState("");
   useEffect(() => {
     if (!classId && classes.data?.length) setClassId(String(classes.data[0].id));
   }, [classes.data]);
@@ -132,12 +133,27 @@ export function ReportsPage() {
         />
         <Field label="From" type="date" value={from} onValue={setFrom} />
         <Field label="To" type="date" value={to} onValue={setTo} />
-        <Field label="Threshold (%)" type="number" min={0} max={100} value={threshold} onValue={setThreshold} />
+        <Field
+          label="Threshold (%)"
+          type="number"
+          min={0}
+          max={100}
+          value={threshold}
+          onValue={setThreshold}
+          placeholder="default"
+          title="Empty: the server's default threshold"
+        />
       </div>
       <ErrorBox error={classes.error ?? action.error} />
       {classes.data?.length === 0 ? <Empty>No classes yet.</Empty> : null}
       <Show value={report}>
-        {(r) => (r ? <ClassReportView r={r} threshold={Number(threshold)} /> : <Empty>Choose a class.</Empty>)}
+        {(r) =>
+          r ? (
+            <ClassReportView r={r} threshold={r.threshold ?? (threshold === "" ? 75 : Number(threshold))} />
+          ) : (
+            <Empty>Choose a class.</Empty>
+          )
+        }
       </Show>
     </section>
   );

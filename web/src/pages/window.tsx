@@ -93,8 +93,9 @@ function OpenForm({
   again: boolean;
 }) {
   const [geo, setGeo] = useState<Geo>({ latitude: "", longitude: "", accuracy: null });
-  const [duration, setDuration] = useState("90");
-  const [radius, setRadius] = useState("50");
+  // Empty: the server's defaults (runtime settings checkin_default_*).
+  const [duration, setDuration] = useState("");
+  const [radius, setRadius] = useState("");
   const [lateAfter, setLateAfter] = useState("");
   const [photos, setPhotos] = useState(false);
   const locating = useAction();
@@ -121,8 +122,8 @@ function OpenForm({
           const w = await api<Window>("POST", `/api/v1/sessions/${sessionId}/checkin-window`, {
             latitude: Number(geo.latitude),
             longitude: Number(geo.longitude),
-            radius_m: Number(radius),
-            duration_s: Number(duration),
+            radius_m: radius ? Number(radius) : undefined,
+            duration_s: duration ? Number(duration) : undefined,
             late_after_s: lateAfter ? Number(lateAfter) : undefined,
             accept_photos: photos,
           });
@@ -142,9 +143,19 @@ function OpenForm({
         max={3600}
         value={duration}
         onValue={setDuration}
-        required
+        placeholder="default"
+        hint="10 to 3600; empty for the default (90 unless an admin changed it)"
       />
-      <Field label="Radius (metres)" type="number" min={1} max={10000} value={radius} onValue={setRadius} required />
+      <Field
+        label="Radius (metres)"
+        type="number"
+        min={1}
+        max={10000}
+        value={radius}
+        onValue={setRadius}
+        placeholder="default"
+        hint="Empty for the default (50 unless an admin changed it)"
+      />
       <Field
         label="Late after (seconds, optional)"
         type="number"
@@ -183,7 +194,7 @@ function OpenForm({
           {locating.busy ? "Locating…" : "Use my location"}
         </button>
         {geo.accuracy !== null ? <p class="small muted">Accurate to about {Math.round(geo.accuracy)} m.</p> : null}
-        {geo.accuracy !== null && geo.accuracy > Number(radius) ? (
+        {geo.accuracy !== null && geo.accuracy > (Number(radius) || 50) ? (
           <p class="warn">Your position is less accurate than the radius: consider a larger radius.</p>
         ) : null}
         <ErrorBox error={locating.error} />
