@@ -920,6 +920,16 @@ async function main() {
   await page.getByRole("button", { name: "Create session" }).click();
   await page.waitForURL(/\/sessions\/\d+$/);
   await page.getByRole("heading", { name: "Absent" }).waitFor();
+  // A teacher locks their session; only an admin unlocks it.
+  await page.getByRole("button", { name: "Lock" }).click();
+  await page
+    .getByRole("status")
+    .filter({ hasText: "The session is locked." })
+    .waitFor();
+  check(
+    (await page.getByRole("button", { name: "Unlock" }).count()) === 0,
+    "a teacher has no Unlock button",
+  );
   await page.goto("/sessions");
   await page.getByRole("link", { name: "Check-in" }).first().waitFor();
   check(
