@@ -755,6 +755,7 @@ async function main() {
   await page.getByRole("button", { name: "Edit", exact: true }).click();
   const hookForm = page.getByRole("form", { name: /Edit webhook/ });
   await hookForm.getByLabel("session.closed").uncheck();
+  await shot(page, "15d-webhook-edit");
   await hookForm.getByRole("button", { name: "Save changes" }).click();
   await page.getByText("The endpoint was changed.").waitFor();
   await page.locator("li.card p strong").first().waitFor();
