@@ -1,6 +1,6 @@
 // src/app/cli_server.cc
 //
-// The server-side commands: serve, config show, backup, import, reembed.
+// The server-side commands: serve, bots, config show, backup, import, reembed.
 // Each takes the server's settings (file, environment, flags), so a
 // command run beside a server uses the same database.
 #include <spdlog/spdlog.h>
@@ -115,6 +115,16 @@ void add_server_commands(CLI::App& cli) {
     auto settings = serve_flags->finish();
     if (!settings) throw CLI::RuntimeError(report_error(settings.error()));
     if (int status = serve(*settings); status != 0) throw CLI::RuntimeError(status);
+  });
+
+  auto bots_flags = std::make_shared<SettingsFlags>();
+  auto* bots_cmd = cli.add_subcommand(
+      "bots", "Run the Telegram bots alone, beside servers on the same database");
+  bots_flags->add_to(*bots_cmd);
+  bots_cmd->callback([bots_flags] {
+    auto settings = bots_flags->finish();
+    if (!settings) throw CLI::RuntimeError(report_error(settings.error()));
+    if (int status = run_bots(*settings); status != 0) throw CLI::RuntimeError(status);
   });
 
   auto* config = cli.add_subcommand("config", "Configuration");

@@ -182,6 +182,22 @@ http::Services services_of(Runtime& rt) {
       std::move(system)};
 }
 
+bots::BotsOptions bots_options(const Settings& settings) {
+  bots::BotsOptions options;
+  options.teacher_token = settings.telegram_teacher_token;
+  options.student_token = settings.telegram_student_token;
+  options.api_url = settings.telegram_api_url;
+  options.is_webhook = settings.telegram_mode == "webhook";
+  options.webhook_url =
+      settings.telegram_webhook_url.empty() ? settings.public_url : settings.telegram_webhook_url;
+  options.webhook_secret = settings.telegram_webhook_secret;
+  options.long_poll_s = settings.telegram_long_poll_s;
+  options.chat.messages_per_minute = settings.telegram_messages_per_minute;
+  options.chat.conversation_timeout_ms = settings.telegram_conversation_timeout_s * 1000LL;
+  options.chat.log = log_job_event;
+  return options;
+}
+
 Result<domain::Principal> local_admin(Runtime& runtime) {
   auto users = runtime.store->read_value<store::Page<store::User>>([](store::Tx& tx) {
     return tx.list_users(store::ListQuery{"", 0, 200});
@@ -242,18 +258,7 @@ int serve(const Settings& settings) {
 
   // The Telegram bots, when their tokens are set (docs/TELEGRAM.md); made
   // before the check-in workers start, as it hooks their finalisation.
-  bots::BotsOptions bot_options;
-  bot_options.teacher_token = settings.telegram_teacher_token;
-  bot_options.student_token = settings.telegram_student_token;
-  bot_options.api_url = settings.telegram_api_url;
-  bot_options.is_webhook = settings.telegram_mode == "webhook";
-  bot_options.webhook_url =
-      settings.telegram_webhook_url.empty() ? settings.public_url : settings.telegram_webhook_url;
-  bot_options.webhook_secret = settings.telegram_webhook_secret;
-  bot_options.long_poll_s = settings.telegram_long_poll_s;
-  bot_options.chat.messages_per_minute = settings.telegram_messages_per_minute;
-  bot_options.chat.conversation_timeout_ms = settings.telegram_conversation_timeout_s * 1000LL;
-  bot_options.chat.log = log_job_event;
+  const auto bot_options = bots_options(settings);
   bots::Bots bots(bot_options, bots::BotsServices{*rt.store, *rt.telegram_links, *rt.directory,
                                                   *rt.sessions, *rt.checkins, *rt.reports});
 

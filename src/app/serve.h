@@ -13,6 +13,7 @@
 #include "app/settings.h"
 #include "base/rate_limiter.h"
 #include "base/result.h"
+#include "bots/bots.h"
 #include "domain/accounts.h"
 #include "domain/backups.h"
 #include "domain/checkin.h"
@@ -70,5 +71,11 @@ Result<domain::Principal> local_admin(Runtime& runtime);
 
 // `rollcall serve`: runs until SIGINT or SIGTERM. Returns the exit status.
 int serve(const Settings& settings);
+
+// The bots' options from the settings (tokens, mode, limits; log = spdlog).
+bots::BotsOptions bots_options(const Settings& settings);
+// `rollcall bots`: the Telegram bots alone, polling, beside servers that
+// serve the API and verify check-ins on the same database.
+int run_bots(const Settings& settings);
 
 }  // namespace rollcall::app

@@ -22,11 +22,16 @@
 //   tokens never reach the log.
 // The report also comes when a server without the bots finalised the
 // window (the teacher's chat still waits; the bots' timer sends it).
+// `rollcall bots` runs the bots beside a server on the same database.
 // TelegramWebhookE2E: webhook mode: both bots register with the secret;
 // a delivery without it (or with a wrong one) is refused, a repeated one
 // is taken but not handled again; a roll number links one account until
 // an admin unlinks it; a teacher links with a link code from the web app;
 // a user over the per-minute limit gets one refusal.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <GeographicLib/Geodesic.hpp>
 
@@ -37,6 +42,8 @@
 
 #include "../http/server_harness.h"
 #include "fake_bot_api.h"
+
+extern char** environ;
 
 namespace rollcall::http_testing {
 namespace {
@@ -414,6 +421,74 @@ TEST_F(TelegramBotsE2E, TheReportComesWhenAServerWithoutTheBotsFinalises) {
   ASSERT_TRUE(server_) << error;
   wait_text(teachers_, rosalind, "Present 0, late 0, absent 1");
   ASSERT_TRUE(teachers_.wait_for([&] { return teachers_.files(rosalind.id).size() == 3; }));
+}
+
+// `rollcall bots` beside a `rollcall serve` without tokens, on one
+// database: the bots process answers, the server verifies and finalises.
+class TelegramBotsBesideE2E : public TelegramBotsE2E {
+ protected:
+  std::vector<std::pair<std::string, std::string>> flags() const override { return {}; }
+};
+
+TEST_F(TelegramBotsBesideE2E, RollcallBotsRunsBesideTheServer) {
+  const auto out = server_->data_dir() / "bots.out";
+  std::vector<std::string> args = {ROLLCALL_BINARY, "bots",
+                                   "--data-dir",    server_->data_dir().string(),
+                                   "--models-dir",  std::string(ROLLCALL_TEST_MODELS),
+                                   "--log-format",  "json"};
+  for (const auto& [flag, value] : TelegramBotsE2E::flags()) {
+    args.push_back(flag);
+    args.push_back(value);
+  }
+  std::vector<char*> argv;
+  for (auto& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, out.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, (out.string() + ".log").c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  pid_t pid = -1;
+  ASSERT_EQ(posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+  const auto until = std::chrono::steady_clock::now() + 60s;
+  while (file_bytes(out).find("bots running") == std::string::npos &&
+         std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_NE(file_bytes(out).find("bots running"), std::string::npos)
+      << file_bytes(fs::path(out.string() + ".log"));
+
+  // The school is made through the server; the bots see it.
+  const auto class_id = create("/api/v1/classes", {{"name", "Art"}, {"section", "D"}})["id"];
+  const auto subject = create("/api/v1/subjects", {{"code", "ART1"}, {"name", "Drawing"}})["id"];
+  const auto teacher = create("/api/v1/teachers", {{"name", "Frida Kahlo"},
+                                                   {"phone", "+525512345678"},
+                                                   {"username", "frida"},
+                                                   {"password", kTeacherPassword}});
+  create("/api/v1/assignments",
+         {{"teacher_id", teacher["id"]}, {"class_id", class_id}, {"subject_id", subject}});
+  const FakeUser frida{7301, "Frida"};
+  teachers_.push_update(teachers_.text_message(frida, "/start"));
+  wait_text(teachers_, frida, "share your phone number");
+  teachers_.push_update(teachers_.contact_message(frida, "525512345678", frida.id));
+  wait_text(teachers_, frida, "Found your profile, Frida Kahlo");
+  teachers_.push_update(teachers_.text_message(frida, kTeacherPassword));
+  wait_text(teachers_, frida, "Which class?");
+  EXPECT_EQ(teachers_.messages(frida.id).back().reply_markup["inline_keyboard"][0][0]["text"],
+            "Art D");
+  // The server sees the link the bots made.
+  EXPECT_EQ(api()
+                .get("/api/v1/teachers/" + text(teacher["id"].get<std::int64_t>()), admin_)
+                .json()["telegram_linked"],
+            true);
+
+  ASSERT_EQ(::kill(pid, SIGTERM), 0);
+  int status = -1;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
+      << file_bytes(fs::path(out.string() + ".log"));
 }
 
 // Webhook mode: Telegram POSTs updates to /telegram/<bot> with the secret.
