@@ -182,6 +182,15 @@ http::Services services_of(Runtime& rt) {
       std::move(system)};
 }
 
+sigset_t block_stop_signals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
 bots::BotsOptions bots_options(const Settings& settings) {
   bots::BotsOptions options;
   options.teacher_token = settings.telegram_teacher_token;
@@ -216,13 +225,7 @@ int serve(const Settings& settings) {
   if (auto logging = setup_logging(settings.log_level, settings.log_format); !logging) {
     return report_error(logging.error());
   }
-  // Block the stop signals before any thread starts, so every thread
-  // inherits the mask and only the watcher below receives them.
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = block_stop_signals();
 
   auto runtime = open_runtime(settings, true);
   if (!runtime) return report_error(runtime.error());

@@ -8,6 +8,7 @@
 // shutdown (stop accepting, finish requests, finish or fail jobs).
 #pragma once
 
+#include <csignal>
 #include <memory>
 
 #include "app/settings.h"
@@ -71,6 +72,10 @@ Result<domain::Principal> local_admin(Runtime& runtime);
 
 // `rollcall serve`: runs until SIGINT or SIGTERM. Returns the exit status.
 int serve(const Settings& settings);
+
+// Blocks SIGINT and SIGTERM in this thread, before any other starts, so
+// that every thread inherits the mask and only sigwait() receives them.
+sigset_t block_stop_signals();
 
 // The bots' options from the settings (tokens, mode, limits; log = spdlog).
 bots::BotsOptions bots_options(const Settings& settings);

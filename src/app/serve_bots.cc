@@ -32,11 +32,7 @@ int run_bots(const Settings& settings) {
                                    "telegram_mode webhook takes updates over HTTP: run the bots "
                                    "inside `rollcall serve`, or poll here"));
   }
-  sigset_t stop_signals;
-  sigemptyset(&stop_signals);
-  sigaddset(&stop_signals, SIGINT);
-  sigaddset(&stop_signals, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  const sigset_t stop_signals = block_stop_signals();
 
   // The models check that a student is enrolled before a check-in is
   // queued, as the web's route does.

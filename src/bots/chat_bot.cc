@@ -74,6 +74,19 @@ void ChatBot::with_chat(std::int64_t chat_id, const std::function<void()>& work)
   guarded("chat", work);
 }
 
+void ChatBot::for_chats_in(const std::string& state,
+                           const std::function<void(std::int64_t, Conversation&)>& work) {
+  auto listed = conversations_.in_state(state);
+  if (!listed) return;
+  for (const auto& entry : *listed) {
+    const std::int64_t chat_id = entry.first;
+    with_chat(chat_id, [&] {
+      auto loaded = conversations_.load(chat_id);
+      if (loaded && loaded->state == state) work(chat_id, *loaded);
+    });
+  }
+}
+
 std::recursive_mutex& ChatBot::chat_lock(std::int64_t chat_id) {
   return chat_locks_[static_cast<std::uint64_t>(chat_id) % kChatLocks];
 }

@@ -89,6 +89,10 @@ class ChatBot {
   // Ends the chat's conversation (the next message starts over).
   void forget(std::int64_t chat_id);
   void log(nlohmann::json event, bool is_warning) const;
+  // For each chat in `state`: re-read under the chat's lock (it may have
+  // moved on since the list was read) and, if still there, `work` (timers).
+  void for_chats_in(const std::string& state,
+                    const std::function<void(std::int64_t chat_id, Conversation&)>& work);
   // Runs `work` under the chat's lock, guarded (timers, hooks).
   void with_chat(std::int64_t chat_id, const std::function<void()>& work);
 

@@ -303,16 +303,9 @@ void StudentBot::on_capture(const Incoming& in, Conversation& conversation,
 }
 
 void StudentBot::on_tick() {
-  auto waiting = conversations_.in_state(kAwaitVerdict);
-  if (!waiting) return;
-  for (const auto& [listed_chat, listed] : *waiting) {
-    const std::int64_t chat_id = listed_chat;
-    // Re-read under the chat's lock: the student may have moved on since.
-    with_chat(chat_id, [&] {
-      auto loaded = conversations_.load(chat_id);
-      if (loaded && loaded->state == kAwaitVerdict) tell_verdict(chat_id, *loaded);
-    });
-  }
+  for_chats_in(kAwaitVerdict, [this](std::int64_t chat_id, Conversation& conversation) {
+    tell_verdict(chat_id, conversation);
+  });
 }
 
 void StudentBot::tell_verdict(std::int64_t chat_id, Conversation& conversation) {

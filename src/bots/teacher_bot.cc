@@ -464,16 +464,9 @@ std::string TeacherBot::countdown_text(const json& data, std::int64_t closes_ms)
 }
 
 void TeacherBot::on_tick() {
-  auto open = conversations_.in_state(kWindowOpen);
-  if (!open) return;
-  for (const auto& [listed_chat, listed] : *open) {
-    const std::int64_t chat_id = listed_chat;
-    // Re-read under the chat's lock: the teacher may have moved on since.
-    with_chat(chat_id, [&] {
-      auto loaded = conversations_.load(chat_id);
-      if (loaded && loaded->state == kWindowOpen) update_countdown(chat_id, *loaded);
-    });
-  }
+  for_chats_in(kWindowOpen, [this](std::int64_t chat_id, Conversation& conversation) {
+    update_countdown(chat_id, conversation);
+  });
 }
 
 void TeacherBot::update_countdown(std::int64_t chat_id, Conversation& conversation) {
