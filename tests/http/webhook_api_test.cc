@@ -9,6 +9,7 @@
 // pending deliveries survive a restart of `rollcall serve`.
 #include <sodium.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -227,7 +228,16 @@ TEST_P(WebhookApi, EveryEventArrivesSignedOnceDeliveredWithItsIdRepeatedOnRetrie
   EXPECT_EQ(retried, 2) << "the two failed requests were retried with the same delivery id";
 
   // History: every delivery delivered; attempts add up to the requests.
-  const auto page = history(api(), token, id);
+  // The receiver answers before the sender records the answer: wait for it.
+  auto page = history(api(), token, id);
+  const auto all_delivered = [](const nlohmann::json& p) {
+    return std::all_of(p.at("items").begin(), p.at("items").end(),
+                       [](const nlohmann::json& d) { return d.at("state") == "delivered"; });
+  };
+  for (int i = 0; i < 100 && !all_delivered(page); ++i) {
+    std::this_thread::sleep_for(100ms);
+    page = history(api(), token, id);
+  }
   ASSERT_EQ(page.at("total"), 4);
   int attempts = 0;
   for (const auto& d : page.at("items")) {
