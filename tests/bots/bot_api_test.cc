@@ -288,7 +288,7 @@ TEST_F(BotApiTest, BackoffGrowsAndIsCapped) {
 }
 
 TEST_F(BotApiTest, AWrongTokenIsRefusedAndNeverQuoted) {
-  const std::string wrong = "987654321:AAWrongSecretTokenValue_abcdef";
+  const std::string wrong = bots_testing::make_test_token(987654321);
   BotApiOptions o = options();
   BotApi stranger(wrong, o);
   auto me = stranger.get_me();

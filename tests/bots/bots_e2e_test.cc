@@ -175,8 +175,8 @@ class TelegramBotsE2E : public ::testing::Test {
     return file;
   }
 
-  FakeBotApi teachers_{"111111111:AATeacherBotTokenForRollcallTests_1"};
-  FakeBotApi students_{"222222222:AAStudentBotTokenForRollcallTests_2"};
+  FakeBotApi teachers_{bots_testing::make_test_token(111111111)};
+  FakeBotApi students_{bots_testing::make_test_token(222222222)};
   std::unique_ptr<ServerProcess> server_;
   std::string admin_;
 };

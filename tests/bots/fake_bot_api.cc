@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <ctime>
+#include <random>
+#include <string_view>
 
 namespace rollcall::bots_testing {
 namespace {
@@ -53,6 +55,15 @@ json user_json(const FakeUser& user) {
 }
 
 }  // namespace
+
+std::string make_test_token(std::int64_t bot_id) {
+  static constexpr std::string_view kAlphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
+  std::random_device random;
+  std::string token = std::to_string(bot_id) + ":";
+  for (int i = 0; i < 35; ++i) token += kAlphabet[random() % kAlphabet.size()];
+  return token;
+}
 
 FakeBotApi::FakeBotApi(std::string token)
     : token_(std::move(token)), server_(std::make_unique<httplib::Server>()) {

@@ -80,9 +80,13 @@ struct DeletedMessage {
   std::int64_t message_id = 0;
 };
 
+// A token of the shape @BotFather gives ("<bot id>:<35 characters>"), made
+// at run time: no token, not even a fake one, is written in the sources.
+std::string make_test_token(std::int64_t bot_id = 123456789);
+
 class FakeBotApi {
  public:
-  explicit FakeBotApi(std::string token = "123456789:AAFakeTokenForRollcallTests_xyz");
+  explicit FakeBotApi(std::string token = make_test_token());
   FakeBotApi(const FakeBotApi&) = delete;
   FakeBotApi& operator=(const FakeBotApi&) = delete;
   ~FakeBotApi();
