@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "base/clock.h"
 #include "domain/passwords.h"
 
 namespace rollcall::bots {
@@ -16,11 +17,16 @@ Bots::Bots(BotsOptions options, BotsServices services)
   if (!options_.teacher_token.empty()) {
     Entry entry;
     entry.api = std::make_unique<BotApi>(options_.teacher_token, api_options);
-    entry.bot = std::make_unique<TeacherBot>(
+    auto teacher = std::make_unique<TeacherBot>(
         *entry.api, services_.store,
         TeacherBotServices{services_.links, services_.directory, services_.sessions,
                            services_.checkins, services_.reports},
         options_.chat);
+    services_.checkins.on_finalized(
+        [bot = teacher.get()](const store::Session& session, const store::CheckinWindow& window) {
+          bot->window_finalized(session, window);
+        });
+    entry.bot = std::move(teacher);
     entries_.push_back(std::move(entry));
   }
   if (!options_.student_token.empty()) {
@@ -33,12 +39,6 @@ Bots::Bots(BotsOptions options, BotsServices services)
   }
   for (auto& entry : entries_) {
     entry.executor = std::make_unique<ChatExecutor>(options_.threads, options_.max_pending_updates);
-    if (auto* teacher = dynamic_cast<TeacherBot*>(entry.bot.get())) {
-      services_.checkins.on_finalized(
-          [teacher](const store::Session& session, const store::CheckinWindow& window) {
-            teacher->window_finalized(session, window);
-          });
-    }
   }
 }
 
@@ -100,10 +100,22 @@ void Bots::dispatch(Entry& entry, const json& update) {
 
 void Bots::run_ticker() {
   std::unique_lock lock(mutex_);
+  std::int64_t expired_ms = 0;
   while (!is_stopping_) {
     lock.unlock();
     sync_webhooks();
     for (auto& entry : entries_) entry.bot->tick();
+    // Expired conversations read as new already; their rows go now and then.
+    if (const std::int64_t now = unix_ms_now(); now - expired_ms >= kExpireEveryMs) {
+      expired_ms = now;
+      if (auto done = services_.store.write([now](store::Tx& tx) -> Result<void> {
+            ROLLCALL_TRY(tx.expire_bot_chats(now));
+            return {};
+          });
+          !done && options_.chat.log) {
+        options_.chat.log({{"event", "bot_expiry_failed"}, {"why", done.error().message}}, true);
+      }
+    }
     lock.lock();
     wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms),
                    [this] { return is_stopping_; });
@@ -134,17 +146,9 @@ void Bots::sync_webhooks() {
 
 Result<bool> Bots::first_time(const std::string& bot, std::int64_t update_id) {
   return services_.store.write_value<bool>([&](store::Tx& tx) -> Result<bool> {
-    auto stored = tx.get_setting(offset_key(bot));
-    if (!stored) return stored.error();
-    std::int64_t next = 0;
-    if (*stored) {
-      try {
-        next = std::stoll(**stored);
-      } catch (const std::exception&) {
-        next = 0;
-      }
-    }
-    if (update_id < next) return false;
+    auto next = stored_offset(tx, bot);
+    if (!next) return next.error();
+    if (update_id < *next) return false;
     ROLLCALL_TRY(tx.put_setting(offset_key(bot), std::to_string(update_id + 1)));
     return true;
   });

@@ -85,6 +85,7 @@ class Bots {
     std::unique_ptr<UpdatePoller> poller;
     bool is_registered = false;  // setWebhook (or, polling, deleteWebhook) accepted
   };
+  static constexpr std::int64_t kExpireEveryMs = 60'000;
   void run_ticker();
   // Queues `update` for its chat's lane.
   void dispatch(Entry& entry, const nlohmann::json& update);

@@ -34,10 +34,7 @@ Result<void> Conversations::save(std::int64_t chat_id, const Conversation& conve
   row.data_json = conversation.data.dump();
   row.updated_ms = unix_ms_now();
   row.expires_ms = row.updated_ms + timeout_ms_;
-  return store_.write([&](store::Tx& tx) -> Result<void> {
-    ROLLCALL_TRY(tx.expire_bot_chats(row.updated_ms));
-    return tx.put_bot_chat(row);
-  });
+  return store_.write([&](store::Tx& tx) { return tx.put_bot_chat(row); });
 }
 
 Result<void> Conversations::clear(std::int64_t chat_id) {

@@ -3,7 +3,8 @@
 // Conversations: where each chat with a bot stands (a state name and what
 // has been gathered), kept in the database (bot_chats) so that a restart
 // resumes every conversation; one left silent past the timeout starts
-// over. Owns: the expiry. Leaves to others: what the states mean.
+// over. Owns: reading expiry (the rows are removed by the bots' ticker).
+// Leaves to others: what the states mean.
 // Thread safety: shared; each call is one transaction.
 #pragma once
 

@@ -53,21 +53,6 @@ std::string duration_text(std::int64_t seconds) {
   return std::to_string(seconds) + " s";
 }
 
-// Looks like a link code (8 of its letters and digits, maybe a dash), not
-// a password: the code's alphabet has no lower case, 0, 1, 2, 5, I, L, O,
-// S or Z.
-bool looks_like_link_code(const std::string& text) {
-  std::string letters;
-  for (char c : text) {
-    if (c != '-' && c != ' ') letters += c;
-  }
-  return letters.size() == domain::TelegramLinks::kLength &&
-         std::all_of(letters.begin(), letters.end(), [](char c) {
-           return std::string_view("346789ABCDEFGHJKMNPQRTUVWXYabcdefghjkmnpqrtuvwxy").find(c) !=
-                  std::string_view::npos;
-         });
-}
-
 json countdown_buttons() {
   return inline_keyboard(
       {{{"+30 s", "extend:30"}, {"+1 min", "extend:60"}}, {{"Close now", "close"}}});
@@ -264,7 +249,7 @@ void TeacherBot::on_secret(const Incoming& in, Conversation& conversation) {
     log({{"event", "bot_delete_failed"}, {"why", deleted.error().message}}, true);
   }
   const TeacherId teacher{conversation.data.value("teacher", std::int64_t{0})};
-  auto linked = looks_like_link_code(in.text)
+  auto linked = domain::TelegramLinks::looks_like_code(in.text)
                     ? services_.links.redeem(in.text, in.user_id, teacher)
                     : services_.links.link_with_password(teacher, in.text, in.user_id);
   if (!linked) {

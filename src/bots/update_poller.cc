@@ -17,21 +17,24 @@ void UpdatePoller::log(const nlohmann::json& event, bool is_warning) const {
   if (options_.log) options_.log(event, is_warning);
 }
 
+Result<std::int64_t> stored_offset(store::Tx& tx, const std::string& bot) {
+  auto stored = tx.get_setting(offset_key(bot));
+  if (!stored) return stored.error();
+  if (!*stored) return std::int64_t{0};
+  try {
+    return std::stoll(**stored);
+  } catch (const std::exception&) {
+    return std::int64_t{0};
+  }
+}
+
 Result<std::int64_t> UpdatePoller::offset() {
   if (offset_) return *offset_;
-  auto stored = store_.read_value<std::optional<std::string>>(
-      [&](store::Tx& tx) { return tx.get_setting(offset_key(options_.bot)); });
+  auto stored = store_.read_value<std::int64_t>(
+      [&](store::Tx& tx) { return stored_offset(tx, options_.bot); });
   if (!stored) return stored.error();
-  std::int64_t value = 0;
-  if (*stored) {
-    try {
-      value = std::stoll(**stored);
-    } catch (const std::exception&) {
-      value = 0;  // unreadable: start from what Telegram still holds
-    }
-  }
-  offset_ = value;
-  return value;
+  offset_ = *stored;
+  return *stored;
 }
 
 Result<void> UpdatePoller::save_offset(std::int64_t value) {

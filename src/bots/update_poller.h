@@ -40,6 +40,9 @@ struct UpdatePollerOptions {
 // The settings key of a bot's offset: the update_id to handle next (the
 // webhook path keeps it too, so switching modes neither replays nor skips).
 std::string offset_key(const std::string& bot);
+// The stored offset (0 when none, or unreadable: start from what Telegram
+// still holds).
+Result<std::int64_t> stored_offset(store::Tx& tx, const std::string& bot);
 
 class UpdatePoller {
  public:

@@ -37,6 +37,13 @@ Error invalid_code() {
 
 }  // namespace
 
+bool TelegramLinks::looks_like_code(const std::string& text) {
+  const std::string clean = normalised(text);
+  return clean.size() == kLength && std::all_of(clean.begin(), clean.end(), [](char c) {
+           return kAlphabet.find(c) != std::string_view::npos;
+         });
+}
+
 Result<LinkCode> TelegramLinks::make_code(const Principal& who) {
   if (who.role != store::Role::teacher || !who.teacher) {
     return forbidden("link the teacher bot (only teachers with a profile may)");

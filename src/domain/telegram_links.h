@@ -66,6 +66,10 @@ class TelegramLinks {
   Result<store::Student> unlink_student(const Principal& who, StudentId student);
   Result<store::Teacher> unlink_teacher(const Principal& who, TeacherId teacher);
 
+  // True when `text` could be a link code as typed (any case, with spaces
+  // or dashes), rather than a password: a chat takes either.
+  static bool looks_like_code(const std::string& text);
+
   static constexpr std::int64_t kLifetimeMs = 10 * 60 * 1000;
   static constexpr std::size_t kLength = 8;
 
