@@ -158,14 +158,44 @@ class TelegramBotsE2E : public ::testing::Test {
     return count;
   }
 
-  // A student's /start, roll number, code and location.
-  void up_to_capture(const FakeUser& user, const std::string& roll, const std::string& code) {
+  // A student's /start and roll number, then the code: the bot's answer.
+  std::string link_and_send(const FakeUser& user, const std::string& roll, const std::string& code,
+                            const std::string& answer = "Right code") {
     students_.push_update(students_.text_message(user, "/start"));
     wait_text(students_, user, "What is your roll number?");
     students_.push_update(students_.text_message(user, roll));
     wait_text(students_, user, "Linked: ");
     students_.push_update(students_.text_message(user, code));
-    wait_text(students_, user, "Right code");
+    return wait_text(students_, user, answer);
+  }
+  // A teacher's /start, own contact and password, up to the class menu.
+  void link_teacher(const FakeUser& user, const std::string& phone, const std::string& name) {
+    teachers_.push_update(teachers_.text_message(user, "/start"));
+    wait_text(teachers_, user, "share your phone number");
+    teachers_.push_update(teachers_.contact_message(user, phone, user.id));
+    wait_text(teachers_, user, "Found your profile, " + name);
+    teachers_.push_update(teachers_.text_message(user, kTeacherPassword));
+    wait_text(teachers_, user, "Which class?");
+  }
+  // ... and the keyboards and location, up to an open window.
+  void open_window(const FakeUser& user, const json& class_id, const json& subject,
+                   const std::string& duration_s) {
+    const auto menu = teachers_.messages(user.id).back();
+    teachers_.push_update(teachers_.callback_query(user, menu.message_id,
+                                                   "class:" + text(class_id.get<std::int64_t>())));
+    wait_text(teachers_, user, "Which subject?");
+    teachers_.push_update(teachers_.callback_query(user, menu.message_id,
+                                                   "subject:" + text(subject.get<std::int64_t>())));
+    wait_text(teachers_, user, "How long");
+    teachers_.push_update(
+        teachers_.callback_query(user, menu.message_id, "duration:" + duration_s));
+    wait_text(teachers_, user, "share your location");
+    teachers_.push_update(teachers_.location_message(user, kLat, kLon));
+    wait_text(teachers_, user, "closes in");
+  }
+  // ... and the location, up to the last step.
+  void up_to_capture(const FakeUser& user, const std::string& roll, const std::string& code) {
+    link_and_send(user, roll, code);
     students_.push_update(students_.location_message(user, kLat + 0.00005, kLon));
     wait_text(students_, user, "Last step");
   }
@@ -232,15 +262,9 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   wait_text(teachers_, grace, "Which class?");
   const auto menu = teachers_.messages(grace.id).back();
   ASSERT_EQ(menu.reply_markup["inline_keyboard"][0][0]["text"], "Physics 1 A");
-  teachers_.push_update(teachers_.callback_query(
-      grace, menu.message_id, menu.reply_markup["inline_keyboard"][0][0]["callback_data"]));
-  wait_text(teachers_, grace, "Which subject?");
-  teachers_.push_update(teachers_.callback_query(grace, menu.message_id,
-                                                 "subject:" + text(subject.get<std::int64_t>())));
-  wait_text(teachers_, grace, "How long");
-  teachers_.push_update(teachers_.callback_query(grace, menu.message_id, "duration:300"));
-  wait_text(teachers_, grace, "share your location");
-  teachers_.push_update(teachers_.location_message(grace, kLat, kLon));
+  EXPECT_EQ(menu.reply_markup["inline_keyboard"][0][0]["callback_data"],
+            "class:" + text(class_id.get<std::int64_t>()));
+  open_window(grace, class_id, subject, "300");
   const auto opened = wait_text(teachers_, grace, "Check-in is open for Physics 1 A - Mechanics");
   std::smatch digits;
   ASSERT_TRUE(std::regex_search(opened, digits, std::regex("\\b(\\d{6})\\b"))) << opened;
@@ -280,23 +304,13 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   EXPECT_GE(students_.calls("sendMessage") - sends_before, 3);  // 429, retry, verdict
 
   // Out of the fence, and a forwarded location.
-  students_.push_update(students_.text_message(penny, "/start"));
-  wait_text(students_, penny, "What is your roll number?");
-  students_.push_update(students_.text_message(penny, roll["penny"]));
-  wait_text(students_, penny, "Linked: ");
-  students_.push_update(students_.text_message(penny, code));
-  wait_text(students_, penny, "Right code");
+  link_and_send(penny, roll["penny"], code);
   double far_lat = 0, far_lon = 0;
   GeographicLib::Geodesic::WGS84().Direct(kLat, kLon, 90, 400, far_lat, far_lon);
   students_.push_update(students_.location_message(penny, far_lat, far_lon));
   EXPECT_NE(wait_text(students_, penny, "from the teacher").find("400 m"), std::string::npos);
 
-  students_.push_update(students_.text_message(sheldon, "/start"));
-  wait_text(students_, sheldon, "What is your roll number?");
-  students_.push_update(students_.text_message(sheldon, roll["sheldon"]));
-  wait_text(students_, sheldon, "Linked: ");
-  students_.push_update(students_.text_message(sheldon, code));
-  wait_text(students_, sheldon, "Right code");
+  link_and_send(sheldon, roll["sheldon"], code);
   students_.push_update(students_.location_message(sheldon, kLat, kLon, LocationKind::kForwarded));
   wait_text(students_, sheldon, "forwarded");
 
@@ -328,12 +342,7 @@ TEST_F(TelegramBotsE2E, ATeacherAndSixStudentsFromStartToTheReport) {
   const auto countdown = teachers_.messages(grace.id).back();
   teachers_.push_update(teachers_.callback_query(grace, countdown.message_id, "close"));
   wait_text(teachers_, grace, "Check-in closed");
-  students_.push_update(students_.text_message(leonard, "/start"));
-  wait_text(students_, leonard, "What is your roll number?");
-  students_.push_update(students_.text_message(leonard, roll["leonard"]));
-  wait_text(students_, leonard, "Linked: ");
-  students_.push_update(students_.text_message(leonard, code));
-  wait_text(students_, leonard, "expired");
+  link_and_send(leonard, roll["leonard"], code, "expired");
 
   const auto report = wait_text(teachers_, grace, "Present 1, late 0, absent 5", 60s);
   for (const std::string absent : {"amy", "penny", "sheldon", "raj", "leonard"}) {
@@ -378,23 +387,8 @@ TEST_F(TelegramBotsE2E, TheReportComesWhenAServerWithoutTheBotsFinalises) {
                               {"registration_number", "REG-BIO-1"},
                               {"class_id", class_id}});
   const FakeUser rosalind{7101, "Rosalind"};
-  teachers_.push_update(teachers_.text_message(rosalind, "/start"));
-  wait_text(teachers_, rosalind, "share your phone number");
-  teachers_.push_update(teachers_.contact_message(rosalind, "441632960001", rosalind.id));
-  wait_text(teachers_, rosalind, "Found your profile");
-  teachers_.push_update(teachers_.text_message(rosalind, kTeacherPassword));
-  wait_text(teachers_, rosalind, "Which class?");
-  const auto menu = teachers_.messages(rosalind.id).back();
-  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id,
-                                                 "class:" + text(class_id.get<std::int64_t>())));
-  wait_text(teachers_, rosalind, "Which subject?");
-  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id,
-                                                 "subject:" + text(subject.get<std::int64_t>())));
-  wait_text(teachers_, rosalind, "How long");
-  teachers_.push_update(teachers_.callback_query(rosalind, menu.message_id, "duration:60"));
-  wait_text(teachers_, rosalind, "share your location");
-  teachers_.push_update(teachers_.location_message(rosalind, kLat, kLon));
-  wait_text(teachers_, rosalind, "closes in");
+  link_teacher(rosalind, "441632960001", "Rosalind Franklin");
+  open_window(rosalind, class_id, subject, "60");
 
   // This server stops; one without bot tokens closes and finalises.
   std::string error;
@@ -470,12 +464,7 @@ TEST_F(TelegramBotsBesideE2E, RollcallBotsRunsBesideTheServer) {
   create("/api/v1/assignments",
          {{"teacher_id", teacher["id"]}, {"class_id", class_id}, {"subject_id", subject}});
   const FakeUser frida{7301, "Frida"};
-  teachers_.push_update(teachers_.text_message(frida, "/start"));
-  wait_text(teachers_, frida, "share your phone number");
-  teachers_.push_update(teachers_.contact_message(frida, "525512345678", frida.id));
-  wait_text(teachers_, frida, "Found your profile, Frida Kahlo");
-  teachers_.push_update(teachers_.text_message(frida, kTeacherPassword));
-  wait_text(teachers_, frida, "Which class?");
+  link_teacher(frida, "525512345678", "Frida Kahlo");
   EXPECT_EQ(teachers_.messages(frida.id).back().reply_markup["inline_keyboard"][0][0]["text"],
             "Art D");
   // The server sees the link the bots made.
