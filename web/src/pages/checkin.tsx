@@ -4,6 +4,7 @@
 // upload with its progress, then the verdict in plain words.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, currentUser, errorFromBody, get, streamEvents, upload } from "../api";
+import { cameraError, cameraMissing, showStream, snapshot, stopStream } from "../camera";
 import type { Submission } from "../types";
 import { ErrorBox, Field, Progress } from "../ui";
 import { locate } from "./window";
@@ -369,15 +370,16 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
   const mime = pickMime();
 
   const stop = () => {
-    stream.current?.getTracks().forEach((t) => t.stop());
+    stopStream(stream.current);
     stream.current = null;
   };
   useEffect(() => stop, []);
 
   const start = async () => {
     setError(undefined);
-    if (!navigator.mediaDevices?.getUserMedia) {
-      setError("This browser cannot use the camera here. Open the link in Chrome, Firefox or Safari.");
+    const missing = cameraMissing();
+    if (missing) {
+      setError(missing);
       return;
     }
     setState("starting");
@@ -390,22 +392,10 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
       setLive(false);
       setState("on");
       onCapture(null);
-      requestAnimationFrame(() => {
-        if (video.current) {
-          video.current.srcObject = s;
-          video.current.play().catch(() => undefined);
-        }
-      });
+      requestAnimationFrame(() => showStream(video.current, s));
     } catch (e) {
       setState("off");
-      const name = (e as Error).name;
-      setError(
-        name === "NotAllowedError"
-          ? "Camera permission was denied. Allow the camera for this site in your browser's settings, then press Start camera again."
-          : name === "NotFoundError"
-            ? "No camera was found on this device."
-            : `The camera could not start: ${(e as Error).message}`,
-      );
+      setError(cameraError(e as Error, "then press Start camera again"));
     }
   };
 
@@ -434,23 +424,12 @@ function Camera({ capture, onCapture }: { capture: Capture | null; onCapture: (c
     }, 100);
   };
 
-  const photo = () => {
-    const v = video.current;
-    if (!v || !v.videoWidth) return;
-    const canvas = document.createElement("canvas");
-    canvas.width = v.videoWidth;
-    canvas.height = v.videoHeight;
-    canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob(
-      (b) => {
-        if (!b) return;
-        stop();
-        setState("off");
-        onCapture({ kind: "photos", blobs: [b], url: URL.createObjectURL(b) });
-      },
-      "image/jpeg",
-      0.92,
-    );
+  const photo = async () => {
+    const shot = await snapshot(video.current);
+    if (!shot) return;
+    stop();
+    setState("off");
+    onCapture({ kind: "photos", blobs: [shot], url: URL.createObjectURL(shot) });
   };
 
   return (

@@ -4,6 +4,7 @@
 // face), manual marks, and saving.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, blobUrl, currentUser, download, get, upload, ApiError } from "../api";
+import { snapshot, useCamera } from "../camera";
 import { useClasses, useSubjects } from "../lookups";
 import {
   classLabel,
@@ -353,53 +354,16 @@ function PhotoUpload({ sessionId, onDone }: { sessionId: number; onDone: () => v
 // The browser camera for class photos: the back camera where there is
 // one, full resolution, a shutter; each shot joins the photos to upload.
 function ClassCamera({ onShot }: { onShot: (blob: Blob) => void }) {
-  const video = useRef<HTMLVideoElement>(null);
-  const [error, setError] = useState<string>();
+  const { ref: video, error } = useCamera(
+    { facingMode: { ideal: "environment" }, width: { ideal: 1920 }, height: { ideal: 1080 } },
+    "or choose files instead",
+  );
   const [ready, setReady] = useState(false);
   const [flash, setFlash] = useState(false);
-  useEffect(() => {
-    let stream: MediaStream | undefined;
-    let stopped = false;
-    if (!navigator.mediaDevices?.getUserMedia) {
-      setError("This browser cannot use a camera here (it needs HTTPS or localhost). Choose files instead.");
-      return;
-    }
-    navigator.mediaDevices
-      .getUserMedia({
-        video: { facingMode: { ideal: "environment" }, width: { ideal: 1920 }, height: { ideal: 1080 } },
-        audio: false,
-      })
-      .then(
-        (s) => {
-          if (stopped) return s.getTracks().forEach((t) => t.stop());
-          stream = s;
-          if (video.current) {
-            video.current.srcObject = s;
-            video.current.play().catch(() => undefined);
-          }
-        },
-        (e: Error) =>
-          setError(
-            e.name === "NotAllowedError"
-              ? "Camera permission was denied. Allow the camera for this site in the browser's settings, or choose files instead."
-              : e.name === "NotFoundError"
-                ? "No camera was found. Choose files instead."
-                : `The camera could not start: ${e.message}`,
-          ),
-      );
-    return () => {
-      stopped = true;
-      stream?.getTracks().forEach((t) => t.stop());
-    };
-  }, []);
-  const shoot = () => {
-    const v = video.current;
-    if (!v || !v.videoWidth) return;
-    const canvas = document.createElement("canvas");
-    canvas.width = v.videoWidth;
-    canvas.height = v.videoHeight;
-    canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob((b) => b && onShot(b), "image/jpeg", 0.92);
+  const shoot = async () => {
+    const shot = await snapshot(video.current);
+    if (!shot) return;
+    onShot(shot);
     setFlash(true);
     setTimeout(() => setFlash(false), 150);
   };

@@ -2,6 +2,7 @@
 // editing one, and enrolling their face photos from files or the camera.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api, blobUrl, currentUser, get, query, upload, type Page } from "../api";
+import { snapshot, useCamera } from "../camera";
 import { useClasses } from "../lookups";
 import { classLabel, type Class, type EnrollmentReport, type Photo, type Student } from "../types";
 import {
@@ -546,47 +547,14 @@ function Enroll({ studentId, count, onEnrolled }: { studentId: number; count: nu
 // The browser camera: a live preview and a shutter; each shot is sent at
 // once, so the operator sees the photo's quality reasons before the next.
 function CameraEnroll({ onShot, disabled }: { onShot: (blob: Blob) => void; disabled: boolean }) {
-  const video = useRef<HTMLVideoElement>(null);
-  const [error, setError] = useState<string>();
+  const { ref: video, error } = useCamera(
+    { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 720 } },
+    "or upload files instead",
+  );
   const [ready, setReady] = useState(false);
-  useEffect(() => {
-    let stream: MediaStream | undefined;
-    let stopped = false;
-    if (!navigator.mediaDevices?.getUserMedia) {
-      setError("This browser cannot use a camera here (it needs HTTPS or localhost).");
-      return;
-    }
-    navigator.mediaDevices
-      .getUserMedia({ video: { facingMode: "user", width: { ideal: 1280 }, height: { ideal: 720 } }, audio: false })
-      .then(
-        (s) => {
-          if (stopped) return s.getTracks().forEach((t) => t.stop());
-          stream = s;
-          if (video.current) {
-            video.current.srcObject = s;
-            video.current.play().catch(() => undefined);
-          }
-        },
-        (e: Error) =>
-          setError(
-            e.name === "NotAllowedError"
-              ? "Camera permission was denied. Allow the camera for this site in the browser's settings, or upload files instead."
-              : `The camera could not start: ${e.message}`,
-          ),
-      );
-    return () => {
-      stopped = true;
-      stream?.getTracks().forEach((t) => t.stop());
-    };
-  }, []);
-  const shoot = () => {
-    const v = video.current;
-    if (!v || !v.videoWidth) return;
-    const canvas = document.createElement("canvas");
-    canvas.width = v.videoWidth;
-    canvas.height = v.videoHeight;
-    canvas.getContext("2d")!.drawImage(v, 0, 0);
-    canvas.toBlob((b) => b && onShot(b), "image/jpeg", 0.92);
+  const shoot = async () => {
+    const shot = await snapshot(video.current);
+    if (shot) onShot(shot);
   };
   return (
     <div class="card camera">
