@@ -21,4 +21,13 @@ Result<void> audit(store::Tx& tx, const Principal* who, const std::string& actio
                    const std::string& entity, std::int64_t entity_id, const nlohmann::json& before,
                    const nlohmann::json& after);
 
+// Whom an entry is about, as people name it, read when the log is read:
+// {"label": "Amy Farrah Fowler (21IT001)", "student": {id, name,
+// roll_number}, "session": {id, subject_code, subject_name, class_name,
+// class_section, starts_at}, "gone": true}. "student" and "session" appear
+// when the entry concerns them (an attendance entry has both); a record
+// deleted since is named from the entry's own before/after, with "gone".
+// Errors: the store's.
+Result<nlohmann::json> describe(store::Tx& tx, const store::AuditEntry& entry);
+
 }  // namespace rollcall::domain

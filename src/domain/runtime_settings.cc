@@ -18,11 +18,13 @@ enum class Kind { number, integer, choice };
 
 struct Spec {
   const char* key;
-  const char* description;
+  const char* title;        // a few words, for the settings page
+  const char* description;  // one sentence, for the settings page
   Kind kind;
   double min = 0;  // number, integer
   double max = 0;
-  std::vector<std::string> choices;  // choice
+  std::vector<std::string> choices;        // choice
+  std::vector<std::string> choice_titles;  // choice: each in words, in the same order
   std::function<nlohmann::json(const RuntimeDefaults&)> get;
   std::function<void(RuntimeDefaults&, const nlohmann::json&)> set;
 };
@@ -32,61 +34,75 @@ struct Spec {
 const std::vector<Spec>& specs() {
   static const std::vector<Spec> table = {
       {"retention",
-       "keep_photos, or embeddings_only to delete photos once embedded (switching to "
-       "embeddings_only deletes the kept photos at once)",
+       "Enrollment photos",
+       "Whether students' enrollment photos are kept once their face template is made; "
+       "keeping the templates only deletes the kept photos at once.",
        Kind::choice,
        0,
        0,
        {"keep_photos", "embeddings_only"},
+       {"Keep the photos", "Keep only the face templates (delete the photos)"},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.retention); },
        [](RuntimeDefaults& d, const nlohmann::json& v) { d.retention = v.get<std::string>(); }},
       {"duplicate_similarity",
-       "flag an enrollment at least this similar (cosine, 0-1) to a classmate as a possible "
-       "duplicate",
+       "Look-alike warning",
+       "An enrollment photo at least this similar to a classmate (0 to 1) is flagged as "
+       "possibly the wrong student.",
        Kind::number,
        0,
        1,
+       {},
        {},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.duplicate_similarity); },
        [](RuntimeDefaults& d, const nlohmann::json& v) {
          d.duplicate_similarity = v.get<double>();
        }},
       {"report_threshold_percent",
-       "a class report lists students whose attendance is below this percentage, unless the "
-       "request names its own threshold",
+       "Low attendance threshold (%)",
+       "A class report lists the students whose attendance is below this percentage, unless "
+       "the report is asked for another threshold.",
        Kind::number,
        0,
        100,
+       {},
        {},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.report_threshold_percent); },
        [](RuntimeDefaults& d, const nlohmann::json& v) {
          d.report_threshold_percent = v.get<double>();
        }},
       {"checkin_default_duration_s",
-       "how long a check-in window stays open when the teacher does not say (seconds)",
+       "Check-in open for (seconds)",
+       "How long a check-in stays open when the teacher does not choose, in seconds.",
        Kind::integer,
        10,
        3600,
+       {},
        {},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.checkin_default_duration_s); },
        [](RuntimeDefaults& d, const nlohmann::json& v) {
          d.checkin_default_duration_s = v.get<int>();
        }},
       {"checkin_default_radius_m",
-       "the geofence radius of a check-in window when the teacher does not say (metres)",
+       "Check-in distance (metres)",
+       "How far from the teacher a student may check in when the teacher does not choose, in "
+       "metres.",
        Kind::number,
        1,
        10'000,
+       {},
        {},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.checkin_default_radius_m); },
        [](RuntimeDefaults& d, const nlohmann::json& v) {
          d.checkin_default_radius_m = v.get<double>();
        }},
       {"checkin_max_accuracy_m",
-       "refuse check-in positions whose reported accuracy is worse than this many metres",
+       "Roughest location accepted (metres)",
+       "A check-in is refused when the phone's location is less accurate than this many "
+       "metres.",
        Kind::number,
        1,
        100'000,
+       {},
        {},
        [](const RuntimeDefaults& d) { return nlohmann::json(d.checkin_max_accuracy_m); },
        [](RuntimeDefaults& d, const nlohmann::json& v) {
@@ -219,6 +235,7 @@ Result<nlohmann::json> RuntimeSettings::list() {
     nlohmann::json item = {{"key", spec.key},
                            {"value", spec.get(values->v)},
                            {"default", configured},
+                           {"title", spec.title},
                            {"description", spec.description},
                            {"kind", spec.kind == Kind::choice    ? "choice"
                                     : spec.kind == Kind::integer ? "integer"
@@ -228,6 +245,7 @@ Result<nlohmann::json> RuntimeSettings::list() {
                                                                          : "default"}};
     if (spec.kind == Kind::choice) {
       item["choices"] = spec.choices;
+      item["choice_titles"] = spec.choice_titles;
     } else {
       item["min"] = bound(spec.min);
       item["max"] = bound(spec.max);

@@ -67,6 +67,12 @@ nlohmann::json to_json(const store::Student& student) {
           {"created_at", format_iso8601(student.created_ms)}};
 }
 
+nlohmann::json to_json(const store::Student& student, std::int64_t photo_count) {
+  auto out = to_json(student);
+  out["photo_count"] = photo_count;
+  return out;
+}
+
 nlohmann::json to_json(const store::EnrollmentPhoto& photo) {
   return {{"id", photo.id.value},
           {"student_id", photo.student.value},

@@ -19,6 +19,8 @@ nlohmann::json to_json(const store::ClassGroup& group);
 nlohmann::json to_json(const store::Subject& subject);
 nlohmann::json to_json(const store::Assignment& assignment);
 nlohmann::json to_json(const store::Student& student);
+// With photo_count, its accepted enrollment photos (as the students list shows it).
+nlohmann::json to_json(const store::Student& student, std::int64_t photo_count);
 nlohmann::json to_json(const store::EnrollmentPhoto& photo);
 nlohmann::json to_json(const store::AuditEntry& entry);
 nlohmann::json to_json(const store::Job& job);

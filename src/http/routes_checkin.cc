@@ -136,6 +136,50 @@ std::string sse_event(const std::string& event, const nlohmann::json& data) {
   return "event: " + event + "\ndata: " + data.dump() + "\n\n";
 }
 
+// The receipt of an accepted check-in: who, which lecture, when. Only
+// once accepted: the face matched the student by then, so the page that
+// holds the submission's unguessable id is the student's own.
+nlohmann::json with_receipt(store::Store& store, const store::CheckinSubmission& s,
+                            nlohmann::json body) {
+  if (s.state != store::SubmissionState::accepted) return body;
+  auto receipt = store.read_value<nlohmann::json>([&](store::Tx& tx) -> Result<nlohmann::json> {
+    nlohmann::json r = {{"student_name", ""},
+                        {"roll_number", ""},
+                        {"subject_name", ""},
+                        {"subject_code", ""},
+                        {"class_name", ""},
+                        {"class_section", ""},
+                        {"session_starts_at", nullptr},
+                        {"checked_in_at", format_iso8601(s.finished_ms.value_or(s.submitted_ms))}};
+    auto student = tx.find_student(s.student);
+    if (!student) return student.error();
+    if (*student) {
+      r["student_name"] = (*student)->name;
+      r["roll_number"] = (*student)->roll_number;
+    }
+    auto session = tx.find_session(s.session);
+    if (!session) return session.error();
+    if (!*session) return r;
+    r["session_starts_at"] = format_iso8601((*session)->starts_ms);
+    auto subject = tx.find_subject((*session)->subject);
+    if (!subject) return subject.error();
+    if (*subject) {
+      r["subject_name"] = (*subject)->name;
+      r["subject_code"] = (*subject)->code;
+    }
+    auto group = tx.find_class((*session)->class_id);
+    if (!group) return group.error();
+    if (*group) {
+      r["class_name"] = (*group)->name;
+      r["class_section"] = (*group)->section;
+    }
+    return r;
+  });
+  // A receipt that cannot be read leaves the verdict as it is.
+  if (receipt) body["receipt"] = std::move(*receipt);
+  return body;
+}
+
 Result<Reply> window_reply(domain::Checkins& checkins, const Result<store::CheckinWindow>& window,
                            int status = 200) {
   if (!window) return window.error();
@@ -303,41 +347,44 @@ void add_checkin_routes(Router& router, Services& services) {
                             {"subject_name", i.subject_name}});
       });
 
-  router.add("POST", "/api/v1/checkins", kAnyone,
-             "Check in: code, position and a face video (or photos); 202 once stored, the "
-             "verdict follows",
-             [&checkins](Call& call) -> Result<Reply> {
-               auto request = checkin_request(call);
-               if (!request) return request.error();
-               domain::QueueFull full;
-               auto ack = checkins.submit(call.principal, *request, &full);
-               if (!ack) {
-                 if (ack.error().code != "queue_full") return ack.error();
-                 // Told to retry, never dropped: nothing was stored.
-                 return with_retry_after(error_reply(ack.error(), call.request_id),
-                                         full.retry_after_s);
-               }
-               auto body = checkins.submission_json(ack->submission, false);
-               body["already"] = ack->already;
-               return Reply::json(body, ack->already ? 200 : 202);
-             });
-  router.add("GET", "/api/v1/checkins/{submission}", kAnyone,
-             "A check-in's state and verdict, by its unguessable id",
-             [&checkins](Call& call) -> Result<Reply> {
-               auto found = checkins.find(call.ref("submission"));
-               if (!found) return found.error();
-               return Reply::json(checkins.submission_json(*found, false));
-             });
+  router.add(
+      "POST", "/api/v1/checkins", kAnyone,
+      "Check in: code, position and a face video (or photos); 202 once stored, the "
+      "verdict follows",
+      [&checkins, &store = services.store](Call& call) -> Result<Reply> {
+        auto request = checkin_request(call);
+        if (!request) return request.error();
+        domain::QueueFull full;
+        auto ack = checkins.submit(call.principal, *request, &full);
+        if (!ack) {
+          if (ack.error().code != "queue_full") return ack.error();
+          // Told to retry, never dropped: nothing was stored.
+          return with_retry_after(error_reply(ack.error(), call.request_id), full.retry_after_s);
+        }
+        auto body =
+            with_receipt(store, ack->submission, checkins.submission_json(ack->submission, false));
+        body["already"] = ack->already;
+        return Reply::json(body, ack->already ? 200 : 202);
+      });
+  router.add(
+      "GET", "/api/v1/checkins/{submission}", kAnyone,
+      "A check-in's state and verdict, by its unguessable id",
+      [&checkins, &store = services.store](Call& call) -> Result<Reply> {
+        auto found = checkins.find(call.ref("submission"));
+        if (!found) return found.error();
+        return Reply::json(with_receipt(store, *found, checkins.submission_json(*found, false)));
+      });
   router.add("GET", "/api/v1/checkins/{submission}/events", kAnyone,
              "Server-Sent Events: the check-in's state on each change, ending with the verdict",
-             [&checkins](Call& call) -> Result<Reply> {
+             [&checkins, &store = services.store](Call& call) -> Result<Reply> {
                auto found = checkins.find(call.ref("submission"));
                if (!found) return found.error();
                const std::string id = found->public_id;
-               return polled_stream(call, "verdict", [&checkins, id]() -> Result<Snapshot> {
+               return polled_stream(call, "verdict", [&checkins, &store, id]() -> Result<Snapshot> {
                  auto s = checkins.find(id);
                  if (!s) return s.error();
-                 return Snapshot{checkins.submission_json(*s, false), is_done(*s)};
+                 return Snapshot{with_receipt(store, *s, checkins.submission_json(*s, false)),
+                                 is_done(*s)};
                });
              });
   router.add("GET", window + "/events", kStaff,

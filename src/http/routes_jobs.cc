@@ -1,6 +1,7 @@
 // src/http/routes_jobs.cc
 //
 // Bulk import jobs and the audit log.
+#include "domain/audit.h"
 #include "http/json_input.h"
 #include "http/replies.h"
 #include "http/routes.h"
@@ -50,8 +51,34 @@ void add_job_routes(Router& router, Services& s) {
                auto query = list_query(call);
                if (!query) return query.error();
                const auto entity = call.query_value("entity").value_or("");
-               return page_reply(s.store.read_value<store::Page<store::AuditEntry>>(
-                   [&](store::Tx& tx) { return tx.list_audit(*query, entity); }));
+               // Each entry names its actor and whom it is about, read in
+               // the same transaction as the page.
+               auto body =
+                   s.store.read_value<nlohmann::json>([&](store::Tx& tx) -> Result<nlohmann::json> {
+                     auto page = tx.list_audit(*query, entity);
+                     if (!page) return page.error();
+                     nlohmann::json items = nlohmann::json::array();
+                     for (const auto& entry : page->items) {
+                       auto item = domain::to_json(entry);
+                       item["actor_name"] = nullptr;
+                       if (entry.actor) {
+                         auto user = tx.find_user(*entry.actor);
+                         if (!user) return user.error();
+                         if (*user) {
+                           item["actor_name"] = (*user)->display_name.empty()
+                                                    ? (*user)->username
+                                                    : (*user)->display_name;
+                         }
+                       }
+                       auto about = domain::describe(tx, entry);
+                       if (!about) return about.error();
+                       item["about"] = std::move(*about);
+                       items.push_back(std::move(item));
+                     }
+                     return nlohmann::json{{"items", items}, {"total", page->total}};
+                   });
+               if (!body) return body.error();
+               return Reply::json(*body);
              });
 }
 

@@ -60,14 +60,29 @@ void add_student_routes(Router& router, Services& s) {
 
   router.add("GET", "/api/v1/students", kStaff,
              "List students (search: name, roll or registration number; filter: class_id)",
-             [&d](Call& call) -> Result<Reply> {
+             [&d, &s](Call& call) -> Result<Reply> {
                auto query = list_query(call);
                if (!query) return query.error();
                auto class_id = query_id(call, "class_id");
                if (!class_id) return class_id.error();
                std::optional<ClassId> c;
                if (*class_id) c = ClassId{**class_id};
-               return page_reply(d.list_students(call.who(), *query, c));
+               auto page = d.list_students(call.who(), *query, c);
+               if (!page) return page.error();
+               // With each student's photo count: 0 is a student the
+               // recogniser cannot find yet.
+               auto items =
+                   s.store.read_value<nlohmann::json>([&](store::Tx& tx) -> Result<nlohmann::json> {
+                     nlohmann::json out = nlohmann::json::array();
+                     for (const auto& student : page->items) {
+                       auto count = tx.count_photos(student.id);
+                       if (!count) return count.error();
+                       out.push_back(domain::to_json(student, *count));
+                     }
+                     return out;
+                   });
+               if (!items) return items.error();
+               return Reply::json({{"items", *items}, {"total", page->total}});
              });
   router.add("POST", "/api/v1/students", kStaff,
              "Add a student (teachers: to their own classes); optionally with a login",

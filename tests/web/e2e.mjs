@@ -282,6 +282,9 @@ async function main() {
       "--use-fake-device-for-media-stream",
       "--use-fake-ui-for-media-stream",
       `--use-file-for-fake-video-capture=${fakeVideo}`,
+      // school.lan is this server reached by a name, over plain http: not
+      // a secure context (127.0.0.1 and localhost are).
+      "--host-resolver-rules=MAP school.lan 127.0.0.1",
     ],
   });
 
@@ -296,8 +299,17 @@ async function main() {
   const page = await admin.newPage();
   page.setDefaultTimeout(20_000);
   watch(page, "admin");
-  // Deleting, locking and unlinking ask confirm(): yes.
-  page.on("dialog", (d) => d.accept());
+  // Deleting, locking and unlinking ask confirm(): yes, unless a step
+  // sets dismissNext to say no once. Each question is kept in dialogs.
+  const dialogs = [];
+  let dismissNext = false;
+  page.on("dialog", (d) => {
+    dialogs.push(d.message());
+    if (dismissNext) {
+      dismissNext = false;
+      d.dismiss();
+    } else d.accept();
+  });
 
   await page.goto("/");
   await page.getByRole("heading", { name: "Rollcall" }).waitFor();
@@ -423,6 +435,21 @@ async function main() {
     .waitFor({ state: "detached" });
   await page.getByLabel("Search").fill("");
   await page.getByRole("cell", { name: "21IT001", exact: true }).waitFor();
+  {
+    // The list shows each student's photos, and who is not enrolled.
+    const row = (roll) =>
+      page.getByRole("row").filter({
+        has: page.getByRole("cell", { name: roll, exact: true }),
+      });
+    await row("21IT001").getByText("1 photo", { exact: true }).waitFor();
+    await row("21IT007").getByText("Not enrolled").waitFor();
+    check(
+      (await page.locator(".not-enrolled").count()) === 1,
+      "only Bernadette is marked not enrolled",
+    );
+    await page.getByTestId("not-enrolled-count").waitFor();
+    log("students list: photo counts, Bernadette not enrolled");
+  }
   await shot(page, "05-students");
 
   // ---- bulk import: a CSV of two students and a ZIP with one photo; the
@@ -545,6 +572,48 @@ async function main() {
   await shot(page, "09-checkin-window");
   log(`window open, code ${code}`);
 
+  // ---- a phone on plain http (school.lan, not a secure context): the
+  // page says camera and location cannot work there and what to ask for,
+  // instead of a form whose location button says "permission was denied".
+  {
+    const insecure = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      permissions: ["geolocation", "camera"],
+      geolocation: kStudentSpot,
+    });
+    const http = await insecure.newPage();
+    watch(http, "plain-http");
+    const plainLink = link.replace(
+      /^http:\/\/[^/]+/,
+      `http://school.lan:${new URL(base).port}`,
+    );
+    await http.goto(plainLink);
+    check(
+      (await http.evaluate(() => window.isSecureContext)) === false,
+      "school.lan over http is not a secure context",
+    );
+    const notice = http.getByTestId("checkin-not-secure");
+    await notice.waitFor();
+    const text = await notice.innerText();
+    check(
+      /not secure/.test(text) &&
+        /https:\/\//.test(text) &&
+        /teacher/.test(text),
+      `the plain-http page explains the secure link and whom to ask: ${text}`,
+    );
+    check(
+      (await http
+        .getByRole("button", { name: "Share my location" })
+        .count()) === 0 &&
+        (await http.getByText(/permission was denied/).count()) === 0,
+      "the plain-http page offers no location button and blames no permission",
+    );
+    await shot(http, "09a-student-plain-http");
+    await insecure.close();
+    log("plain-http check-in page: explains the secure link");
+  }
+
   // ---- a phone that refuses the location: the page says so in words
   const refusing = await browser.newContext({
     viewport: { width: 390, height: 844 },
@@ -597,6 +666,27 @@ async function main() {
   await student.getByRole("button", { name: "Start camera" }).click();
   await student.getByRole("button", { name: /Record 3-second clip/ }).click();
   await student.getByText("Clip recorded.").waitFor({ timeout: 15_000 });
+  {
+    // A wrong code first: the refusal is one message in the page's words,
+    // not the server's sentence glued to the page's advice.
+    const wrong = String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+    await student.getByLabel("Code on the screen").fill(wrong);
+    expectedHttp.push({ status: 422, url: /\/api\/v1\/checkins$/ });
+    await student
+      .getByRole("button", { name: "Check in", exact: true })
+      .click();
+    const refusalBox = student.getByTestId("checkin-refusal");
+    await refusalBox.waitFor();
+    const refusalText = (await refusalBox.innerText()).trim();
+    check(
+      refusalText ===
+        "Not checked in. The code is not the one on the screen. Check it and type it again.",
+      `a wrong code is refused in one message: "${refusalText}"`,
+    );
+    await shot(student, "10a-student-wrong-code");
+    await student.getByLabel("Code on the screen").fill(code);
+    log(`wrong code refused: "${refusalText}"`);
+  }
   await shot(student, "10-student-checkin-ready");
   await student.getByRole("button", { name: "Check in", exact: true }).click();
   await student
@@ -608,6 +698,18 @@ async function main() {
     /You are checked in/.test(verdict),
     `the verdict is accepted, not: ${verdict}`,
   );
+  {
+    // The receipt: name, roll number, lecture, time.
+    const receipt = await student.getByTestId("checkin-receipt").innerText();
+    check(
+      /Name\s+Lin-Manuel Miranda/.test(receipt) &&
+        /Roll number\s+21IT006/.test(receipt) &&
+        /Lecture\s+Programming · BTech IT · A/.test(receipt) &&
+        /Checked in at\s+.*\d{1,2}:\d\d/.test(receipt),
+      `the receipt names the student, roll, lecture and time: ${receipt}`,
+    );
+    log(`receipt: ${receipt.replace(/\s+/g, " ")}`);
+  }
   log("student checked in: accepted");
 
   // The projector's live counter follows (Server-Sent Events).
@@ -621,6 +723,31 @@ async function main() {
   await shot(page, "12-checkin-window-counted");
   await page.getByRole("button", { name: "Close now" }).click();
   await page.getByText(/Closed — finishing/).waitFor();
+  {
+    // A student who opens the link after the close is told so, with
+    // nothing to fill in (no roll number, no location, no camera).
+    const late = await phone.newPage();
+    watch(late, "late-student");
+    await late.goto(link);
+    const closed = late.getByTestId("checkin-closed");
+    await closed.waitFor();
+    const closedText = await closed.innerText();
+    check(
+      /closed/i.test(closedText) && /Programming/.test(closedText),
+      `the closed check-in says so: ${closedText}`,
+    );
+    check(
+      (await late.getByLabel("Roll number").count()) === 0 &&
+        (await late
+          .getByRole("button", { name: "Share my location" })
+          .count()) === 0 &&
+        (await late.getByRole("button", { name: "Start camera" }).count()) ===
+          0,
+      "a closed check-in offers nothing to fill in",
+    );
+    await shot(late, "12b-student-window-closed");
+    log("closed window: the student page says closed, no form");
+  }
   await phone.close();
 
   // ---- reports and the XLSX export
@@ -656,14 +783,64 @@ async function main() {
   }
   log(`XLSX ${download.suggestedFilename()} opened: names present`);
 
-  await page.goto("/audit");
-  await page
-    .getByRole("cell", { name: "attendance" })
-    .first()
-    .waitFor()
-    .catch(() => undefined);
-  await page.locator("table").waitFor();
-  await shot(page, "14-audit");
+  {
+    // Removing an enrollment photo asks first: "no" keeps it, "yes"
+    // removes it, and the students list then shows Howard not enrolled.
+    await page.goto("/students?q=21IT008");
+    await page.getByRole("link", { name: "Howard Wolowitz" }).click();
+    const remove = page.getByRole("button", {
+      name: "Remove enrollment photo 1",
+    });
+    await remove.waitFor();
+    dismissNext = true;
+    const asked = dialogs.length;
+    await remove.click();
+    await page.waitForTimeout(300);
+    check(
+      dialogs.length === asked + 1 &&
+        /Remove enrollment photo 1 of Howard Wolowitz/.test(dialogs[asked]),
+      `removing a photo asks first: ${dialogs[asked]}`,
+    );
+    check(
+      (await page.locator(".photo-card").count()) === 1,
+      "answering no keeps the photo",
+    );
+    await remove.click();
+    await page.getByText(/No photos yet/).waitFor();
+    await page.goto("/students?q=21IT008");
+    await page
+      .getByRole("row")
+      .filter({ hasText: "21IT008" })
+      .getByText("Not enrolled")
+      .waitFor();
+    log("photo removal asked first; Howard is now not enrolled");
+  }
+
+  {
+    // The audit log names the student and the lecture, not "attendance #1".
+    await page.goto("/audit");
+    await page.getByLabel("Record type").selectOption({ label: "Attendance" });
+    const checkinRow = page
+      .locator('tr[data-action="attendance.checkin"]')
+      .first();
+    await checkinRow.waitFor();
+    const about = await checkinRow.getByTestId("audit-about").innerText();
+    check(
+      /Lin-Manuel Miranda \(21IT006\) in Programming, BTech IT · A/.test(about),
+      `the check-in's audit entry names the student and the lecture: ${about}`,
+    );
+    const saveRow = page.locator('tr[data-action="attendance.save"]').first();
+    await saveRow.getByText("Saved attendance").waitFor();
+    const table = await page.locator("table").innerText();
+    check(!/attendance #\d/.test(table), "no entry reads attendance #N");
+    await shot(page, "14-audit");
+    await page.getByLabel("Record type").selectOption({ label: "Students" });
+    await page
+      .locator('tr[data-action="student.photo_delete"]')
+      .getByText("Howard Wolowitz (21IT008)")
+      .waitFor();
+    log(`audit log: "${about}"`);
+  }
   await page.goto("/admin/status");
   {
     const modelId = page.getByTestId("model-id");
@@ -727,7 +904,26 @@ async function main() {
     after = Number(after.toFixed(6));
     await numberInput.fill(String(after));
     await form.getByRole("button", { name: /^Save 1 change/ }).click();
-    await page.getByText(`Saved: ${key}.`).waitFor();
+    const title = await form
+      .locator(`.setting[data-key="${key}"] label`)
+      .innerText();
+    check(
+      title !== key && !/_/.test(title),
+      `the setting shows its title, not its key: ${title}`,
+    );
+    await page.getByText(`Saved: ${title}.`).waitFor();
+    const labels = await form.locator("label").allInnerTexts();
+    check(
+      labels.every((l) => !/^[a-z]+(_[a-z]+)+$/.test(l.trim())),
+      `no setting is labelled by its key: ${labels.join(", ")}`,
+    );
+    const retention = await form
+      .getByLabel("Enrollment photos")
+      .evaluate((el) => el.selectedOptions[0].textContent);
+    check(
+      retention === "Keep the photos",
+      `a choice shows its value in words: ${retention}`,
+    );
     await shot(page, "23-settings");
     await page.reload();
     await form.waitFor();
@@ -774,6 +970,21 @@ async function main() {
   expectedHttp.push({ status: 400, url: /\/api\/v1\/teachers\/\d+$/ });
   await teacherForm.getByRole("button", { name: "Save changes" }).click();
   await teacherForm.getByRole("alert").filter({ hasText: /phone/i }).waitFor();
+  {
+    // The sentence, then the request id in a small line of its own.
+    const box = teacherForm.getByRole("alert");
+    const sentenceText = (await box.locator(".error-text").innerText()).trim();
+    const details = (await box.locator(".error-details").innerText()).trim();
+    check(
+      /^Please check\. [A-Z].*\.$/.test(sentenceText) &&
+        !/request/i.test(sentenceText),
+      `the error is a sentence without the request id: "${sentenceText}"`,
+    );
+    check(
+      /^Request id for support: \S+$/.test(details),
+      `the request id is in the details line: "${details}"`,
+    );
+  }
   await shot(page, "19-teacher-edit-error");
   await teacherForm.getByLabel("Phone").fill("+919876543210");
   await teacherForm.getByRole("button", { name: "Save changes" }).click();
@@ -890,6 +1101,11 @@ async function main() {
   await refused.waitFor();
   const refusal = await refused.innerText();
   check(!/\{|"code"/.test(refusal), `the 403 is shown in words: ${refusal}`);
+  check(
+    !/\/api\/|\bGET\b/.test(refusal) &&
+      /As a teacher, you may not see user accounts/.test(refusal),
+    `"Not allowed" says what the teacher may not do, in words: ${refusal}`,
+  );
   await shot(page, "16-teacher-forbidden");
   // A teacher creates a session from their own assignments.
   await page.goto("/sessions/new?method=manual");

@@ -121,6 +121,55 @@ export function errorFromBody(status: number, body: unknown, statusText = ""): A
   return new ApiError(`The server answered ${status} ${statusText}`.trim(), status, "http_" + status);
 }
 
+// What a request was for, in words, for a refusal ("see the audit log").
+const kThings: [RegExp, string][] = [
+  [/^\/api\/v1\/users/, "user accounts"],
+  [/^\/api\/v1\/teachers/, "teachers"],
+  [/^\/api\/v1\/classes/, "classes"],
+  [/^\/api\/v1\/subjects/, "subjects"],
+  [/^\/api\/v1\/assignments/, "teaching assignments"],
+  [/^\/api\/v1\/students\/\d+\/photos/, "enrollment photos"],
+  [/^\/api\/v1\/students/, "students"],
+  [/^\/api\/v1\/imports|^\/api\/v1\/jobs/, "student imports"],
+  [/^\/api\/v1\/sessions\/\d+\/checkin-window/, "check-ins"],
+  [/^\/api\/v1\/sessions/, "sessions and their attendance"],
+  [/^\/api\/v1\/reports/, "attendance reports"],
+  [/^\/api\/v1\/audit/, "the audit log"],
+  [/^\/api\/v1\/webhooks/, "webhooks"],
+  [/^\/api\/v1\/settings/, "the server's settings"],
+  [/^\/api\/v1\/system/, "the system status"],
+  [/^\/api\/v1\/backups/, "backups"],
+];
+const kVerbs: Record<string, string> = {
+  GET: "see",
+  POST: "add or change",
+  PUT: "change",
+  PATCH: "change",
+  DELETE: "delete",
+};
+
+// A refusal (403 forbidden) says what this user may not do, in words: the
+// server names the route ("your role may not GET /api/v1/users") when the
+// role may not call it at all, or the action ("your role may not delete
+// students") when the record is not theirs.
+function inWords(error: ApiError, method: string, path: string): ApiError {
+  if (error.code !== "forbidden") return error;
+  const role = login?.user.role;
+  const as = role === "admin" ? "As an administrator" : role ? `As a ${role}` : "Without signing in";
+  const route = /^your role may not ([A-Z]+) (\/\S*)$/.exec(error.message);
+  let text: string;
+  if (route) {
+    const bare = path.split("?")[0];
+    const thing = kThings.find(([re]) => re.test(bare))?.[1] ?? "this";
+    text = `${as}, you may not ${kVerbs[method] ?? "use"} ${thing}. Ask an administrator if you need to.`;
+  } else {
+    const action = /^your role may not (.+)$/.exec(error.message);
+    if (!action) return error;
+    text = `${as}, you may not ${action[1].replace(/[.]$/, "")}.`;
+  }
+  return new ApiError(text, error.status, error.code, error.field, error.requestId);
+}
+
 export async function logIn(username: string, password: string): Promise<User> {
   const response = await fetch("/api/v1/auth/login", {
     method: "POST",
@@ -213,7 +262,7 @@ export async function send(method: string, path: string, options: RequestOptions
       throw new ApiError("The server cannot be reached. Check the connection and try again.", 0, "network");
     }
     if (response.ok) return response;
-    const error = await errorFrom(response);
+    const error = inWords(await errorFrom(response), method, path);
     if (attempt === 0 && token && error.code === "token_expired") {
       await refreshOnce(token);
       continue;
@@ -289,7 +338,7 @@ export async function upload<T>(
     });
     const isError = result.status === 0 || (result.body as { error?: unknown } | null)?.error !== undefined;
     if (!isError && result.status < 500) return result as { status: number; body: T };
-    const error = errorFromBody(result.status, result.body);
+    const error = inWords(errorFromBody(result.status, result.body), "POST", path);
     if (attempt === 0 && token && error.code === "token_expired") {
       await refreshOnce(token);
       continue;

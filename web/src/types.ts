@@ -43,6 +43,7 @@ export interface Student {
   telegram_linked: boolean;
   created_at: string;
   generated_password?: string;
+  photo_count?: number; // in the list: accepted enrollment photos (0: not enrolled)
 }
 
 export interface Box {
@@ -203,6 +204,18 @@ export interface Submission {
   similarity?: number;
   distance_m?: number;
   submitted_at: string;
+  verified_at?: string | null;
+  // Once accepted: who, which lecture, when.
+  receipt?: {
+    student_name: string;
+    roll_number: string;
+    subject_name: string;
+    subject_code: string;
+    class_name: string;
+    class_section: string;
+    session_starts_at: string | null;
+    checked_in_at: string;
+  };
 }
 
 export interface Counts {

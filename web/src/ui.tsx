@@ -116,6 +116,15 @@ export function Empty({ children }: { children: ComponentChildren }) {
   return <p class="state empty">{children}</p>;
 }
 
+// A message as a sentence: a capital first letter and a full stop.
+export function sentence(text: string): string {
+  const x = text.trim();
+  return x ? x[0].toUpperCase() + x.slice(1) + (/[.!?]\)?$/.test(x) ? "" : ".") : "";
+}
+
+// An error in words: a short heading, the server's (or the page's)
+// sentence, and the request id in a small line of its own for whoever
+// reads the server's log.
 export function ErrorBox({ error, onRetry }: { error: Error | undefined; onRetry?: () => void }) {
   if (!error) return null;
   const api = error instanceof ApiError ? error : undefined;
@@ -127,13 +136,15 @@ export function ErrorBox({ error, onRetry }: { error: Error | undefined; onRetry
   else if (api && api.status >= 400) title = "Please check";
   return (
     <div class="error-box" role="alert">
-      <strong>{title}:</strong> {error.message}
-      {api?.requestId ? <span class="muted"> (request {api.requestId})</span> : null}
-      {onRetry && api?.status !== 403 && api?.status !== 404 ? (
-        <button type="button" class="link-button retry" onClick={onRetry}>
-          Try again
-        </button>
-      ) : null}
+      <p class="error-text">
+        <strong>{title}.</strong> {sentence(error.message)}
+        {onRetry && api?.status !== 403 && api?.status !== 404 ? (
+          <button type="button" class="link-button retry" onClick={onRetry}>
+            Try again
+          </button>
+        ) : null}
+      </p>
+      {api?.requestId ? <p class="error-details">Request id for support: {api.requestId}</p> : null}
     </div>
   );
 }

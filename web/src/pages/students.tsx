@@ -86,8 +86,16 @@ export function StudentsPage() {
                   : "No students yet. Add one, or import a class list."}
               </Empty>
             );
+          const unenrolled = items.filter((s) => s.photo_count === 0).length;
           return (
             <>
+              {unenrolled ? (
+                <p class="warn" data-testid="not-enrolled-count">
+                  {unenrolled === 1 ? "1 student" : `${unenrolled} students`} on this page{" "}
+                  {unenrolled === 1 ? "has" : "have"} no enrollment photo yet, so class photos and self check-in cannot
+                  recognise them.
+                </p>
+              ) : null}
               <div class="table-wrap">
                 <table>
                   <caption class="sr-only">Students</caption>
@@ -97,17 +105,27 @@ export function StudentsPage() {
                       <th scope="col">Roll number</th>
                       <th scope="col">Registration</th>
                       <th scope="col">Class</th>
+                      <th scope="col">Photos</th>
                     </tr>
                   </thead>
                   <tbody>
                     {items.map((s) => (
-                      <tr key={s.id}>
+                      <tr key={s.id} data-photos={s.photo_count}>
                         <td>
                           <Link href={`/students/${s.id}`}>{s.name}</Link>
                         </td>
                         <td>{s.roll_number}</td>
                         <td>{s.registration_number}</td>
                         <td>{classLabel(byId.get(s.class_id))}</td>
+                        <td class="nowrap">
+                          {s.photo_count === undefined ? (
+                            "—"
+                          ) : s.photo_count === 0 ? (
+                            <span class="not-enrolled">Not enrolled</span>
+                          ) : (
+                            `${s.photo_count} photo${s.photo_count === 1 ? "" : "s"}`
+                          )}
+                        </td>
                       </tr>
                     ))}
                   </tbody>
@@ -346,7 +364,14 @@ export function StudentPage({ id }: { id: number }) {
             on its own; a rejected one says why, so it can be retaken.
           </p>
           <Show value={photos}>
-            {(list) => <PhotoGrid studentId={id} photos={list.items} onDeleted={photos.reload} />}
+            {(list) => (
+              <PhotoGrid
+                studentId={id}
+                studentName={student.data!.name}
+                photos={list.items}
+                onDeleted={photos.reload}
+              />
+            )}
           </Show>
           <Enroll studentId={id} count={photos.data?.total ?? 0} onEnrolled={photos.reload} />
           {isAdmin ? (
@@ -396,7 +421,17 @@ function AuthedImage({ path, alt, className }: { path: string; alt: string; clas
   return <img src={url} alt={alt} class={className} />;
 }
 
-function PhotoGrid({ studentId, photos, onDeleted }: { studentId: number; photos: Photo[]; onDeleted: () => void }) {
+function PhotoGrid({
+  studentId,
+  studentName,
+  photos,
+  onDeleted,
+}: {
+  studentId: number;
+  studentName: string;
+  photos: Photo[];
+  onDeleted: () => void;
+}) {
   const action = useAction();
   if (photos.length === 0)
     return <Empty>No photos yet: this student cannot be recognised until one is enrolled.</Empty>;
@@ -420,12 +455,23 @@ function PhotoGrid({ studentId, photos, onDeleted }: { studentId: number; photos
               class="small-button"
               disabled={action.busy}
               aria-label={`Remove enrollment photo ${i + 1}`}
-              onClick={() =>
+              onClick={() => {
+                const last = photos.length === 1;
+                if (
+                  !confirm(
+                    `Remove enrollment photo ${i + 1} of ${studentName}? Its face template is deleted too.${
+                      last
+                        ? ` It is ${studentName}'s only photo: they cannot be recognised until a new one is added.`
+                        : ""
+                    }`,
+                  )
+                )
+                  return;
                 action.run(async () => {
                   await api("DELETE", `/api/v1/students/${studentId}/photos/${p.id}`);
                   onDeleted();
-                })
-              }
+                });
+              }}
             >
               Remove
             </button>

@@ -2,7 +2,7 @@
 // rendered from the server's list) and backups (/backups), for admins.
 import { useState } from "preact/hooks";
 import { ApiError, api, download, get } from "../api";
-import { Empty, ErrorBox, Field, PageTitle, Select, Show, formatTime, useAction, useAsync } from "../ui";
+import { Empty, ErrorBox, Field, PageTitle, Select, Show, formatTime, sentence, useAction, useAsync } from "../ui";
 
 // An admin page the API refuses (403 for a teacher) says so in words.
 function Refused({ title, error }: { title: string; error: Error }) {
@@ -143,6 +143,7 @@ export function StatusPage() {
 
 interface Setting {
   key: string;
+  title?: string;
   value: number | string;
   default: number | string;
   description: string;
@@ -150,23 +151,41 @@ interface Setting {
   min?: number;
   max?: number;
   choices?: string[];
+  choice_titles?: string[];
   source: string;
 }
+
+// A setting as people name it: its title (the key only from a server
+// that sends none), and a choice's value in words.
+const titleOf = (s: Setting) => s.title || s.key;
+const choiceTitle = (s: Setting, value: string | number) => {
+  const i = (s.choices ?? []).indexOf(String(value));
+  return (i >= 0 && s.choice_titles?.[i]) || String(value);
+};
 
 // The runtime settings, rendered from the server's list: a number field
 // (with its bounds) or a choice per item. Only changed keys are sent; an
 // error names its key, and that field shows it.
-// The server's description as a sentence, and where the value comes from.
-const sentence = (t: string) => {
-  const x = t.trim();
-  return x ? x[0].toUpperCase() + x.slice(1) + (/[.!?)]$/.test(x) ? "" : ".") : "";
-};
 const kSources: Record<string, string> = {
   default: "built in",
   config: "the configuration",
   admin: "changed here",
 };
 const from = (s: Setting) => `From: ${kSources[s.source] ?? s.source}.`;
+
+// The server's message names the setting by its key: name it by its title.
+function namedByTitle(error: Error | undefined, items: Setting[]): Error | undefined {
+  if (!(error instanceof ApiError) || !error.field) return error;
+  const s = items.find((x) => x.key === error.field);
+  if (!s?.title) return error;
+  return new ApiError(
+    error.message.split(s.key).join(`"${s.title}"`),
+    error.status,
+    error.code,
+    error.field,
+    error.requestId,
+  );
+}
 
 export function SettingsPage() {
   const list = useAsync(() => get<{ items: Setting[] }>("/api/v1/settings"), []);
@@ -208,7 +227,7 @@ export function SettingsPage() {
                   const next = await api<{ items: Setting[] }>("PATCH", "/api/v1/settings", body);
                   list.set(next);
                   setValues({});
-                  setNote(`Saved: ${changed.map((s) => s.key).join(", ")}.`);
+                  setNote(`Saved: ${changed.map(titleOf).join(", ")}.`);
                 });
               }}
             >
@@ -216,16 +235,16 @@ export function SettingsPage() {
                 <div class={failing === s.key ? "setting failing" : "setting"} key={s.key} data-key={s.key}>
                   {s.kind === "choice" ? (
                     <Select
-                      label={s.key}
+                      label={titleOf(s)}
                       value={current(s)}
                       onValue={(v) => setValues({ ...values, [s.key]: v })}
-                      options={(s.choices ?? []).map((c) => ({ value: c, label: c }))}
+                      options={(s.choices ?? []).map((c) => ({ value: c, label: choiceTitle(s, c) }))}
                       invalid={failing === s.key}
-                      hint={`${sentence(s.description)} Default ${String(s.default)}. ${from(s)}`}
+                      hint={`${sentence(s.description)} Default: ${choiceTitle(s, s.default)}. ${from(s)}`}
                     />
                   ) : (
                     <Field
-                      label={s.key}
+                      label={titleOf(s)}
                       type="number"
                       value={current(s)}
                       onValue={(v) => setValues({ ...values, [s.key]: v })}
@@ -234,8 +253,8 @@ export function SettingsPage() {
                       step={s.kind === "integer" ? 1 : "any"}
                       required
                       aria-invalid={failing === s.key || undefined}
-                      hint={`${sentence(s.description)} Default ${s.default}${
-                        s.min !== undefined || s.max !== undefined ? `; ${s.min ?? "…"} to ${s.max ?? "…"}` : ""
+                      hint={`${sentence(s.description)} Default: ${s.default}${
+                        s.min !== undefined || s.max !== undefined ? `; from ${s.min ?? "…"} to ${s.max ?? "…"}` : ""
                       }. ${from(s)}`}
                     />
                   )}
@@ -248,16 +267,16 @@ export function SettingsPage() {
                         action.run(async () => {
                           list.set(await api<{ items: Setting[] }>("PATCH", "/api/v1/settings", { [s.key]: null }));
                           setValues({});
-                          setNote(`${s.key} is back to its default.`);
+                          setNote(`${titleOf(s)} is back to its default.`);
                         })
                       }
                     >
-                      Back to default ({String(s.default)})
+                      Back to default ({choiceTitle(s, s.default)})
                     </button>
                   ) : null}
                 </div>
               ))}
-              <ErrorBox error={action.error} />
+              <ErrorBox error={namedByTitle(action.error, items)} />
               {note && !changed.length ? (
                 <p role="status" class="notice">
                   {note}
