@@ -1,6 +1,7 @@
 // src/app/cli_server.cc
 //
-// The server-side commands: serve, bots, config show, backup, import, reembed.
+// The server-side commands: serve, bots, config show, backup, import, reembed,
+// user reset-password.
 // Each takes the server's settings (file, environment, flags), so a
 // command run beside a server uses the same database.
 #include <spdlog/spdlog.h>
@@ -104,6 +105,40 @@ int run_backup(const Settings& settings, const std::string& out) {
   return 0;
 }
 
+struct ResetArgs {
+  std::string username;
+  bool is_password_from_stdin = false;
+};
+
+// Straight on the database, without a running server or a login: for an
+// admin locked out of their account. Whoever can run this can read the
+// database anyway.
+int run_reset_password(const Settings& settings, const ResetArgs& args) {
+  std::string password;
+  if (args.is_password_from_stdin) {
+    std::getline(std::cin, password);
+    if (!password.empty() && password.back() == '\r') password.pop_back();
+    if (password.empty()) {
+      return report_error(make_error("missing_field",
+                                     "--password-stdin read an empty line; type the new password "
+                                     "and press Enter, or leave the flag out to have one made"));
+    }
+  }
+  auto store = store::Store::open({settings.database, settings.data_dir, 2, 5000});
+  if (!store) return report_error(store.error());
+  auto reset = domain::Accounts::reset_password_locally(**store, args.username, password);
+  if (!reset) return report_error(reset.error());
+  if (!reset->generated_password.empty()) {
+    std::cout << "New password for " << reset->user.username << ": " << reset->generated_password
+              << "\n";
+  } else {
+    std::cout << "The password of " << reset->user.username << " is set.\n";
+  }
+  std::cout << "It must be changed at the next login; every login of " << reset->user.username
+            << " has ended.\n";
+  return 0;
+}
+
 }  // namespace
 
 void add_server_commands(CLI::App& cli) {
@@ -152,20 +187,39 @@ void add_server_commands(CLI::App& cli) {
 
   auto import_flags = std::make_shared<SettingsFlags>();
   auto import_args = std::make_shared<ImportArgs>();
-  auto* import =
-      cli.add_subcommand("import", "Add students from a CSV, with photos named by roll number");
+  auto* import = cli.add_subcommand(
+      "import", "Add students from a CSV, with photos named by PRN or roll number");
   import
       ->add_option(
           "--csv", import_args->csv,
           "the roster: name, roll_number, registration_number, class_id or class + section, phone")
       ->required();
   import->add_option("--photos", import_args->photos,
-                     "a folder or a ZIP of <roll>.jpg, <roll>_2.jpg, ...");
+                     "a folder or a ZIP of <prn>.jpg, <prn>_2.jpg, ... (or <roll>.jpg when "
+                     "every student is in one class)");
   import_flags->add_to(*import);
   import->callback([import_flags, import_args] {
     auto settings = import_flags->finish();
   if (!settings) throw CLI::RuntimeError(report_error(settings.error()));
   if (int status = run_import(*settings, *import_args); status != 0)
+    throw CLI::RuntimeError(status);
+});
+
+auto user_cmd = cli.add_subcommand("user", "User accounts, straight on the database");
+user_cmd->require_subcommand(1);
+auto reset_flags = std::make_shared<SettingsFlags>();
+auto reset_args = std::make_shared<ResetArgs>();
+auto* reset = user_cmd->add_subcommand(
+    "reset-password",
+    "Set a new password for a user (an admin locked out, say); it must be changed at next login");
+reset->add_option("USERNAME", reset_args->username, "whose password")->required();
+reset->add_flag("--password-stdin", reset_args->is_password_from_stdin,
+                "read the new password from the first line of stdin instead of generating one");
+reset_flags->add_to(*reset);
+reset->callback([reset_flags, reset_args] {
+  auto settings = reset_flags->finish();
+  if (!settings) throw CLI::RuntimeError(report_error(settings.error()));
+  if (int status = run_reset_password(*settings, *reset_args); status != 0)
     throw CLI::RuntimeError(status);
 });
 

@@ -100,7 +100,8 @@ void StudentBot::on_incoming(const Incoming& in) {
           remove_keyboard());
     } else {
       save(in.chat_id, conversation, kAwaitRoll);
-      say(in.chat_id, "Welcome to Rollcall. What is your roll number?", remove_keyboard());
+      say(in.chat_id, "Welcome to Rollcall. What is your roll number? (Or your PRN.)",
+          remove_keyboard());
     }
     return;
   }

@@ -31,7 +31,8 @@ const std::string& decoy_hash() {
 }
 
 Result<Principal> principal_of(store::Tx& tx, const store::User& user) {
-  Principal who{user.id, user.role, user.username, std::nullopt, std::nullopt};
+  Principal who{user.id,      user.role,    user.username,
+                std::nullopt, std::nullopt, user.must_change_password};
   if (user.role == store::Role::teacher) {
     auto teacher = tx.find_teacher_by_user(user.id);
     if (!teacher) return teacher.error();
@@ -156,10 +157,14 @@ Result<void> Accounts::change_password(const Principal& who, const std::string& 
   if (auto policy = check_password_policy(new_password); !policy) {
     return field_error(policy.error().code, "new_password", policy.error().message);
   }
+  if (new_password == current_password) {
+    return field_error("password_unchanged", "new_password",
+                       "the new password is the current one; choose a different password");
+  }
   auto hash = hash_password(new_password);
   if (!hash) return hash.error();
   return store_.write([&](store::Tx& tx) -> Result<void> {
-    if (auto updated = tx.update_password(who.user, *hash); !updated) return updated;
+    if (auto updated = tx.update_password(who.user, *hash, false); !updated) return updated;
     if (auto revoked = tx.revoke_user_tokens(who.user); !revoked) return revoked;
     return audit(tx, &who, "user.password_change", "user", who.user.value, nullptr, nullptr);
   });
@@ -207,6 +212,7 @@ Result<CreatedUser> Accounts::create_user(store::Tx& tx, const NewUser& request)
   user.password_hash = *hash;
   user.role = request.role;
   user.display_name = display_name->empty() ? *username : *display_name;
+  user.must_change_password = request.must_change_password;
   user.created_ms = unix_ms_now();
   auto id = tx.insert_user(user);
   if (!id) {
@@ -279,6 +285,76 @@ Result<void> Accounts::remove_user(const Principal& who, UserId id) {
   });
 }
 
+namespace {
+
+// The new password (generated when "") and its hash, outside any
+// transaction (hashing takes tens of milliseconds).
+struct NewPassword {
+  std::string password;
+  std::string generated;  // set iff generated
+  std::string hash;
+};
+
+Result<NewPassword> new_password_for_reset(const std::string& given) {
+  NewPassword out;
+  out.password = given;
+  if (out.password.empty()) out.generated = out.password = generate_password();
+  if (auto policy = check_password_policy(out.password); !policy) {
+    return field_error(policy.error().code, "password", policy.error().message);
+  }
+  auto hash = hash_password(out.password);
+  if (!hash) return hash.error();
+  out.hash = std::move(hash).value();
+  return out;
+}
+
+// Inside `tx`: sets the password, flags it for change, ends the user's
+// logins and audits it (the user's view before and after; no password).
+Result<CreatedUser> apply_reset(store::Tx& tx, const Principal* who, store::User user,
+                                const NewPassword& fresh, const std::string& how) {
+  const auto before = to_json(user);
+  ROLLCALL_TRY(tx.update_password(user.id, fresh.hash, true));
+  ROLLCALL_TRY(tx.revoke_user_tokens(user.id));
+  user.password_hash = fresh.hash;
+  user.must_change_password = true;
+  auto after = to_json(user);
+  after["password_set_by"] = how;
+  ROLLCALL_TRY(audit(tx, who, "user.password_reset", "user", user.id.value, before, after));
+  return CreatedUser{std::move(user), fresh.generated};
+}
+
+}  // namespace
+
+Result<CreatedUser> Accounts::reset_password(const Principal& who, UserId id,
+                                             const std::string& password) {
+  if (auto allowed = require_admin(who, "set other users' passwords"); !allowed) {
+    return allowed.error();
+  }
+  auto fresh = new_password_for_reset(password);
+  if (!fresh) return fresh.error();
+  return store_.write_value<CreatedUser>([&](store::Tx& tx) -> Result<CreatedUser> {
+    auto user = existing_user(tx, id);
+    if (!user) return user.error();
+    return apply_reset(tx, &who, std::move(user).value(), *fresh, "admin");
+  });
+}
+
+Result<CreatedUser> Accounts::reset_password_locally(store::Store& store,
+                                                     const std::string& username,
+                                                     const std::string& password) {
+  auto fresh = new_password_for_reset(password);
+  if (!fresh) return fresh.error();
+  return store.write_value<CreatedUser>([&](store::Tx& tx) -> Result<CreatedUser> {
+    auto user = tx.find_user_by_username(lower_ascii(trim_spaces(username)));
+    if (!user) return user.error();
+    if (!*user) {
+      return make_error("user_not_found", "no user is called \"" + username.substr(0, 64) +
+                                              "\"; usernames are listed on the Users page");
+    }
+    return apply_reset(tx, nullptr, std::move(**user), *fresh, "command line");
+  });
+}
+
 Result<FirstStart> ensure_admin(store::Store& store, const std::string& password) {
   auto admins = store.read_value<std::int64_t>(
       [](store::Tx& tx) { return tx.count_users(store::Role::admin); });
@@ -290,8 +366,10 @@ Result<FirstStart> ensure_admin(store::Store& store, const std::string& password
     auto again = tx.count_users(store::Role::admin);
     if (!again) return again.error();
     if (*again > 0) return result;
-    auto created =
-        Accounts::create_user(tx, NewUser{"admin", password, store::Role::admin, "Administrator"});
+    // A generated password was read off a terminal or a log: the admin
+    // replaces it at first login.
+    auto created = Accounts::create_user(
+        tx, NewUser{"admin", password, store::Role::admin, "Administrator", password.empty()});
     if (!created) return created.error();
     result.is_admin_created = true;
     result.generated_password = created->generated_password;

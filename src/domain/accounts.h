@@ -37,6 +37,7 @@ struct NewUser {
   std::string password;  // "" = generate one (returned once)
   store::Role role = store::Role::student;
   std::string display_name;
+  bool must_change_password = false;  // the password was chosen for them
 };
 
 struct CreatedUser {
@@ -60,10 +61,26 @@ class Accounts {
   // is not an error.
   Result<void> logout(const std::string& refresh_token);
 
-  // Errors: password_wrong, password_too_short/long. Revokes every refresh
-  // token of the user, so other devices must log in again.
+  // Errors: password_wrong, password_too_short/long, password_unchanged
+  // (the new one is the current one). Revokes every refresh token of the
+  // user, so other devices must log in again, and clears
+  // must_change_password.
   Result<void> change_password(const Principal& who, const std::string& current_password,
                                const std::string& new_password);
+
+  // An admin sets a new password for a user who forgot theirs: `password`,
+  // or a generated one when "" (returned once). The user must change it
+  // at their next login; every login of theirs ends now. Audited
+  // (user.password_reset, never the password). Errors: forbidden,
+  // user_not_found, password_too_short/long.
+  Result<CreatedUser> reset_password(const Principal& who, UserId id, const std::string& password);
+
+  // The same without a principal, by username, for `rollcall user
+  // reset-password` on the server's machine (a locked-out admin); audited
+  // as done by the system. Errors: user_not_found, password_too_short/long.
+  static Result<CreatedUser> reset_password_locally(store::Store& store,
+                                                    const std::string& username,
+                                                    const std::string& password);
 
   // Errors: token_invalid, token_expired, account_disabled.
   Result<Principal> authenticate(const std::string& access_token);
@@ -88,7 +105,7 @@ class Accounts {
 // First start: creates the admin account when the database has no admin.
 // The password is `password` if given (it must pass the policy), else
 // generated; `generated_password` is set only when generated, so the
-// caller can print it once.
+// caller can print it once, and then it must be changed at first login.
 struct FirstStart {
   bool is_admin_created = false;
   std::string generated_password;

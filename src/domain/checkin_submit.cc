@@ -194,8 +194,9 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
   auto outcome = store_.write_value<Outcome>([&](store::Tx& tx) -> Result<Outcome> {
     const std::int64_t now = unix_ms_now();
     // 1. Who.
-    auto student =
-        as_student ? tx.find_student(*who->student) : tx.find_student_by_roll(request.roll_number);
+    auto student = as_student
+                       ? tx.find_student(*who->student)
+                       : tx.find_student_by_roll_in_session(*request.session, request.roll_number);
     if (!student) return student.error();
     if (!*student) {
       return Outcome(field_error("unknown_student", "roll_number",
@@ -315,7 +316,8 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     auto first = store_.read_value<std::optional<store::CheckinSubmission>>(
         [&](store::Tx& tx) -> Result<std::optional<store::CheckinSubmission>> {
           auto student = as_student ? tx.find_student(*who->student)
-                                    : tx.find_student_by_roll(request.roll_number);
+                                    : tx.find_student_by_roll_in_session(*request.session,
+                                                                         request.roll_number);
           if (!student) return student.error();
           if (!*student) return std::optional<store::CheckinSubmission>();
           return tx.active_checkin_submission(*request.session, (*student)->id);

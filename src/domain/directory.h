@@ -36,9 +36,11 @@ struct SubjectFields {
 struct StudentFields {
   std::optional<std::string> name, roll_number, registration_number, phone;
   std::optional<ClassId> class_id;
-  // Create only: also make a student login (username = roll number).
+  // Create only: also make a student login. Its username is `username`
+  // when given, else the registration number (unique in the school, where
+  // roll numbers are unique only within a class). A username implies a login.
   bool create_login = false;
-  std::optional<std::string> password;
+  std::optional<std::string> username, password;
 };
 
 struct CreatedTeacher {

@@ -11,6 +11,36 @@ using namespace detail;  // NOLINT: this file implements Directory with its rule
 
 // ---- Students -------------------------------------------------------------
 
+namespace {
+
+// The student's login: named `username` when the form gave one, else the
+// registration number. A clash or a bad name is reported on the field the
+// caller sent, never on a username field the form does not have.
+Result<CreatedUser> create_student_login(Tx& tx, const store::Student& student,
+                                         const StudentFields& fields) {
+  const bool is_named = fields.username && !trim_spaces(*fields.username).empty();
+  const std::string name = is_named ? *fields.username : student.registration_number;
+  if (!is_named && lower_ascii(name).size() < 3) {
+    return field_error("invalid_field", "registration_number",
+                       "a student's login is named after their registration number, which needs "
+                       "at least 3 characters for that; give the student a username, or add "
+                       "them without a login");
+  }
+  auto login = Accounts::create_user(
+      tx, NewUser{name, fields.password.value_or(""), store::Role::student, student.name});
+  if (login || is_named || login.error().field != "username") return login;
+  if (login.error().code == "username_taken") {
+    return field_error("username_taken", "registration_number",
+                       "another account already signs in as \"" + lower_ascii(name) +
+                           "\", this registration number; give the student a username of "
+                           "their own");
+  }
+  return field_error(login.error().code, "registration_number",
+                     "the registration number cannot name a login: " + login.error().message);
+}
+
+}  // namespace
+
 Result<store::Student> Directory::student_for_read(Tx& tx, const Principal& who, StudentId id) {
   auto student = found<store::Student>(tx.find_student(id), "student", id.value);
   if (!student || who.is_admin()) return student;
@@ -44,16 +74,9 @@ Result<CreatedStudent> Directory::create_student(const Principal& who,
   return store_.write_value<CreatedStudent>([&](Tx& tx) -> Result<CreatedStudent> {
     ROLLCALL_TRY(require_class_exists(tx, student.class_id));
     ROLLCALL_TRY(may_teach(tx, who, student.class_id, "add students"));
-    if (fields.create_login) {
-      if (student.roll_number.size() < 3) {
-        return field_error("invalid_field", "roll_number",
-                           "a student login uses the roll number as its username, which needs at "
-                           "least 3 characters; create the student without a login");
-      }
-      auto login =
-          Accounts::create_user(tx, NewUser{student.roll_number, fields.password.value_or(""),
-                                            store::Role::student, student.name});
-      if (!login) return explain_duplicate(login.error());
+    if (fields.create_login || fields.username) {
+      auto login = create_student_login(tx, student, fields);
+      if (!login) return login.error();
       student.user = login->user.id;
       created.generated_password = login->generated_password;
     }
@@ -84,9 +107,9 @@ Result<store::Page<store::Student>> Directory::list_students(const Principal& wh
 
 Result<store::Student> Directory::update_student(const Principal& who, StudentId id,
                                                  const StudentFields& fields) {
-  if (fields.create_login || fields.password) {
-    return field_error("invalid_field", "password",
-                       "a student's login is changed through /api/v1/users");
+  if (fields.create_login || fields.password || fields.username) {
+    return field_error("invalid_field", fields.username ? "username" : "password",
+                       "a student's login is changed on the Users page (/api/v1/users)");
   }
   return store_.write_value<store::Student>([&](Tx& tx) -> Result<store::Student> {
     auto student = student_for_change(tx, who, id);

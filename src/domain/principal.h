@@ -22,6 +22,9 @@ struct Principal {
   std::string username;
   std::optional<TeacherId> teacher;  // role == teacher and a profile exists
   std::optional<StudentId> student;  // role == student and a profile exists
+  // Someone else chose the password: until the user changes it, only that
+  // (and asking who they are) is served (http/server.cc).
+  bool must_change_password = false;
 
   bool is_admin() const { return role == store::Role::admin; }
 };

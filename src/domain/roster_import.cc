@@ -15,6 +15,8 @@ namespace {}  // namespace
 nlohmann::json to_json(const RowError& error) {
   return {{"line", error.line},
           {"roll_number", error.roll_number},
+          {"registration_number", error.registration_number},
+          {"student_added", error.is_student_added},
           {"code", error.code},
           {"message", error.message}};
 }
@@ -115,42 +117,79 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
                                  const std::vector<std::string>& photo_names,
                                  const PhotoReader& read,
                                  const std::function<void(const ImportProgress&)>& on_row) {
-  std::set<std::string> rolls;
-  for (const auto& row : rows) rolls.insert(lower_ascii(row.fields.roll_number.value_or("")));
-  std::map<std::string, std::vector<std::string>> photos_by_roll;
-  for (const auto& name : photo_names) {
-    const auto roll = roll_of_photo(name, rolls);
-    if (!roll.empty()) photos_by_roll[roll].push_back(name);
-  }
+  // Every row's class first: roll numbers repeat across classes, so photos
+  // may be named by roll number only when one class holds the whole import.
   std::map<std::string, ClassId> classes;
+  std::vector<Result<ClassId>> row_classes;
+  std::set<std::int64_t> distinct_classes;
+  for (const auto& row : rows) {
+    row_classes.push_back(row.problem ? Result<ClassId>(*row.problem) : class_of(row, classes));
+    if (row_classes.back()) distinct_classes.insert(row_classes.back()->value);
+  }
+  const bool is_one_class = distinct_classes.size() <= 1;
+  std::set<std::string> prns, rolls;
+  for (const auto& row : rows) {
+    prns.insert(lower_ascii(row.fields.registration_number.value_or("")));
+    rolls.insert(lower_ascii(row.fields.roll_number.value_or("")));
+  }
+  // A registration number wins over a roll number that happens to be spelt
+  // the same.
+  std::map<std::string, std::vector<std::string>> photos_by_prn, photos_by_roll;
+  for (const auto& name : photo_names) {
+    if (auto prn = roll_of_photo(name, prns); !prn.empty()) {
+      photos_by_prn[prn].push_back(name);
+    } else if (auto roll = roll_of_photo(name, rolls); !roll.empty()) {
+      photos_by_roll[roll].push_back(name);
+    }
+  }
   ImportProgress progress;
   progress.total = rows.size();
-  for (const auto& row : rows) {
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& row = rows[i];
     const std::string roll = row.fields.roll_number.value_or("");
-    auto fail = [&](const Error& error) {
-      progress.errors.push_back({row.line, roll, error.code, error.message});
+    const std::string prn = row.fields.registration_number.value_or("");
+    bool is_added = false;
+    // Every message says whether the student is in the school now.
+    auto fail = [&](const std::string& code, const std::string& problem) {
+      progress.errors.push_back(
+          {row.line, roll, code,
+           (is_added ? "the student was added, but " : "the student was not added: ") + problem,
+           is_added, prn});
     };
-    auto class_id = row.problem ? Result<ClassId>(*row.problem) : class_of(row, classes);
+    const auto& class_id = row_classes[i];
     if (!class_id) {
-      fail(class_id.error());
+      fail(class_id.error().code, class_id.error().message);
     } else {
       StudentFields fields = row.fields;
       fields.class_id = *class_id;
       auto created = directory_.create_student(who, fields);
       if (!created) {
-        fail(created.error());
+        fail(created.error().code, created.error().message);
       } else {
+        is_added = true;
         ++progress.students_created;
-        auto names = photos_by_roll[lower_ascii(created->student.roll_number)];
+        const auto& student = created->student;
+        auto names = photos_by_prn[lower_ascii(student.registration_number)];
+        const auto& by_roll = photos_by_roll[lower_ascii(student.roll_number)];
+        if (is_one_class) names.insert(names.end(), by_roll.begin(), by_roll.end());
         std::sort(names.begin(), names.end());
-        if (names.empty()) {
-          fail(make_error("photo_missing", "no photo named " + roll + ".jpg (or .png, .webp)"));
+        if (names.empty() && !by_roll.empty()) {
+          fail("photo_named_by_roll_number",
+               "photo " + by_roll.front() +
+                   " is named by roll number, which students of different classes in this "
+                   "import may share; name it by registration number (" +
+                   student.registration_number + ".jpg)");
+        } else if (names.empty()) {
+          fail("photo_missing", "no photo is named " + student.registration_number + ".jpg" +
+                                    (is_one_class ? " or " + student.roll_number + ".jpg" : "") +
+                                    " (or .png, .webp)");
         }
         std::vector<std::pair<std::string, std::vector<std::uint8_t>>> files;
         for (const auto& name : names) {
           auto content = read(name);
           if (!content) {
-            fail(content.error());
+            fail(content.error().code,
+                 "photo " + name + " could not be read: " + content.error().message);
             continue;
           }
           files.emplace_back(name, std::move(content).value());
@@ -158,16 +197,16 @@ ImportProgress RosterImport::run(const Principal& who, const std::vector<RosterR
         std::vector<Upload> uploads;
         for (const auto& [name, content] : files) uploads.push_back({name, content});
         if (!uploads.empty()) {
-          auto report = enrollment_.add_photos(who, created->student.id, uploads);
+          auto report = enrollment_.add_photos(who, student.id, uploads);
           if (!report) {
-            fail(report.error());
+            fail(report.error().code, "the photos were not enrolled: " + report.error().message);
           } else {
             for (const auto& outcome : report->photos) {
               if (outcome.is_accepted()) {
                 ++progress.photos_accepted;
               } else {
-                fail(Error{outcome.rejection->code,
-                           outcome.filename + ": " + outcome.rejection->message});
+                fail(outcome.rejection->code, "photo " + outcome.filename +
+                                                  " cannot be used: " + outcome.rejection->message);
               }
             }
           }

@@ -1,7 +1,9 @@
 // src/domain/roster_import.h
 //
-// Bulk import: a CSV roster of students plus photos named by roll number
-// (<roll>.jpg, <roll>_2.jpg, ...; .jpeg, .png and .webp too, any case).
+// Bulk import: a CSV roster of students plus photos named by registration
+// number (<prn>.jpg, <prn>_2.jpg, ...; .jpeg, .png and .webp too, any case),
+// or by roll number when every row is in one class (roll numbers are unique
+// only within a class; a registration number wins when both match).
 // Each row is created and enrolled on its own: a bad row is reported
 // with its line and reason and never stops the rest.
 // Columns (header row required, any order, case-insensitive): name,
@@ -39,17 +41,21 @@ struct RosterRow {
 // Errors: csv_invalid, csv_too_many_rows, roster_empty, roster_missing_column.
 Result<std::vector<RosterRow>> parse_roster(std::string_view csv);
 
+// A row's problem. The message begins "the student was added, but ..."
+// or "the student was not added: ...", for people reading the list.
 struct RowError {
   std::size_t line = 0;
   std::string roll_number;
   std::string code;
   std::string message;
+  bool is_student_added = false;  // the row's student exists, whatever went wrong after
+  std::string registration_number;
 };
 nlohmann::json to_json(const RowError& error);
 
-// Photo files by roll number: the roll number (lower case) in `rolls`
-// that a file name (any folder) belongs to, "" when none. "<roll>.jpg"
-// wins over "<roll>_2.jpg", so a roll number may itself end in _<digit>.
+// Photo files by name: the key (a roll or registration number, lower
+// case) in `rolls` that a file name (any folder) belongs to, "" when none.
+// "<key>.jpg" wins over "<key>_2.jpg", so a key may itself end in _<digit>.
 std::string roll_of_photo(const std::string& filename, const std::set<std::string>& rolls);
 
 // Reads one photo's bytes by the name given to add_photo_names.

@@ -159,15 +159,31 @@ Result<store::Teacher> TelegramLinks::link_teacher(store::Tx& tx, store::Teacher
   return teacher;
 }
 
-Result<store::Student> TelegramLinks::link_student(const std::string& roll_number,
+Result<store::Student> TelegramLinks::link_student(const std::string& typed,
                                                    std::int64_t telegram_user_id) {
-  const std::string roll = trim_spaces(roll_number);
+  const std::string text = trim_spaces(typed);
   return store_.write_value<store::Student>([&](store::Tx& tx) -> Result<store::Student> {
-    auto student = tx.find_student_by_roll(roll);
+    // A registration number names one student of the school; a roll number
+    // only within a class, so it is taken only when one student has it.
+    std::string how = "registration_number";
+    auto student = tx.find_student_by_registration(text);
     if (!student) return student.error();
     if (!*student) {
-      return field_error("unknown_student", "roll_number",
-                         "no student has roll number \"" + roll.substr(0, 40) + "\"");
+      how = "roll_number";
+      auto rolls = tx.list_students_by_roll(text, 2);
+      if (!rolls) return rolls.error();
+      if (rolls->empty()) {
+        return field_error(
+            "unknown_student", "roll_number",
+            "no student has the registration number or roll number \"" + text.substr(0, 40) + "\"");
+      }
+      if (rolls->size() > 1) {
+        return field_error("roll_number_ambiguous", "roll_number",
+                           "students of more than one class have roll number \"" +
+                               text.substr(0, 40) +
+                               "\"; send your registration number (PRN) instead");
+      }
+      student = std::optional(rolls->front());
     }
     store::Student linked = **student;
     if (linked.telegram_id == telegram_user_id) return linked;
@@ -187,7 +203,7 @@ Result<store::Student> TelegramLinks::link_student(const std::string& roll_numbe
     linked.telegram_id = telegram_user_id;
     ROLLCALL_TRY(tx.update_student(linked));
     ROLLCALL_TRY(audit(tx, nullptr, "telegram.link", "student", linked.id.value, nullptr,
-                       {{"telegram_user_id", telegram_user_id}, {"by", "roll_number"}}));
+                       {{"telegram_user_id", telegram_user_id}, {"by", how}}));
     return linked;
   });
 }

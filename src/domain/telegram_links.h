@@ -3,7 +3,7 @@
 // Linking Telegram accounts to people (issue 7). A teacher proves who they
 // are to the teacher bot with their phone contact (matched to the profile)
 // and then the account password or a one-time code made in the web UI; a
-// student names their roll number to the student bot, once.
+// student names their registration or roll number to the student bot, once.
 // Owns: the code (8 characters from an alphabet without look-alikes,
 // libsodium's CSPRNG; ~40 bits, valid 10 minutes, usable once, kept only
 // as its SHA-256), the rules that one Telegram account links one teacher
@@ -53,12 +53,14 @@ class TelegramLinks {
   Result<store::Teacher> link_with_password(TeacherId teacher, const std::string& password,
                                             std::int64_t telegram_user_id);
 
-  // Links the student with this roll number. Linking again to the same
-  // account is fine. Errors: unknown_student, student_linked_elsewhere
-  // (their teacher or an admin must unlink first), telegram_taken (this
-  // account is another student's).
-  Result<store::Student> link_student(const std::string& roll_number,
-                                      std::int64_t telegram_user_id);
+  // Links the student `typed` names: their registration number (PRN, any
+  // case; it wins when it is also someone's roll number), or their roll
+  // number (any case) when only one student of the school has it. Linking
+  // again to the same account is fine. Errors: unknown_student,
+  // roll_number_ambiguous (students of several classes have it: send the
+  // PRN), student_linked_elsewhere (their teacher or an admin must unlink
+  // first), telegram_taken (this account is another student's).
+  Result<store::Student> link_student(const std::string& typed, std::int64_t telegram_user_id);
 
   // Removes a link: a student's by their teacher or an admin; a teacher's
   // by themselves or an admin. Errors: forbidden, student_not_found,

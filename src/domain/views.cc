@@ -19,6 +19,7 @@ nlohmann::json to_json(const store::User& user) {
           {"role", store::to_string(user.role)},
           {"display_name", user.display_name},
           {"is_active", user.is_active},
+          {"must_change_password", user.must_change_password},
           {"created_at", format_iso8601(user.created_ms)}};
 }
 

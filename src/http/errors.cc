@@ -30,6 +30,8 @@ int status_of(const std::string& code) {
       {"forbidden", 403},
       {"cors_origin_denied", 403},
       {"password_wrong", 403},
+      {"password_change_required", 403},
+      {"roll_number_ambiguous", 409},
       {"not_found", 404},
       {"method_not_allowed", 405},
       {"conflict", 409},

@@ -110,7 +110,8 @@ void add_auth_routes(Router& router, Services& s) {
                                    {"username", who.username},
                                    {"role", store::to_string(who.role)},
                                    {"teacher_id", teacher},
-                                   {"student_id", student}});
+                                   {"student_id", student},
+                                   {"must_change_password", who.must_change_password}});
              });
 
   router.add("GET", "/api/v1/users", kAdmin, "List users (search by username or name)",
@@ -162,6 +163,23 @@ void add_auth_routes(Router& router, Services& s) {
                auto user = s.accounts.set_user_active(call.who(), UserId{call.id("id")}, **active);
                if (!user) return user.error();
                return Reply::json(domain::to_json(*user));
+             });
+  router.add("POST", "/api/v1/users/{id}/password", kAdmin,
+             "Set a new password for a user (generated and returned once when omitted); they "
+             "must change it at their next login, and every login of theirs ends",
+             [&s](Call& call) -> Result<Reply> {
+               auto input = JsonInput::parse(call, {"password"});
+               if (!input) return input.error();
+               auto password = input->text("password");
+               if (!password) return password.error();
+               auto reset = s.accounts.reset_password(call.who(), UserId{call.id("id")},
+                                                      password->value_or(""));
+               if (!reset) return reset.error();
+               auto body = domain::to_json(reset->user);
+               if (!reset->generated_password.empty()) {
+                 body["generated_password"] = reset->generated_password;
+               }
+               return Reply::json(body);
              });
   router.add("DELETE", "/api/v1/users/{id}", kAdmin, "Delete a user that has no profile",
              [&s](Call& call) -> Result<Reply> {

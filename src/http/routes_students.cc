@@ -10,16 +10,18 @@ namespace rollcall::http {
 namespace {
 
 Result<domain::StudentFields> student_fields(const Call& call, bool is_create) {
-  auto input = is_create ? JsonInput::parse(call, {"name", "roll_number", "registration_number",
-                                                   "class_id", "phone", "create_login", "password"})
-                         : JsonInput::parse(call, {"name", "roll_number", "registration_number",
-                                                   "class_id", "phone"});
+  auto input =
+      is_create ? JsonInput::parse(call, {"name", "roll_number", "registration_number", "class_id",
+                                          "phone", "create_login", "username", "password"})
+                : JsonInput::parse(
+                      call, {"name", "roll_number", "registration_number", "class_id", "phone"});
   if (!input) return input.error();
   domain::StudentFields f;
   for (const auto& [name, out] : {std::pair{"name", &f.name},
                                   {"roll_number", &f.roll_number},
                                   {"registration_number", &f.registration_number},
                                   {"phone", &f.phone},
+                                  {"username", &f.username},
                                   {"password", &f.password}}) {
     auto value = input->text(name);
     if (!value) return value.error();
@@ -120,7 +122,16 @@ void add_student_routes(Router& router, Services& s) {
       [&s, &e](Call& call) -> Result<Reply> {
         auto uploads = photo_uploads(call);
         if (!uploads) return uploads.error();
-        auto report = e.add_photos(call.who(), StudentId{call.id("id")}, *uploads);
+        // An admin's "yes, it is this student" for a look-alike photo.
+        domain::EnrollOverrides overrides;
+        if (const auto it = call.form.find("allow_lookalike"); it != call.form.end()) {
+          if (it->second != "true" && it->second != "false") {
+            return field_error("invalid_field", "allow_lookalike",
+                               "allow_lookalike is true or false");
+          }
+          overrides.allow_lookalike = it->second == "true";
+        }
+        auto report = e.add_photos(call.who(), StudentId{call.id("id")}, *uploads, overrides);
         if (!report) return report.error();
         nlohmann::json photos = nlohmann::json::array();
         int accepted = 0;

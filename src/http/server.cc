@@ -74,6 +74,16 @@ void write(const Reply& reply, httplib::Response& res) {
 
 }  // namespace
 
+namespace {
+
+// What a user who must change their password may still do.
+bool is_allowed_before_password_change(const Route& route) {
+  return (route.method == "POST" && route.pattern == "/api/v1/auth/password") ||
+         (route.method == "GET" && route.pattern == "/api/v1/me");
+}
+
+}  // namespace
+
 struct Server::Impl {
   ServerOptions options;
   Metrics& metrics;
@@ -119,12 +129,19 @@ Result<Reply> Server::Impl::handle(const Router& router, const httplib::Request&
         route->roles.end()) {
       return domain::forbidden(req.method + " " + route->pattern);
     }
+    // A password someone else chose (a reset, the first admin's) is
+    // replaced before anything else is served.
+    if (principal->must_change_password && !is_allowed_before_password_change(*route)) {
+      return make_error("password_change_required",
+                        "your password was set by someone else; choose a new password of your "
+                        "own (Your account, Change password) before going on");
+    }
     call.principal = std::move(principal).value();
   } else if (const auto token = bearer_token(req); !token.empty()) {
     // A public route serves a signed-in caller as themselves (a student
     // checking in from their account); a stale token is ignored here, as
     // the route needs none (a client refreshing still sends its old one).
-    if (auto principal = authenticate(token)) {
+    if (auto principal = authenticate(token); principal && !principal->must_change_password) {
       log_user = principal->username;
       call.principal = std::move(principal).value();
     }

@@ -59,7 +59,7 @@ Result<store::Job> Importer::start(const domain::Principal& who, std::string csv
   auto dropped = [save]() mutable {
     domain::ImportProgress progress;
     progress.errors.push_back(
-        {0, "", "shutting_down", "the server stopped before this import ran"});
+        {0, "", "shutting_down", "the server stopped before this import ran", false, ""});
     save(store::JobState::failed, progress);
   };
   if (!runner_.submit(std::move(task), std::move(dropped))) {

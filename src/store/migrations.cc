@@ -33,6 +33,13 @@ struct Migration {
   int version;
   const char* name;
   const char* sql;
+  // When the dialects cannot share the SQL (SQLite cannot drop a
+  // constraint): `sql` is SQLite's, this PostgreSQL's.
+  const char* postgres_sql = nullptr;
+  // SQLite only: the migration rebuilds a table others refer to, so it
+  // runs with foreign keys off (a DROP TABLE would otherwise cascade) and
+  // checks every reference before it commits.
+  bool rebuilds_tables = false;
 };
 
 constexpr Migration kMigrations[] = {
@@ -438,6 +445,63 @@ CREATE INDEX idx__telegram_link_codes__teacher_id ON telegram_link_codes (teache
 -- session's photos by something a teacher recognises ('' before this).
 ALTER TABLE class_photos ADD COLUMN filename TEXT NOT NULL DEFAULT '';
 )sql"},
+
+    // Roll numbers become unique within a class (not the school) and compare
+    // ignoring ASCII case, through roll_key, the folded copy the store
+    // writes; two students of one class whose roll numbers differed only in
+    // case (allowed before) keep them, the later one's key suffixed with
+    // '#<id>' (never a roll number: '#' is not allowed in one) so the
+    // migration cannot fail; it then answers to its registration number
+    // until renamed. LOWER folds ASCII the same on both back ends, and roll
+    // numbers are ASCII. Users get the "must change the password" flag.
+    // SQLite cannot drop a constraint, so it rebuilds the table (its
+    // foreign keys off, checked before commit; the AUTOINCREMENT counter
+    // kept, so a deleted student's id is never handed out again).
+    {12, "roll numbers per class, forced password change",
+     R"sql(
+CREATE TABLE students_v12 (
+  id {id},
+  user_id BIGINT CONSTRAINT fk__students__user_id__users REFERENCES users (id),
+  name TEXT NOT NULL,
+  roll_number TEXT NOT NULL,
+  registration_number TEXT NOT NULL,
+  class_id BIGINT NOT NULL CONSTRAINT fk__students__class_id__classes REFERENCES classes (id),
+  phone TEXT NOT NULL,
+  telegram_id BIGINT,
+  created_ms BIGINT NOT NULL,
+  roll_key TEXT NOT NULL,
+  CONSTRAINT uq__students__class_id__roll_key UNIQUE (class_id, roll_key),
+  CONSTRAINT uq__students__registration_number UNIQUE (registration_number),
+  CONSTRAINT uq__students__user_id UNIQUE (user_id),
+  CONSTRAINT uq__students__telegram_id UNIQUE (telegram_id)
+);
+INSERT INTO students_v12 (id, user_id, name, roll_number, registration_number, class_id, phone,
+                          telegram_id, created_ms, roll_key)
+  SELECT o.id, o.user_id, o.name, o.roll_number, o.registration_number, o.class_id, o.phone,
+         o.telegram_id, o.created_ms,
+         LOWER(o.roll_number) || CASE WHEN EXISTS (
+           SELECT 1 FROM students AS s WHERE s.class_id = o.class_id
+             AND LOWER(s.roll_number) = LOWER(o.roll_number) AND s.id < o.id)
+           THEN '#' || CAST(o.id AS TEXT) ELSE '' END
+  FROM students AS o;
+DELETE FROM sqlite_sequence WHERE name = 'students_v12';
+UPDATE sqlite_sequence SET name = 'students_v12' WHERE name = 'students';
+DROP TABLE students;
+ALTER TABLE students_v12 RENAME TO students;
+CREATE INDEX idx__students__class_id ON students (class_id);
+ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
+)sql",
+     R"sql(
+ALTER TABLE students ADD COLUMN roll_key TEXT NOT NULL DEFAULT '';
+UPDATE students SET roll_key = LOWER(roll_number) || CASE WHEN EXISTS (
+    SELECT 1 FROM students AS s WHERE s.class_id = students.class_id
+      AND LOWER(s.roll_number) = LOWER(students.roll_number) AND s.id < students.id)
+  THEN '#' || CAST(id AS TEXT) ELSE '' END;
+ALTER TABLE students DROP CONSTRAINT uq__students__roll_number;
+ALTER TABLE students ADD CONSTRAINT uq__students__class_id__roll_key UNIQUE (class_id, roll_key);
+ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
+)sql",
+     true},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database
@@ -467,6 +531,21 @@ std::string begin_write(Backend backend) {
 }
 
 Result<void> apply_one(Connection& connection, const Migration& migration) {
+  const bool is_sqlite = connection.backend() == Backend::sqlite;
+  const char* sql =
+      !is_sqlite && migration.postgres_sql != nullptr ? migration.postgres_sql : migration.sql;
+  // PRAGMA foreign_keys is a no-op inside a transaction: set it around it.
+  const bool keys_off = is_sqlite && migration.rebuilds_tables;
+  if (keys_off) {
+    if (auto off = connection.execute("PRAGMA foreign_keys = OFF"); !off) return off.error();
+  }
+  struct KeysBackOn {
+    Connection& connection;
+    bool is_on;
+    ~KeysBackOn() {
+      if (is_on) (void)connection.execute("PRAGMA foreign_keys = ON");
+    }
+  } keys_back_on{connection, keys_off};
   if (auto begun = connection.execute(begin_write(connection.backend())); !begun) {
     return begun.error();
   }
@@ -476,8 +555,17 @@ Result<void> apply_one(Connection& connection, const Migration& migration) {
                        {param(migration.version)});
     if (!applied) return applied.error();
     if (*applied > 0) return {};  // another server got there first
-    if (auto made = connection.execute(in_dialect(migration.sql, connection.backend())); !made) {
+    if (auto made = connection.execute(in_dialect(sql, connection.backend())); !made) {
       return made.error();
+    }
+    if (keys_off) {
+      auto broken = connection.query("PRAGMA foreign_key_check", {});
+      if (!broken) return broken.error();
+      if (!broken->rows.empty()) {
+        return make_error("database_error", "the rebuilt tables leave " +
+                                                std::to_string(broken->rows.size()) +
+                                                " references pointing at nothing");
+      }
     }
     auto recorded =
         connection.query("INSERT INTO schema_migrations (version, applied_ms) VALUES ($1, $2)",
@@ -495,7 +583,7 @@ Result<void> apply_one(Connection& connection, const Migration& migration) {
                                             migration.name + ") failed: " + why.message);
 }
 
-Result<void> apply_all(Connection& connection) {
+Result<void> apply_all(Connection& connection, int up_to) {
   auto created = connection.execute(
       "CREATE TABLE IF NOT EXISTS schema_migrations ("
       "version INTEGER NOT NULL PRIMARY KEY, applied_ms BIGINT NOT NULL)");
@@ -510,6 +598,7 @@ Result<void> apply_all(Connection& connection) {
   }
   for (const Migration& migration : kMigrations) {
     if (migration.version <= *current) continue;
+    if (migration.version > up_to) break;
     if (auto applied = apply_one(connection, migration); !applied) return applied;
   }
   return {};
@@ -527,6 +616,10 @@ Result<int> applied_version(Connection& connection) {
 }
 
 Result<void> apply_migrations(Connection& connection) {
+  return apply_migrations_up_to(connection, latest_schema_version());
+}
+
+Result<void> apply_migrations_up_to(Connection& connection, int version) {
   const bool is_postgres = connection.backend() == Backend::postgres;
   // Concurrent CREATE TABLE IF NOT EXISTS can still collide in PostgreSQL's
   // catalogue, so the whole run holds the lock, not only each step.
@@ -535,7 +628,7 @@ Result<void> apply_migrations(Connection& connection) {
         connection.query("SELECT pg_advisory_lock(CAST($1 AS BIGINT))", {kMigrationLockKey});
     if (!locked) return locked.error();
   }
-  auto applied = apply_all(connection);
+  auto applied = apply_all(connection, version);
   if (is_postgres) {
     (void)connection.query("SELECT pg_advisory_unlock(CAST($1 AS BIGINT))", {kMigrationLockKey});
   }

@@ -27,6 +27,10 @@ struct User {
   Role role = Role::student;
   std::string display_name;
   bool is_active = true;
+  // Set when someone else chose the password (an admin's reset, `rollcall
+  // user reset-password`, the generated first admin password); cleared when
+  // the user changes it. Until then the API serves the user nothing else.
+  bool must_change_password = false;
   std::int64_t created_ms = 0;
 };
 
@@ -77,8 +81,8 @@ struct Student {
   StudentId id;
   std::optional<UserId> user;  // set when the student has a login
   std::string name;
-  std::string roll_number;          // unique
-  std::string registration_number;  // PRN; unique
+  std::string roll_number;          // unique within the class, ignoring ASCII case
+  std::string registration_number;  // PRN; unique in the whole school
   ClassId class_id;
   std::string phone;  // may be empty
   std::optional<std::int64_t> telegram_id;

@@ -76,7 +76,10 @@ class Tx {
   Result<std::optional<User>> find_user_by_username(const std::string& username);
   Result<Page<User>> list_users(const ListQuery& query);
   Result<void> update_user(const User& user);  // display_name, role, is_active
-  Result<void> update_password(UserId id, const std::string& password_hash);
+  // Sets the hash and must_change_password (true when someone other than
+  // the user chose the password).
+  Result<void> update_password(UserId id, const std::string& password_hash,
+                               bool must_change_password = false);
   Result<bool> delete_user(UserId id);
   Result<std::int64_t> count_users(Role role);
 
@@ -119,10 +122,26 @@ class Tx {
   Result<bool> teaches_class(TeacherId teacher, ClassId class_id);
 
   // Students. list_students filters by class when given; search matches
-  // name, roll number and registration number.
+  // name, roll number and registration number. Roll numbers are unique
+  // within a class and compared ignoring ASCII case (the store keeps a
+  // folded copy, roll_key); a clash is duplicate "students.class_id,
+  // students.roll_key".
   Result<StudentId> insert_student(const Student& student);
   Result<std::optional<Student>> find_student(StudentId id);
-  Result<std::optional<Student>> find_student_by_roll(const std::string& roll_number);
+  Result<std::optional<Student>> find_student_by_roll(ClassId class_id,
+                                                      const std::string& roll_number);
+  // The student with this roll number in the class of `session`; when
+  // that class has none (or there is no such session), the first student
+  // of another class with it, so that the caller can say where they are not.
+  Result<std::optional<Student>> find_student_by_roll_in_session(SessionId session,
+                                                                 const std::string& roll_number);
+  // Every student of the school with this roll number (any class, any
+  // case), by id; at most `limit`.
+  Result<std::vector<Student>> list_students_by_roll(const std::string& roll_number, int limit);
+  // The student with this registration number: the exact spelling, else
+  // the only one that matches ignoring ASCII case.
+  Result<std::optional<Student>> find_student_by_registration(
+      const std::string& registration_number);
   Result<std::optional<Student>> find_student_by_user(UserId user);
   Result<Page<Student>> list_students(const ListQuery& query, std::optional<ClassId> class_id);
   // Only students of classes the teacher is assigned to.

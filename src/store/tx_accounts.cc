@@ -21,7 +21,8 @@ std::string fold_username(std::string username) {
 }
 
 constexpr const char* kUserColumns =
-    "id, username, password_hash, role, display_name, is_active, created_ms";
+    "id, username, password_hash, role, display_name, is_active, must_change_password, "
+    "created_ms";
 
 User read_user(RowReader& row) {
   User user;
@@ -31,6 +32,7 @@ User read_user(RowReader& row) {
   user.role = row.enumeration(role_from_string);
   user.display_name = row.text();
   user.is_active = row.flag();
+  user.must_change_password = row.flag();
   user.created_ms = row.integer();
   return user;
 }
@@ -104,9 +106,10 @@ Result<UserId> Tx::insert_user(const User& user) {
   auto id = insert_id(
       connection_,
       "INSERT INTO users (username, password_hash, role, display_name, is_active, "
-      "created_ms) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+      "must_change_password, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
       {param(fold_username(user.username)), param(user.password_hash), param(to_string(user.role)),
-       param(user.display_name), param(user.is_active), param(user.created_ms)});
+       param(user.display_name), param(user.is_active), param(user.must_change_password),
+       param(user.created_ms)});
   if (!id) return id.error();
   return UserId{*id};
 }
@@ -135,9 +138,12 @@ Result<void> Tx::update_user(const User& user) {
                     "user with id " + std::to_string(user.id.value));
 }
 
-Result<void> Tx::update_password(UserId id, const std::string& password_hash) {
-  return change_one(connection_, "UPDATE users SET password_hash = $2 WHERE id = $1",
-                    {param(id), param(password_hash)}, "user with id " + std::to_string(id.value));
+Result<void> Tx::update_password(UserId id, const std::string& password_hash,
+                                 bool must_change_password) {
+  return change_one(connection_,
+                    "UPDATE users SET password_hash = $2, must_change_password = $3 WHERE id = $1",
+                    {param(id), param(password_hash), param(must_change_password)},
+                    "user with id " + std::to_string(id.value));
 }
 
 Result<bool> Tx::delete_user(UserId id) { return delete_by_id(connection_, "users", id.value); }

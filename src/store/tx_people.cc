@@ -1,11 +1,23 @@
 // src/store/tx_people.cc
 //
 // Tx: teachers, classes, subjects, teacher assignments and students.
+#include <algorithm>
+#include <cctype>
+
 #include "store/detail/sql.h"
 #include "store/store.h"
 
 namespace rollcall::store {
 namespace {
+
+// Roll numbers compare ignoring ASCII case, folded here rather than with
+// SQL LOWER (which folds non-ASCII letters differently on the two back
+// ends); roll numbers are ASCII identifiers anyway (domain/validate.h).
+std::string roll_key(std::string roll_number) {
+  std::transform(roll_number.begin(), roll_number.end(), roll_number.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return roll_number;
+}
 
 constexpr const char* kTeacherColumns = "id, user_id, name, email, phone, telegram_id, created_ms";
 
@@ -239,11 +251,12 @@ Result<bool> Tx::teaches_class(TeacherId teacher, ClassId class_id) {
 Result<StudentId> Tx::insert_student(const Student& student) {
   auto id = insert_id(
       connection_,
-      "INSERT INTO students (user_id, name, roll_number, registration_number, class_id, phone, "
-      "telegram_id, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+      "INSERT INTO students (user_id, name, roll_number, roll_key, registration_number, class_id, "
+      "phone, telegram_id, created_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
       {param(student.user), param(student.name), param(student.roll_number),
-       param(student.registration_number), param(student.class_id), param(student.phone),
-       param(student.telegram_id), param(student.created_ms)});
+       param(roll_key(student.roll_number)), param(student.registration_number),
+       param(student.class_id), param(student.phone), param(student.telegram_id),
+       param(student.created_ms)});
   if (!id) return id.error();
   return StudentId{*id};
 }
@@ -253,9 +266,44 @@ Result<std::optional<Student>> Tx::find_student(StudentId id) {
                     {param(id)}, read_student);
 }
 
-Result<std::optional<Student>> Tx::find_student_by_roll(const std::string& roll_number) {
-  return select_one(connection_, select_from(kStudentColumns, "students WHERE roll_number = $1"),
-                    {param(roll_number)}, read_student);
+Result<std::optional<Student>> Tx::find_student_by_roll(ClassId class_id,
+                                                        const std::string& roll_number) {
+  return select_one(connection_,
+                    select_from(kStudentColumns, "students WHERE class_id = $1 AND roll_key = $2"),
+                    {param(class_id), param(roll_key(roll_number))}, read_student);
+}
+
+Result<std::optional<Student>> Tx::find_student_by_roll_in_session(SessionId session,
+                                                                   const std::string& roll_number) {
+  return select_one(
+      connection_,
+      select_from(kStudentColumns,
+                  "students WHERE roll_key = $2 ORDER BY CASE WHEN class_id = (SELECT class_id "
+                  "FROM sessions WHERE id = $1) THEN 0 ELSE 1 END, id LIMIT 1"),
+      {param(session), param(roll_key(roll_number))}, read_student);
+}
+
+Result<std::vector<Student>> Tx::list_students_by_roll(const std::string& roll_number, int limit) {
+  return select_all(
+      connection_,
+      select_from(kStudentColumns, "students WHERE roll_key = $1 ORDER BY id LIMIT $2"),
+      {param(roll_key(roll_number)), param(std::int64_t{limit})}, read_student);
+}
+
+Result<std::optional<Student>> Tx::find_student_by_registration(
+    const std::string& registration_number) {
+  // Registration numbers are unique as spelt; LOWER is safe here because
+  // they are ASCII identifiers, and this runs on a handful of rows.
+  auto matches = select_all(
+      connection_,
+      select_from(kStudentColumns, "students WHERE LOWER(registration_number) = $1 ORDER BY id"),
+      {param(roll_key(registration_number))}, read_student);
+  if (!matches) return matches.error();
+  for (auto& student : *matches) {
+    if (student.registration_number == registration_number) return std::optional(student);
+  }
+  if (matches->size() == 1) return std::optional(matches->front());
+  return std::optional<Student>();
 }
 
 Result<std::optional<Student>> Tx::find_student_by_user(UserId user) {
@@ -282,14 +330,15 @@ Result<Page<Student>> Tx::list_students_of_teacher(const ListQuery& query, Teach
 }
 
 Result<void> Tx::update_student(const Student& student) {
-  return change_one(connection_,
-                    "UPDATE students SET user_id = $2, name = $3, roll_number = $4, "
-                    "registration_number = $5, class_id = $6, phone = $7, telegram_id = $8 "
-                    "WHERE id = $1",
-                    {param(student.id), param(student.user), param(student.name),
-                     param(student.roll_number), param(student.registration_number),
-                     param(student.class_id), param(student.phone), param(student.telegram_id)},
-                    "student with id " + std::to_string(student.id.value));
+  return change_one(
+      connection_,
+      "UPDATE students SET user_id = $2, name = $3, roll_number = $4, "
+      "roll_key = $5, registration_number = $6, class_id = $7, phone = $8, "
+      "telegram_id = $9 WHERE id = $1",
+      {param(student.id), param(student.user), param(student.name), param(student.roll_number),
+       param(roll_key(student.roll_number)), param(student.registration_number),
+       param(student.class_id), param(student.phone), param(student.telegram_id)},
+      "student with id " + std::to_string(student.id.value));
 }
 
 Result<bool> Tx::delete_student(StudentId id) {

@@ -5,7 +5,8 @@
 // any case and with dashes; an unknown, used or expired code gets one
 // answer; one Telegram account, one teacher. A teacher is found by the
 // phone in any spelling and linked with their password; a student links
-// by roll number once, and only their teacher or an admin unlinks them.
+// by registration number, or by a roll number only one student has, once,
+// and only their teacher or an admin unlinks them.
 #include <gtest/gtest.h>
 
 #include "base/clock.h"
@@ -239,6 +240,43 @@ TEST_F(TelegramLinksTest, AStudentLinksOnceAndOnlyTheirTeacherUnlinks) {
   const auto relinked = links_->link_student("R-1", 501);
   ASSERT_TRUE(relinked.ok()) << relinked.error().message;
   EXPECT_EQ(relinked->telegram_id, 501);
+}
+
+// A second class with its own R-1 (roll numbers are unique per class).
+TEST_F(TelegramLinksTest, ARollNumberTwoClassesShareIsRefusedAskingForThePrn) {
+  add_class_with_students();
+  auto done = store_->write([&](store::Tx& tx) -> Result<void> {
+    store::ClassGroup group;
+    group.name = "IT";
+    group.section = "B";
+    auto class_id = tx.insert_class(group);
+    if (!class_id) return class_id.error();
+    store::Student student;
+    student.name = "Other R-1";
+    student.roll_number = "r-1";
+    student.registration_number = "PRN-IT-B-1";
+    student.class_id = *class_id;
+    auto id = tx.insert_student(student);
+    if (!id) return id.error();
+    return {};
+  });
+  ASSERT_TRUE(done.ok()) << done.error().message;
+  const auto ambiguous = links_->link_student("R-1", 600);
+  ASSERT_FALSE(ambiguous.ok());
+  EXPECT_EQ(ambiguous.error().code, "roll_number_ambiguous");
+  EXPECT_NE(ambiguous.error().message.find("send your registration number (PRN)"),
+            std::string::npos)
+      << ambiguous.error().message;
+  const auto by_prn = links_->link_student("prnr-1", 600);  // any case
+  ASSERT_TRUE(by_prn.ok()) << by_prn.error().message;
+  EXPECT_EQ(by_prn->id, students_[0]);
+}
+
+TEST_F(TelegramLinksTest, AStudentLinksByTheirRollNumberInAnyCaseWhenItIsTheOnlyOne) {
+  add_class_with_students();
+  const auto linked = links_->link_student("r-2", 700);
+  ASSERT_TRUE(linked.ok()) << linked.error().message;
+  EXPECT_EQ(linked->id, students_[1]);
 }
 
 TEST_F(TelegramLinksTest, ATeacherUnlinksThemselvesAndAnAdminAnyone) {

@@ -163,7 +163,11 @@ Person enroll(const Api& api, const std::string& admin, std::int64_t class_id,
         api.post_multipart("/api/v1/students/" + text(p.id) + "/photos", parts, admin);
     EXPECT_EQ(reply.status, 201) << person << ": " << reply;
   }
-  if (with_login) p.roll = student.value("generated_password", "") + "\n" + p.roll;
+  // A student's login is their registration number.
+  if (with_login) {
+    p.roll =
+        student.value("generated_password", "") + "\n" + student.value("registration_number", "");
+  }
   return p;
 }
 

@@ -1,7 +1,7 @@
 // tests/http/import_api_test.cc
 //
 // Bulk import over HTTP: a CSV roster and a ZIP of real photos named by
-// roll number, run as a background job and polled to the end; and a
+// registration or roll number, run as a background job and polled to the end; and a
 // SQLite backup taken while the server serves.
 #include <sqlite3.h>
 #include <zip.h>
@@ -118,6 +118,99 @@ TEST_P(ImportApi, ImportsARosterWithPhotosAndReportsTheBadLines) {
   const auto photoless = student_id(roll(3));
   ASSERT_GT(photoless, 0) << "a row without a photo still creates the student";
   EXPECT_EQ(photo_count(photoless), 0);
+}
+
+// Rows and photos for the tests below: line -> {code, message, student_added}.
+struct RowProblem {
+  std::string code;
+  std::string message;
+  bool is_student_added = false;
+};
+std::map<int, RowProblem> problems_of(const nlohmann::json& job) {
+  std::map<int, RowProblem> out;
+  for (const auto& e : job["errors"]) {
+    out[e["line"].get<int>()] = {e["code"], e["message"], e.value("student_added", false)};
+  }
+  return out;
+}
+
+TEST_P(ImportApi, PhotosOfAnImportOfSeveralClassesAreMatchedByRegistrationNumber) {
+  const std::string a = create_class()["name"];
+  const std::string b = create_class()["name"];
+  const auto prn_a = unique("PRNA");
+  const auto prn_b = unique("PRNB");
+  // Both students have roll 101: only their PRNs tell the photos apart.
+  std::string csv = "name,roll_number,registration_number,class,section\n";
+  csv += "Barack Obama,101," + prn_a + "," + a + ",A\n";
+  csv += "Joe Biden,101," + prn_b + "," + b + ",A\n";
+  const auto zip =
+      make_zip({{prn_a + ".jpg", file_bytes(data_path("identities/barack_obama/01.jpg"))},
+                {prn_b + ".JPG", file_bytes(data_path("identities/joe_biden/01.jpg"))}});
+  const auto started = api().post_multipart(
+      "/api/v1/imports",
+      {{"students", "s.csv", csv, "text/csv"}, {"photos", "p.zip", zip, "application/zip"}},
+      admin_token());
+  ASSERT_EQ(started.status, 202) << started;
+  const auto job = wait_for_job(started.header("Location"));
+  ASSERT_EQ(job["state"], "done") << job.dump();
+  EXPECT_TRUE(job["errors"].empty()) << job.dump();
+  EXPECT_GT(photo_count(student_id(prn_a)), 0);
+  EXPECT_GT(photo_count(student_id(prn_b)), 0);
+}
+
+TEST_P(ImportApi, APhotoNamedByRollNumberInAnImportOfSeveralClassesIsRefusedSayingWhy) {
+  const std::string a = create_class()["name"];
+  const std::string b = create_class()["name"];
+  const auto roll = unique("r");
+  const auto prn = unique("PRN");
+  std::string csv = "name,roll_number,registration_number,class,section\n";
+  csv += "Barack Obama," + roll + "," + prn + "," + a + ",A\n";
+  csv += "Joe Biden," + unique("r") + "," + unique("PRN") + "," + b + ",A\n";
+  const auto zip =
+      make_zip({{roll + ".jpg", file_bytes(data_path("identities/barack_obama/01.jpg"))}});
+  const auto started = api().post_multipart(
+      "/api/v1/imports",
+      {{"students", "s.csv", csv, "text/csv"}, {"photos", "p.zip", zip, "application/zip"}},
+      admin_token());
+  ASSERT_EQ(started.status, 202) << started;
+  const auto job = wait_for_job(started.header("Location"));
+  auto problems = problems_of(job);
+  ASSERT_EQ(problems.count(2), 1u) << job.dump();
+  EXPECT_EQ(problems[2].code, "photo_named_by_roll_number");
+  EXPECT_TRUE(problems[2].is_student_added);
+  EXPECT_NE(problems[2].message.find("name it by registration number (" + prn + ".jpg)"),
+            std::string::npos)
+      << problems[2].message;
+  EXPECT_EQ(problems[3].code, "photo_missing");
+  EXPECT_EQ(problems[3].message.find(" or "), std::string::npos)
+      << "several classes: only the PRN is offered: " << problems[3].message;
+}
+
+TEST_P(ImportApi, RowErrorsSayWhetherTheStudentWasStillAdded) {
+  const std::string a = create_class()["name"];
+  const auto roll = unique("r");
+  const auto prn = unique("PRN");
+  std::string csv = "name,roll_number,registration_number,class,section\n";
+  csv += "Amy Unreadable," + roll + "," + prn + "," + a + ",A\n";      // line 2: bad photo
+  csv += "Amy Twin," + roll + "," + unique("PRN") + "," + a + ",A\n";  // line 3: same roll
+  const auto zip = make_zip({{roll + ".jpg", "this is not a picture"}});
+  const auto started = api().post_multipart(
+      "/api/v1/imports",
+      {{"students", "s.csv", csv, "text/csv"}, {"photos", "p.zip", zip, "application/zip"}},
+      admin_token());
+  ASSERT_EQ(started.status, 202) << started;
+  auto problems = problems_of(wait_for_job(started.header("Location")));
+  ASSERT_EQ(problems.count(2), 1u);
+  EXPECT_TRUE(problems[2].is_student_added);
+  EXPECT_TRUE(problems[2].message.starts_with("the student was added, but photo " + roll +
+                                              ".jpg cannot be used: "))
+      << problems[2].message;
+  ASSERT_EQ(problems.count(3), 1u);
+  EXPECT_EQ(problems[3].code, "roll_number_taken");
+  EXPECT_FALSE(problems[3].is_student_added);
+  EXPECT_TRUE(problems[3].message.starts_with("the student was not added: "))
+      << problems[3].message;
+  EXPECT_GT(student_id(prn), 0);
 }
 
 TEST_P(ImportApi, ARosterWithoutItsColumnsIsRefused) {

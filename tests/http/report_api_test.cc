@@ -87,7 +87,7 @@ class ReportApi : public ServerTest {
     w.teacher_b_token = api().login(teacher_b["username"], teacher_b["password"]);
     const auto anna = add_student(w.class_a, kAnna, true);
     w.anna = anna["id"];
-    w.anna_token = api().login(anna["roll_number"], anna.value("generated_password", ""));
+    w.anna_token = api().login(anna["registration_number"], anna.value("generated_password", ""));
     w.priya = add_student(w.class_a, kPriya, false)["id"];
     w.mallory = add_student(w.class_a, kMallory, false)["id"];
     ASSERT_FALSE(w.teacher_a_token.empty());

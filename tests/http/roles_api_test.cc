@@ -197,7 +197,8 @@ class RolesApi : public ServerTest {
     w.photo_a = enroll(w.student_a, "identities/amy/01.png");
     w.photo_b = enroll(w.student_b, "identities/penny/01.png");
     w.teacher = api().login(teacher_a["username"], teacher_a["password"]);
-    w.student = api().login(student_a["roll_number"], student_a.value("generated_password", ""));
+    w.student =
+        api().login(student_a["registration_number"], student_a.value("generated_password", ""));
     ASSERT_FALSE(w.teacher.empty());
     ASSERT_FALSE(w.student.empty());
   }

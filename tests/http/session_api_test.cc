@@ -409,7 +409,7 @@ TEST_P(SessionApi, AStudentSeesTheirClassesSessionsAndOnlyTheirOwnRecord) {
   const std::int64_t class_id = create_class()["id"];
   const auto me = create_student(class_id, unique("me"), true);
   const std::int64_t other = create_student(class_id)["id"];
-  const auto token = api().login(me["roll_number"], me.value("generated_password", ""));
+  const auto token = api().login(me["registration_number"], me.value("generated_password", ""));
   ASSERT_FALSE(token.empty());
   const auto made = api().post("/api/v1/sessions",
                                {{"class_id", class_id},

@@ -279,9 +279,10 @@ TEST_P(PeopleTest, StudentRoundTripsWithEveryField) {
   EXPECT_EQ(found->phone, "+919800000001");
   EXPECT_EQ(found->telegram_id, 123456789012);
   EXPECT_EQ(found->created_ms, 1'700'000'000'123);
-  EXPECT_EQ(must(read([](Tx& tx) { return tx.find_student_by_roll("IT-01"); }))->id, id);
+  EXPECT_EQ(must(read([&](Tx& tx) { return tx.find_student_by_roll(group, "IT-01"); }))->id, id);
   EXPECT_EQ(must(read([&](Tx& tx) { return tx.find_student_by_user(account); }))->id, id);
-  EXPECT_FALSE(must(read([](Tx& tx) { return tx.find_student_by_roll("IT-99"); })).has_value());
+  EXPECT_FALSE(
+      must(read([&](Tx& tx) { return tx.find_student_by_roll(group, "IT-99"); })).has_value());
 }
 
 TEST_P(PeopleTest, AStudentWithoutLoginHasNoUser) {
@@ -299,7 +300,7 @@ TEST_P(PeopleTest, DuplicateRollNumberIsNamed) {
   const auto inserted = write([&](Tx& tx) { return tx.insert_student(clash); });
   ASSERT_FALSE(inserted.ok());
   EXPECT_EQ(inserted.error().code, "duplicate");
-  EXPECT_EQ(inserted.error().message, "students.roll_number");
+  EXPECT_EQ(inserted.error().message, "students.class_id, students.roll_key");
 }
 
 TEST_P(PeopleTest, DuplicateRegistrationNumberIsNamed) {
@@ -322,7 +323,7 @@ TEST_P(PeopleTest, ADuplicateFromUpdateIsNamedToo) {
   const auto updated = write([&](Tx& tx) { return tx.update_student(other); });
   ASSERT_FALSE(updated.ok());
   EXPECT_EQ(updated.error().code, "duplicate");
-  EXPECT_EQ(updated.error().message, "students.roll_number");
+  EXPECT_EQ(updated.error().message, "students.class_id, students.roll_key");
 }
 
 TEST_P(PeopleTest, OfEightConcurrentInsertsOfOneRollNumberExactlyOneWins) {
@@ -344,7 +345,7 @@ TEST_P(PeopleTest, OfEightConcurrentInsertsOfOneRollNumberExactlyOneWins) {
       ++wins;
     } else {
       EXPECT_EQ(result.error().code, "duplicate") << result.error().message;
-      EXPECT_EQ(result.error().message, "students.roll_number");
+      EXPECT_EQ(result.error().message, "students.class_id, students.roll_key");
     }
   }
   EXPECT_EQ(wins, 1);

@@ -67,7 +67,7 @@ TEST_P(TransactionTest, ManyThreadsWriteAndReadThroughThePool) {
       for (int i = 0; i < kEach; ++i) {
         const std::string roll = "T" + std::to_string(t) + "-" + std::to_string(i);
         if (!write([&](Tx& tx) { return tx.insert_student(student(roll, group)); })) ++failures;
-        if (!read([&](Tx& tx) { return tx.find_student_by_roll(roll); })) ++failures;
+        if (!read([&](Tx& tx) { return tx.find_student_by_roll(group, roll); })) ++failures;
       }
     });
   }

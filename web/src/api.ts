@@ -14,6 +14,9 @@ export interface User {
   role: "admin" | "teacher" | "student";
   display_name: string;
   is_active: boolean;
+  // The password was set by someone else: the UI shows only the forced
+  // change screen until the user picks their own.
+  must_change_password?: boolean;
   created_at: string;
 }
 

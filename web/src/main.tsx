@@ -18,7 +18,7 @@ import { AuditPage } from "./pages/audit";
 import { AssignmentsPage, ClassesPage, SubjectsPage, TeachersPage, UsersPage } from "./pages/admin";
 import { WebhooksPage } from "./pages/webhooks";
 import { BackupsPage, SettingsPage, StatusPage } from "./pages/system";
-import { AccountPage } from "./pages/account";
+import { AccountPage, ForcedPasswordChange } from "./pages/account";
 
 interface NavItem {
   href: string;
@@ -155,6 +155,7 @@ function App() {
   if (!user) {
     return <LoginPage />;
   }
+  if (user.must_change_password) return <ForcedPasswordChange user={user} />;
   if (path === "/login") {
     navigate("/", true);
     return null;

@@ -32,8 +32,9 @@ inline Error explain_duplicate(const Error& error) {
     const char* message;
   };
   static constexpr Clash kClashes[] = {
-      {"students.roll_number", "roll_number_taken", "roll_number",
-       "another student has this roll number"},
+      {"students.roll_key", "roll_number_taken", "roll_number",
+       "another student of this class has this roll number (roll numbers are unique within a "
+       "class, whatever their case)"},
       {"students.registration_number", "registration_number_taken", "registration_number",
        "another student has this registration number"},
       {"classes.", "class_taken", "section", "a class with this name and section exists"},

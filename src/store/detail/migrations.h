@@ -18,6 +18,10 @@ namespace rollcall::store {
 // message), database_busy, database_error.
 Result<void> apply_migrations(Connection& connection);
 
+// Only the migrations up to `version`: how tests make a database as an
+// older release left it, to migrate it with data in it.
+Result<void> apply_migrations_up_to(Connection& connection, int version);
+
 // The highest applied version; 0 for a database never migrated.
 Result<int> applied_version(Connection& connection);
 

@@ -1,6 +1,6 @@
 // Your account: who you are and changing your password.
 import { useEffect, useState } from "preact/hooks";
-import { api, get, logOut, type Me, type User } from "../api";
+import { api, get, logIn, logOut, type Me, type User } from "../api";
 import type { Teacher } from "../types";
 import { ErrorBox, Field, Loading, PageTitle, formatTime, navigate, useAction, useAsync } from "../ui";
 
@@ -54,6 +54,74 @@ export function AccountPage({ user }: { user: User }) {
         </div>
       </form>
     </section>
+  );
+}
+
+// After an admin's reset (or the first start's generated admin password)
+// the server serves nothing else until the user picks their own password:
+// this screen replaces the whole app until then, and signs in again with
+// the new password so the user goes on where they were.
+export function ForcedPasswordChange({ user }: { user: User }) {
+  const [current, setCurrent] = useState("");
+  const [next, setNext] = useState("");
+  const [again, setAgain] = useState("");
+  const action = useAction();
+  return (
+    <main class="login-page" id="main">
+      <form
+        class="card login-card"
+        aria-labelledby="forced-change-title"
+        onSubmit={(e) => {
+          e.preventDefault();
+          action.run(async () => {
+            if (next !== again) throw new Error("The two new passwords differ; type the same one twice.");
+            await api("POST", "/api/v1/auth/password", { current_password: current, new_password: next });
+            await logIn(user.username, next);
+          });
+        }}
+      >
+        <h1 id="forced-change-title">Choose your own password</h1>
+        <p>
+          The password you signed in with as <strong>{user.username}</strong> was set by someone else. Choose a new one
+          that only you know before going on.
+        </p>
+        <Field
+          label="Password you were given"
+          type="password"
+          value={current}
+          onValue={setCurrent}
+          autoComplete="current-password"
+          required
+          autoFocus
+        />
+        <Field
+          label="New password"
+          type="password"
+          value={next}
+          onValue={setNext}
+          autoComplete="new-password"
+          required
+          minLength={12}
+          hint="12 to 128 characters, not the one you were given."
+        />
+        <Field
+          label="New password again"
+          type="password"
+          value={again}
+          onValue={setAgain}
+          autoComplete="new-password"
+          required
+          minLength={12}
+        />
+        <ErrorBox error={action.error} />
+        <button type="submit" class="primary" disabled={action.busy}>
+          {action.busy ? "Saving…" : "Save and go on"}
+        </button>
+        <button type="button" class="link-button" onClick={() => logOut().then(() => navigate("/login"))}>
+          Sign out instead
+        </button>
+      </form>
+    </main>
   );
 }
 
