@@ -446,6 +446,32 @@ CREATE INDEX idx__telegram_link_codes__teacher_id ON telegram_link_codes (teache
 ALTER TABLE class_photos ADD COLUMN filename TEXT NOT NULL DEFAULT '';
 )sql"},
 
+    {11, "telegram report outbox", R"sql(
+-- The teacher bot's reports waiting to go out (issue 15): queued when a
+-- window is finalised, sent by the bots (never on the finaliser's thread),
+-- retried with backoff, kept across restarts.
+CREATE TABLE bot_reports (
+  id {id},
+  window_id BIGINT NOT NULL
+    CONSTRAINT fk__bot_reports__window_id__checkin_windows REFERENCES checkin_windows (id)
+    ON DELETE CASCADE,
+  session_id BIGINT NOT NULL
+    CONSTRAINT fk__bot_reports__session_id__sessions REFERENCES sessions (id) ON DELETE CASCADE,
+  chat_id BIGINT NOT NULL,
+  state TEXT NOT NULL
+    CONSTRAINT ck__bot_reports__state CHECK (state IN ('pending', 'sent', 'failed')),
+  parts_sent BIGINT NOT NULL,
+  attempts BIGINT NOT NULL,
+  next_attempt_ms BIGINT NOT NULL,
+  last_error TEXT NOT NULL,
+  created_ms BIGINT NOT NULL,
+  finished_ms BIGINT,
+  CONSTRAINT uq__bot_reports__window_id__chat_id UNIQUE (window_id, chat_id)
+);
+CREATE INDEX idx__bot_reports__state__next_attempt_ms ON bot_reports (state, next_attempt_ms);
+CREATE INDEX idx__bot_reports__session_id ON bot_reports (session_id);
+)sql"},
+
     // Roll numbers become unique within a class (not the school) and compare
     // ignoring ASCII case, through roll_key, the folded copy the store
     // writes; two students of one class whose roll numbers differed only in

@@ -349,6 +349,22 @@ struct TelegramLinkCode {
   std::optional<std::int64_t> used_ms;
   std::int64_t created_ms = 0;
 };
+
+// A window's report on its way to the teacher's Telegram chat (issue 15):
+// the message, then the CSV, then the XLSX file ("parts", in that order).
+struct BotReport {
+  std::int64_t id = 0;
+  std::int64_t window = 0;
+  SessionId session;
+  std::int64_t chat_id = 0;          // the teacher's private chat (== Telegram user id)
+  std::string state = "pending";     // pending, sent, failed (given up)
+  int parts_sent = 0;                // how many parts went out already
+  int attempts = 0;                  // failed attempts so far
+  std::int64_t next_attempt_ms = 0;  // due time; a claim moves it on as a lease
+  std::string last_error;
+  std::int64_t created_ms = 0;
+  std::optional<std::int64_t> finished_ms;  // sent or given up
+};
 // ---- end Telegram bots ----
 
 // A page of a list: `items` plus the count of every match, for paging.

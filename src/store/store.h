@@ -309,6 +309,18 @@ class Tx {
   Result<std::optional<TelegramLinkCode>> find_link_code(const std::string& code_hash);
   // Sets used_ms iff still unused; false when it was used already.
   Result<bool> use_link_code(std::int64_t id, std::int64_t now_ms);
+  // The teacher bot's report outbox (issue 15). Queues `report` unless
+  // that window's report to that chat is queued already; true if queued.
+  Result<bool> queue_bot_report(const BotReport& report);
+  // The pending report due first (next_attempt_ms <= now), its
+  // next_attempt_ms moved to now + `lease_ms` (a claim); rows another
+  // server's claim holds are skipped.
+  Result<std::optional<BotReport>> claim_bot_report(std::int64_t now_ms, std::int64_t lease_ms);
+  // Records progress: state, parts_sent, attempts, next_attempt_ms,
+  // last_error, finished_ms. Errors: not_found.
+  Result<void> update_bot_report(const BotReport& report);
+  // A session's reports, oldest first.
+  Result<std::vector<BotReport>> list_bot_reports(SessionId session);
   // ---- end Telegram bots ----
 
  private:

@@ -3,8 +3,10 @@
 // The Telegram bots' tables (migration 9, store/tx_bots.cc) on both back
 // ends: a chat's conversation is one row per bot and chat (put replaces,
 // the teacher and student bots keep apart), expired conversations go,
-// teachers and students are found by their Telegram id (unique), and a
-// link code can be used once.
+// teachers and students are found by their Telegram id (unique), a
+// link code can be used once; and the teacher bot's report outbox
+// (migration 11): one report per window and chat, claimed when due with a
+// lease, its progress kept.
 #include "store_fixture.h"
 
 namespace rollcall::store::testing {
@@ -139,6 +141,125 @@ TEST_P(BotsStoreTest, ALinkCodeIsUsedOnce) {
   auto again = write([&](Tx& tx) { return tx.insert_link_code(code); });
   ASSERT_FALSE(again.ok());
   EXPECT_EQ(again.error().code, "duplicate");
+}
+
+class BotReportsStoreTest : public BotsStoreTest {
+ protected:
+  void SetUp() override {
+    BotsStoreTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    Session s;
+    s.class_id = add_class("CS");
+    s.subject = add_subject("CS101");
+    s.teacher = add_teacher("ada");
+    s.starts_ms = kNow;
+    s.ends_ms = kNow + 3'600'000;
+    s.method = SessionMethod::checkin;
+    s.created_ms = kNow;
+    session_ = must(write([&](Tx& tx) { return tx.insert_session(s); }));
+  }
+  std::int64_t add_window() {
+    CheckinWindow w;
+    w.session = session_;
+    w.code = "012345";
+    w.opens_ms = kNow;
+    w.closes_ms = kNow + 90'000;
+    w.grace_ms = 30'000;
+    w.latitude = 52.52;
+    w.longitude = 13.405;
+    w.radius_m = 50;
+    w.created_ms = kNow;
+    return must(write([&](Tx& tx) { return tx.insert_checkin_window(w); }));
+  }
+  BotReport report(std::int64_t window, std::int64_t chat_id, std::int64_t due_ms) const {
+    BotReport r;
+    r.window = window;
+    r.session = session_;
+    r.chat_id = chat_id;
+    r.next_attempt_ms = due_ms;
+    r.created_ms = kNow;
+    return r;
+  }
+  bool queue(const BotReport& r) {
+    return must(write([&](Tx& tx) { return tx.queue_bot_report(r); }));
+  }
+  std::optional<BotReport> claim(std::int64_t now_ms) {
+    return must(write([&](Tx& tx) { return tx.claim_bot_report(now_ms, 600'000); }));
+  }
+  SessionId session_;
+};
+ROLLCALL_ON_BOTH_BACKENDS(BotReportsStoreTest);
+
+TEST_P(BotReportsStoreTest, AWindowsReportIsQueuedOncePerChat) {
+  const auto window = add_window();
+  EXPECT_TRUE(queue(report(window, 7001, kNow)));
+  // The finaliser's hook and the bots' timer may both queue it.
+  EXPECT_FALSE(queue(report(window, 7001, kNow)));
+  EXPECT_TRUE(queue(report(window, 7002, kNow)));
+  EXPECT_EQ(count_rows("bot_reports"), 2);
+  const auto listed = must(read([&](Tx& tx) { return tx.list_bot_reports(session_); }));
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].chat_id, 7001);
+  EXPECT_EQ(listed[0].state, "pending");
+  EXPECT_EQ(listed[0].window, window);
+}
+
+TEST_P(BotReportsStoreTest, AReportIsClaimedWhenDueAndHeldByTheLease) {
+  const auto window = add_window();
+  queue(report(window, 1, kNow + 5'000));
+  queue(report(window, 2, kNow));
+  EXPECT_FALSE(claim(kNow - 1).has_value());  // none due yet
+  const auto first = claim(kNow);
+  ASSERT_TRUE(first.has_value());
+  EXPECT_EQ(first->chat_id, 2);
+  EXPECT_EQ(first->next_attempt_ms, kNow + 600'000);
+  EXPECT_FALSE(claim(kNow + 1'000).has_value());  // the other is not due, this one leased
+  EXPECT_EQ(claim(kNow + 5'000)->chat_id, 1);
+  // A claim that was never finished (a crash) comes back when its lease ends.
+  EXPECT_EQ(claim(kNow + 600'000)->chat_id, 2);
+}
+
+TEST_P(BotReportsStoreTest, ProgressIsKeptAndFinishedReportsAreNotClaimed) {
+  const auto window = add_window();
+  queue(report(window, 1, kNow));
+  auto claimed = *claim(kNow);
+  claimed.parts_sent = 1;
+  claimed.attempts = 2;
+  claimed.next_attempt_ms = kNow + 10'000;
+  claimed.last_error = "Telegram is unavailable";
+  must(write([&](Tx& tx) { return tx.update_bot_report(claimed); }));
+  EXPECT_FALSE(claim(kNow + 9'999).has_value());
+  auto again = *claim(kNow + 10'000);
+  EXPECT_EQ(again.parts_sent, 1);
+  EXPECT_EQ(again.attempts, 2);
+  EXPECT_EQ(again.last_error, "Telegram is unavailable");
+  again.state = "sent";
+  again.parts_sent = 3;
+  again.finished_ms = kNow + 11'000;
+  must(write([&](Tx& tx) { return tx.update_bot_report(again); }));
+  EXPECT_FALSE(claim(kNow + 10'000'000).has_value());
+  const auto done = must(read([&](Tx& tx) { return tx.list_bot_reports(session_); }));
+  ASSERT_EQ(done.size(), 1u);
+  EXPECT_EQ(done[0].state, "sent");
+  EXPECT_EQ(done[0].finished_ms, kNow + 11'000);
+  // Only the three states are stored.
+  again.state = "lost";
+  EXPECT_FALSE(write([&](Tx& tx) { return tx.update_bot_report(again); }).ok());
+  BotReport missing = again;
+  missing.id = 999'999;
+  missing.state = "sent";
+  auto none = write([&](Tx& tx) { return tx.update_bot_report(missing); });
+  ASSERT_FALSE(none.ok());
+  EXPECT_EQ(none.error().code, "not_found");
+}
+
+TEST_P(BotReportsStoreTest, ASessionsReportsGoWithTheSession) {
+  queue(report(add_window(), 1, kNow));
+  must(write([&](Tx& tx) -> Result<void> {
+    ROLLCALL_TRY(tx.delete_session(session_));
+    return {};
+  }));
+  EXPECT_EQ(count_rows("bot_reports"), 0);
 }
 
 }  // namespace
