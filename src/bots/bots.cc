@@ -22,10 +22,19 @@ Bots::Bots(BotsOptions options, BotsServices services)
         TeacherBotServices{services_.links, services_.directory, services_.sessions,
                            services_.checkins, services_.reports},
         options_.chat);
+    // The finaliser only queues the report (one database write).
     services_.checkins.on_finalized(
         [bot = teacher.get()](const store::Session& session, const store::CheckinWindow& window) {
           bot->window_finalized(session, window);
         });
+    teacher->on_report_queued([this] {
+      {
+        std::lock_guard lock(mutex_);
+        are_reports_due_ = true;
+      }
+      reports_wake_.notify_all();
+    });
+    teacher_ = teacher.get();
     entry.bot = std::move(teacher);
     entries_.push_back(std::move(entry));
   }
@@ -61,13 +70,17 @@ Result<void> Bots::start() {
       poller.bot = entry.bot->name();
       poller.long_poll_s = options_.long_poll_s;
       poller.log = options_.chat.log;
-      ChatBot* bot = entry.bot.get();
+      // As webhooks: through the chat's lane, so that one slow update (a
+      // download) holds up no other chat.
+      Entry* self = &entry;  // entries_ no longer changes
       entry.poller = std::make_unique<UpdatePoller>(
-          *entry.api, services_.store, poller, [bot](const json& update) { bot->handle(update); });
+          *entry.api, services_.store, poller,
+          [this, self](const json& update) { dispatch(*self, update); });
       entry.poller->start();
     }
   }
   ticker_ = std::thread([this] { run_ticker(); });
+  if (teacher_) reports_ = std::thread([this] { run_reports(); });
   return {};
 }
 
@@ -83,7 +96,9 @@ void Bots::stop() {
     if (entry.poller) entry.poller->stop();
   }
   for (auto& entry : entries_) entry.executor->stop();  // quick: the API calls fail at once
+  reports_wake_.notify_all();
   if (ticker_.joinable()) ticker_.join();
+  if (reports_.joinable()) reports_.join();
 }
 
 void Bots::dispatch(Entry& entry, const json& update) {
@@ -119,6 +134,19 @@ void Bots::run_ticker() {
     lock.lock();
     wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms),
                    [this] { return is_stopping_; });
+  }
+}
+
+void Bots::run_reports() {
+  std::unique_lock lock(mutex_);
+  while (!is_stopping_) {
+    are_reports_due_ = false;
+    lock.unlock();
+    while (teacher_->send_next_report()) {
+    }
+    lock.lock();
+    reports_wake_.wait_for(lock, std::chrono::milliseconds(options_.tick_ms),
+                           [this] { return is_stopping_ || are_reports_due_; });
   }
 }
 

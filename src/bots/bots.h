@@ -5,8 +5,12 @@
 // polling (UpdatePoller) or, in webhook mode, by the HTTP route that
 // calls webhook(); one ticker thread for the conversations' timers
 // (countdowns, verdicts) and for registering the webhook (or, polling,
-// removing one) until Telegram accepts. The teacher's report is sent when a
-// check-in window is finalised (Checkins::on_finalized).
+// removing one) until Telegram accepts. Updates from either source go
+// through the bot's ChatExecutor: in order per chat, chats in parallel (a
+// slow download holds up no other chat). The teacher's report is queued
+// when a check-in window is finalised (Checkins::on_finalized; no Telegram
+// call on the finaliser's thread) and sent by a report thread of its own
+// from the outbox (TeacherBot::send_next_report).
 // Owns: those threads, and in webhook mode the rule that an update is
 // handled at most once (the last update_id kept in the database, as the
 // poller keeps its offset). Leaves to others: the conversations.
@@ -87,6 +91,9 @@ class Bots {
   };
   static constexpr std::int64_t kExpireEveryMs = 60'000;
   void run_ticker();
+  // The teacher bot's outbox: sends due reports, woken when one is queued
+  // and once a tick (retries fall due).
+  void run_reports();
   // Queues `update` for its chat's lane.
   void dispatch(Entry& entry, const nlohmann::json& update);
   // Registers the webhook (webhook mode) or removes one (polling), until
@@ -99,10 +106,14 @@ class Bots {
   BotsServices services_;
   std::vector<Entry> entries_;
   std::string secret_;
+  TeacherBot* teacher_ = nullptr;  // in entries_, when there is a teacher bot
   std::thread ticker_;
+  std::thread reports_;
   std::mutex mutex_;
   std::condition_variable wake_;
-  bool is_stopping_ = false;  // guarded by mutex_
+  std::condition_variable reports_wake_;
+  bool is_stopping_ = false;      // guarded by mutex_
+  bool are_reports_due_ = false;  // guarded by mutex_
 };
 
 }  // namespace rollcall::bots

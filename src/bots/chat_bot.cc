@@ -1,6 +1,8 @@
 // src/bots/chat_bot.cc
 #include "bots/chat_bot.h"
 
+#include <cstdio>
+#include <ctime>
 #include <exception>
 
 #include "base/clock.h"
@@ -47,6 +49,15 @@ std::string sentence(std::string clause) {
   if (clause[0] >= 'a' && clause[0] <= 'z') clause[0] = static_cast<char>(clause[0] - 'a' + 'A');
   if (clause.back() != '.' && clause.back() != '!' && clause.back() != '?') clause += '.';
   return clause;
+}
+
+std::string clock_time(std::int64_t unix_ms) {
+  const auto seconds = static_cast<std::time_t>(unix_ms / 1000);
+  std::tm parts{};
+  gmtime_r(&seconds, &parts);
+  char text[16];
+  std::snprintf(text, sizeof text, "%02d:%02d UTC", parts.tm_hour, parts.tm_min);
+  return text;
 }
 
 ChatBot::ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOptions options)

@@ -55,6 +55,10 @@ nlohmann::json remove_keyboard();
 // board"); in a chat they read as sentences: capitalised, with a full stop.
 std::string sentence(std::string clause);
 
+// A time of day for a message to a person, "09:31 UTC" (the server has no
+// time zone setting yet; never an ISO timestamp).
+std::string clock_time(std::int64_t unix_ms);
+
 class ChatBot {
  public:
   ChatBot(BotApi& api, store::Store& store, std::string name, ChatBotOptions options);
@@ -100,9 +104,11 @@ class ChatBot {
   store::Store& store_;
   Conversations conversations_;
 
+  // Runs `work`; an exception is logged (bot_failed), never let through.
+  void guarded(const char* what, const std::function<void()>& work);
+
  private:
   bool is_over_limit(const Incoming& in);
-  void guarded(const char* what, const std::function<void()>& work);
 
   std::string name_;
   ChatBotOptions options_;

@@ -48,6 +48,27 @@ std::optional<store::Student> linked_student(store::Store& store, std::int64_t u
   return *student;
 }
 
+// What a student is told about a window that takes no more check-ins.
+std::string closed_text(std::optional<std::int64_t> closes_ms) {
+  return std::string("That check-in has closed") +
+         (closes_ms ? " (at " + clock_time(*closes_ms) + ")" : std::string()) +
+         ", so it takes no more check-ins. If you were there, ask your teacher to mark you.";
+}
+
+// When the window of the student's class with this code closed, if it is
+// still waiting to be finalised (the domain's refusal names no time a
+// person reads easily).
+std::optional<std::int64_t> closed_at(store::Store& store, ClassId class_id,
+                                      const std::string& code) {
+  auto windows = store.read_value<std::vector<store::CheckinWindow>>(
+      [&](store::Tx& tx) { return tx.unfinalized_windows_of_class(class_id); });
+  if (!windows) return std::nullopt;
+  for (const auto& window : *windows) {
+    if (window.code == code) return window.closes_ms;
+  }
+  return std::nullopt;
+}
+
 // Which step a refusal sends the student back to.
 const char* step_after(const std::string& code) {
   if (code == "position_inaccurate" || code == "outside_geofence") return kAwaitLocation;
@@ -165,7 +186,9 @@ void StudentBot::on_code(const Incoming& in, Conversation& conversation,
   }
   auto window = services_.checkins.window_for_code(student.id, code, client_of(in.user_id));
   if (!window) {
-    say(in.chat_id, sentence(window.error().message));
+    say(in.chat_id, window.error().code == "code_expired"
+                        ? closed_text(closed_at(store_, student.class_id, code))
+                        : sentence(window.error().message));
     return;
   }
   conversation.data = {{"window", window->id},
@@ -233,6 +256,14 @@ void StudentBot::on_capture(const Incoming& in, Conversation& conversation,
     ask_for_capture(in.chat_id, accepts_photos);
     return;
   }
+  // A closed window is told before anything is downloaded.
+  auto window = services_.checkins.window_by_id(conversation.data.value("window", std::int64_t{0}));
+  if (!window || window->finalized_ms || unix_ms_now() >= window->closes_ms) {
+    forget(in.chat_id);
+    say(in.chat_id,
+        closed_text(window ? std::optional<std::int64_t>(window->closes_ms) : std::nullopt));
+    return;
+  }
   const auto& limits = services_.checkins.options();
   const std::int64_t max_bytes = std::min<std::int64_t>(
       kTelegramMaxDownload,
@@ -277,6 +308,13 @@ void StudentBot::on_capture(const Incoming& in, Conversation& conversation,
   auto ack = services_.checkins.submit(std::nullopt, request, &queue_full);
   if (!ack) {
     const auto& error = ack.error();
+    if (error.code == "code_expired" || error.code == "no_open_window") {
+      // It closed while the note was on its way.
+      auto closed = services_.checkins.window_by_id(window->id);
+      forget(in.chat_id);
+      say(in.chat_id, closed_text(closed ? closed->closes_ms : window->closes_ms));
+      return;
+    }
     const std::string next = step_after(error.code);
     std::string text = error.message + ".";
     if (error.code == "queue_full") {

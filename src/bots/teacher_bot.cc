@@ -5,6 +5,7 @@
 #include <set>
 
 #include "base/clock.h"
+#include "bots/retry.h"
 #include "domain/qr_code.h"
 
 namespace rollcall::bots {
@@ -58,6 +59,25 @@ json countdown_buttons() {
       {{{"+30 s", "extend:30"}, {"+1 min", "extend:60"}}, {{"Close now", "close"}}});
 }
 
+// A report goes out in three parts, in this order.
+constexpr int kReportParts = 3;
+const char* part_name(int part) {
+  return part == 1 ? "CSV file" : part == 2 ? "XLSX file" : "message";
+}
+domain::ExportFormat part_format(int part) {
+  return part == 1 ? domain::ExportFormat::csv : domain::ExportFormat::xlsx;
+}
+// Telegram will not take it however often it is sent.
+bool is_final(const Error& error) {
+  return error.code == "telegram_refused" || error.code == "telegram_file_too_large";
+}
+
+// "Physics 1 A - Mechanics, 2026-03-12 09:30 UTC"
+std::string report_title(const domain::SessionReport& report) {
+  return report.group.name + " " + report.group.section + " - " + report.session.subject_name +
+         ", " + domain::format_report_time(report.session.session.starts_ms) + " UTC";
+}
+
 std::string report_text(const domain::SessionReport& report) {
   std::string text = report.group.name + " " + report.group.section + " - " +
                      report.session.subject_name + " (" + report.session.subject_code + "), " +
@@ -69,12 +89,22 @@ std::string report_text(const domain::SessionReport& report) {
   if (const auto percent = tally.percent()) {
     text += " (" + std::to_string(static_cast<int>(*percent + 0.5)) + "% attended)";
   }
+  // Telegram takes at most 4096 characters in a message: a long list ends
+  // with how many more are in the files.
+  constexpr std::size_t kMaxNames = 3600;
   for (const auto status : {store::AttendanceStatus::absent, store::AttendanceStatus::late}) {
     std::string names;
+    int more = 0;
     for (const auto& line : report.lines) {
       if (line.status != status) continue;
-      names += "\n  " + line.student.name + " (" + line.student.roll_number + ")";
+      const std::string name = "\n  " + line.student.name + " (" + line.student.roll_number + ")";
+      if (text.size() + names.size() + name.size() > kMaxNames) {
+        ++more;
+        continue;
+      }
+      names += name;
     }
+    if (more > 0) names += "\n  and " + std::to_string(more) + " more (see the files)";
     if (!names.empty()) {
       text += std::string("\n") +
               (status == store::AttendanceStatus::absent ? "Absent:" : "Late:") + names;
@@ -411,13 +441,22 @@ void TeacherBot::on_location(const Incoming& in, Conversation& conversation,
                     (subject ? subject->name : std::string("subject"))}};
   say(in.chat_id,
       "Check-in is open for " + conversation.data["title"].get<std::string>() +
-          ". Students send this code to the student bot, or scan the QR code:\n\n" + window->code,
+          ". Students send this code to the student bot:\n\n" + window->code,
       remove_keyboard());
+  // The QR image is promised only once it is in the chat.
+  bool is_qr_sent = false;
   if (auto qr = domain::make_qr(services_.checkins.link(*window))) {
     if (auto png = domain::qr_png(*qr, 10)) {
-      send_file(in.chat_id, std::string(png->begin(), png->end()),
-                "checkin-" + window->code + ".png", "Code " + window->code, true);
+      is_qr_sent = send_file(
+          in.chat_id, std::string(png->begin(), png->end()), "checkin-" + window->code + ".png",
+          "Or scan this QR code: it opens the check-in page (code " + window->code + ").", true);
     }
+  }
+  if (!is_qr_sent) {
+    say(in.chat_id,
+        "I could not send the QR image (Telegram did not take it). Students can "
+        "still send the code " +
+            window->code + " to the student bot.");
   }
   conversation.data["message"] =
       say(in.chat_id, countdown_text(conversation.data, window->closes_ms), countdown_buttons());
@@ -463,11 +502,13 @@ void TeacherBot::update_countdown(std::int64_t chat_id, Conversation& conversati
   }
   if (window->finalized_ms) {
     // Finalised by another server (or while this one was down): the hook
-    // did not run here, so the report goes out from the timer.
+    // did not run here, so the report is queued from the timer.
     forget(chat_id);
-    if (const auto who = linked_teacher(store_, conversation.user_id)) {
-      send_report(chat_id, *who, window->session);
-    }
+    store::BotReport report;
+    report.window = window->id;
+    report.session = window->session;
+    report.chat_id = chat_id;
+    queue_report(std::move(report));  // none twice: the hook's, if it ran, is this one
     return;
   }
   if (now >= window->closes_ms) {
@@ -487,21 +528,155 @@ void TeacherBot::update_countdown(std::int64_t chat_id, Conversation& conversati
   save(chat_id, conversation, kWindowOpen);
 }
 
-void TeacherBot::window_finalized(const store::Session& session, const store::CheckinWindow&) {
+void TeacherBot::window_finalized(const store::Session& session,
+                                  const store::CheckinWindow& window) {
   auto teacher = store_.read_value<std::optional<store::Teacher>>(
       [&](store::Tx& tx) { return tx.find_teacher(session.teacher); });
-  if (!teacher || !*teacher || !(*teacher)->telegram_id) return;
-  const std::int64_t chat_id = *(*teacher)->telegram_id;  // private chat id == user id
-  with_chat(chat_id, [&] {
-    const auto who = linked_teacher(store_, chat_id);
-    if (!who) return;
-    auto conversation = conversations_.load(chat_id);
-    if (conversation && conversation->state == kWindowOpen &&
-        conversation->data.value("session", std::int64_t{0}) == session.id.value) {
-      forget(chat_id);
+  if (!teacher) {
+    log({{"event", "bot_report_not_queued"}, {"why", teacher.error().message}}, true);
+    return;
+  }
+  if (!*teacher || !(*teacher)->telegram_id) return;
+  store::BotReport report;
+  report.window = window.id;
+  report.session = session.id;
+  report.chat_id = *(*teacher)->telegram_id;  // private chat id == user id
+  queue_report(std::move(report));
+}
+
+void TeacherBot::queue_report(store::BotReport report) {
+  report.created_ms = unix_ms_now();
+  report.next_attempt_ms = report.created_ms;
+  auto queued =
+      store_.write_value<bool>([&](store::Tx& tx) { return tx.queue_bot_report(report); });
+  if (!queued) {
+    log({{"event", "bot_report_not_queued"},
+         {"session", report.session.value},
+         {"why", queued.error().message}},
+        true);
+    return;
+  }
+  if (*queued && report_queued_) report_queued_();
+}
+
+void TeacherBot::keep(const store::BotReport& report) {
+  if (auto kept = store_.write([&](store::Tx& tx) { return tx.update_bot_report(report); });
+      !kept) {
+    log({{"event", "bot_report_state_lost"}, {"report", report.id}, {"why", kept.error().message}},
+        true);
+  }
+}
+
+bool TeacherBot::send_next_report() {
+  if (api_.stop_signal().stopped()) return false;
+  auto claimed = store_.write_value<std::optional<store::BotReport>>(
+      [](store::Tx& tx) { return tx.claim_bot_report(unix_ms_now(), kReportLeaseMs); });
+  if (!claimed) {
+    log({{"event", "bot_report_claim_failed"}, {"why", claimed.error().message}}, true);
+    return false;
+  }
+  if (!*claimed) return false;
+  guarded("report", [&] { deliver(std::move(**claimed)); });
+  return true;
+}
+
+void TeacherBot::deliver(store::BotReport report) {
+  const auto finish = [&](const std::string& state, const std::string& why) {
+    report.state = state;
+    report.last_error = why;
+    report.finished_ms = unix_ms_now();
+    keep(report);
+    log({{"event", state == "sent" ? "bot_report_sent" : "bot_report_given_up"},
+         {"report", report.id},
+         {"session", report.session.value},
+         {"why", why}},
+        state != "sent");
+  };
+  const auto who = linked_teacher(store_, report.chat_id);
+  if (!who) {
+    finish("failed", "the teacher's Telegram account is no longer linked");
+    return;
+  }
+  auto made = services_.reports.session_report(*who, report.session);
+  if (!made && (made.error().code == "session_not_found" || made.error().code == "forbidden")) {
+    finish("failed", made.error().message);  // nothing this teacher may be sent
+    return;
+  }
+  std::optional<Error> failed;
+  if (!made) failed = made.error();
+  while (!failed && report.parts_sent < kReportParts) {
+    const int part = report.parts_sent;
+    Result<json> sent = make_error("report_unsent", "not sent");
+    if (part == 0) {
+      sent = api_.send_message(report.chat_id, report_text(*made));
+    } else {
+      auto file = domain::export_report(*made, part_format(part));
+      if (!file) {
+        sent =
+            make_error("telegram_refused", "the file could not be made: " + file.error().message);
+      } else {
+        sent = api_.send_document(report.chat_id, file->bytes, file->filename, "");
+      }
     }
-    send_report(chat_id, *who, session.id);
-  });
+    if (sent) {
+      ++report.parts_sent;
+      keep(report);  // a restart goes on from the next part
+      continue;
+    }
+    if (part > 0 && is_final(sent.error())) {
+      // This file will never go; the rest of the report still may.
+      log({{"event", "bot_report_part_refused"},
+           {"report", report.id},
+           {"part", part_name(part)},
+           {"why", api_.redact(sent.error().message)}},
+          true);
+      say(report.chat_id,
+          "I could not send the " + std::string(part_name(part)) + " of the report of " +
+              report_title(*made) +
+              ": Telegram refused it. The web app has it under Reports, and /report tries again.");
+      ++report.parts_sent;
+      keep(report);
+      continue;
+    }
+    failed = sent.error();
+  }
+  if (!failed) {
+    finish("sent", "");
+    return;
+  }
+  const std::string why = api_.redact(failed->message);
+  if (api_.stop_signal().stopped()) {
+    // Shutting down: not the report's fault; the next start goes on.
+    report.next_attempt_ms = unix_ms_now();
+    report.last_error = why;
+    keep(report);
+    return;
+  }
+  if (!is_final(*failed)) ++report.attempts;
+  if (is_final(*failed) || report.attempts >= kMaxReportAttempts) {
+    finish("failed", why);
+    const std::string what =
+        made ? "the report of " + report_title(*made) : std::string("a report");
+    say(report.chat_id, "I could not send you " + what +
+                            (is_final(*failed) ? ": Telegram refused it"
+                                               : ": Telegram kept failing (" +
+                                                     std::to_string(report.attempts) + " tries)") +
+                            ". The web app has it under Reports, and /report tries again.");
+    return;
+  }
+  std::int64_t wait = kReportWaitMs;
+  for (int i = 1; i < report.attempts && wait < kMaxReportWaitMs; ++i) wait *= 2;
+  wait = std::min(wait, kMaxReportWaitMs);
+  if (const auto asked = retry_after_seconds(*failed)) wait = std::max(wait, *asked * 1000);
+  report.next_attempt_ms = unix_ms_now() + wait;
+  report.last_error = why;
+  keep(report);
+  log({{"event", "bot_report_retry"},
+       {"report", report.id},
+       {"attempts", report.attempts},
+       {"in_ms", wait},
+       {"why", why}},
+      true);
 }
 
 void TeacherBot::send_report(std::int64_t chat_id, const domain::Principal& who, SessionId id) {
@@ -511,13 +686,14 @@ void TeacherBot::send_report(std::int64_t chat_id, const domain::Principal& who,
     return;
   }
   say(chat_id, report_text(*report));
-  for (const auto format : {domain::ExportFormat::csv, domain::ExportFormat::xlsx}) {
-    auto file = domain::export_report(*report, format);
-    if (!file) {
-      log({{"event", "bot_report_failed"}, {"why", file.error().message}}, true);
-      continue;
+  for (int part = 1; part < kReportParts; ++part) {
+    auto file = domain::export_report(*report, part_format(part));
+    if (!file) log({{"event", "bot_report_failed"}, {"why", file.error().message}}, true);
+    if (!file || !send_file(chat_id, file->bytes, file->filename, "", false)) {
+      say(chat_id, "I could not send the " + std::string(part_name(part)) +
+                       " of this report. The web app has it under Reports, and /report tries "
+                       "again.");
     }
-    send_file(chat_id, file->bytes, file->filename, "", false);
   }
 }
 

@@ -11,7 +11,8 @@
 // stop() ends a long poll at once.
 // Leaves to others: what an update means (the bots' conversations).
 // Thread safety: start() and stop() from the owning thread; the handler
-// runs on the poller's thread, one update at a time.
+// runs on the poller's thread, one update at a time (Bots' handler only
+// queues it for its chat's lane, so a slow update holds up no poll).
 #pragma once
 
 #include <cstdint>

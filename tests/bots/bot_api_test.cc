@@ -232,6 +232,36 @@ TEST_F(BotApiTest, AFileOverTheLimitIsRefused) {
   EXPECT_EQ(fake.calls("file"), 1);
 }
 
+TEST_F(BotApiTest, AHeldDownloadIsCountedAtOnceAndArrivesAfterTheDelay) {
+  const std::string note(64 * 1024, 'n');
+  const std::string file_id = fake.add_file(note, "mp4");
+  fake.delay_next("file", 1, 600ms);
+  const auto start = Clock::now();
+  auto fetching = std::async(std::launch::async, [&] { return api.fetch_file(file_id, 1 << 20); });
+  // The fake has the request before it answers (a test can wait for it).
+  ASSERT_TRUE(fake.wait_for([&] { return fake.calls("file") == 1; }, 5s));
+  EXPECT_LT(ms_since(start), 550);
+  auto fetched = fetching.get();
+  ASSERT_TRUE(fetched.ok()) << fetched.error().message;
+  EXPECT_EQ(*fetched, note);
+  EXPECT_GE(ms_since(start), 590);
+  // Only the next one was held.
+  const auto again = Clock::now();
+  ASSERT_TRUE(api.fetch_file(file_id, 1 << 20).ok());
+  EXPECT_LT(ms_since(again), 500);
+}
+
+TEST_F(BotApiTest, ABadRequestIsRefusedAndNotRetried) {
+  fake.fail_next("sendDocument", 1, Failure::kBadRequest);
+  auto sent = with_retries(RetryPolicy{}, api.stop_signal(),
+                           [&] { return api.send_document(amy.id, "a,b\n", "r.csv"); });
+  ASSERT_FALSE(sent.ok());
+  EXPECT_EQ(sent.error().code, "telegram_refused");
+  EXPECT_EQ(refused_error_code(sent.error()), 400);
+  EXPECT_EQ(fake.calls("sendDocument"), 1);
+  EXPECT_TRUE(fake.files(amy.id).empty());
+}
+
 TEST_F(BotApiTest, RateLimitIsRetriedAfterRetryAfter) {
   fake.fail_next("sendMessage", 1, Failure::kRateLimited, 1);
   auto once = api.send_message(amy.id, "hi");

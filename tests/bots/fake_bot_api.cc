@@ -106,9 +106,14 @@ void FakeBotApi::changed() {
 // --- the server side ----------------------------------------------------------
 
 bool FakeBotApi::inject_failure(const std::string& method, httplib::Response& response) {
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
   ++calls_[method];
   changed();
+  if (auto held = delays_.find(method); held != delays_.end() && held->second.count > 0) {
+    const auto delay = held->second.delay;
+    if (--held->second.count == 0) delays_.erase(held);
+    changed_.wait_for(lock, delay, [&] { return is_stopping_; });  // unlocked meanwhile
+  }
   auto it = failures_.find(method);
   if (it == failures_.end() || it->second.count <= 0) return false;
   const Planned planned = it->second;
@@ -122,6 +127,11 @@ bool FakeBotApi::inject_failure(const std::string& method, httplib::Response& re
       response.set_content(body.dump(), "application/json");
       return true;
     }
+    case Failure::kBadRequest:
+      response.status = 400;
+      response.set_content(error_body(400, "Bad Request: refused by the test").dump(),
+                           "application/json");
+      return true;
     case Failure::kServerError:
       response.status = 500;
       response.set_content(error_body(500, "Internal Server Error").dump(), "application/json");
@@ -502,6 +512,11 @@ void FakeBotApi::fail_next(const std::string& method, int count, Failure failure
                            int retry_after_s) {
   std::lock_guard lock(mutex_);
   failures_[method] = {failure, count, retry_after_s};
+}
+
+void FakeBotApi::delay_next(const std::string& method, int count, std::chrono::milliseconds delay) {
+  std::lock_guard lock(mutex_);
+  delays_[method] = {count, delay};
 }
 
 std::vector<SentMessage> FakeBotApi::messages(std::optional<std::int64_t> chat_id) const {

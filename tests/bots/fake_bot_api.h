@@ -8,7 +8,8 @@
 // deleteWebhook) closely enough for the real client, and lets a test play
 // the users: push updates (builders for texts, contacts, locations,
 // callback queries, photos and video notes), inject failures (429, 500,
-// dropped connections), and read back what the bot sent.
+// 400, dropped connections) and delays (a slow download or upload), and
+// read back what the bot sent.
 // Thread safety: every member may be called from any thread.
 #pragma once
 
@@ -48,6 +49,7 @@ enum class LocationKind { kStatic, kLive, kForwarded };
 enum class Failure {
   kRateLimited,  // 429 with parameters.retry_after
   kServerError,  // 500
+  kBadRequest,   // 400: Telegram will never take it (final for the client)
   kDrop,         // the connection closes mid-reply
 };
 
@@ -123,7 +125,12 @@ class FakeBotApi {
   // --- failures ------------------------------------------------------------
   // The next `count` calls of `method` (e.g. "sendMessage", "getUpdates",
   // "file" for downloads) fail as `failure`.
+  // A count of 0 clears what was planned.
   void fail_next(const std::string& method, int count, Failure failure, int retry_after_s = 1);
+  // The next `count` calls of `method` ("file" for downloads) are answered
+  // only after `delay`, as over a slow network: the request counts in
+  // calls() at once, the reply (or a planned failure) comes later.
+  void delay_next(const std::string& method, int count, std::chrono::milliseconds delay);
 
   // --- what the bot did ----------------------------------------------------
   std::vector<SentMessage> messages(std::optional<std::int64_t> chat_id = std::nullopt) const;
@@ -146,6 +153,10 @@ class FakeBotApi {
     Failure failure;
     int count;
     int retry_after_s;
+  };
+  struct Delay {
+    int count;
+    std::chrono::milliseconds delay;
   };
   struct StoredFile {
     std::string path;
@@ -181,6 +192,7 @@ class FakeBotApi {
   std::map<std::string, StoredFile> files_by_id_;
   std::map<std::string, std::string> bytes_by_path_;
   std::map<std::string, Planned> failures_;
+  std::map<std::string, Delay> delays_;
   std::map<std::string, int> calls_;
   std::vector<SentMessage> messages_;
   std::vector<SentMessage> edits_;
