@@ -97,7 +97,8 @@ TEST_P(PasswordResetApi, AResetIsAuditedWithoutThePassword) {
   const auto log = api().get("/api/v1/audit?entity=user", admin_token());
   ASSERT_EQ(log.status, 200) << log;
   bool found = false;
-  for (const auto& entry : log.json()["items"]) {
+  const auto entries = log.json()["items"];
+  for (const auto& entry : entries) {
     if (entry.value("action", "") == "user.password_reset" &&
         entry.value("entity_id", std::int64_t{0}) == t["user_id"].get<std::int64_t>()) {
       found = true;

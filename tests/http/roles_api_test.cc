@@ -42,6 +42,7 @@ const std::map<std::string, RouteRule>& rules() {
       {"GET /api/v1/users", {A, D, D}},
       {"POST /api/v1/users", {A, D, D}},
       {"PATCH /api/v1/users/{id}", {A, D, D}},
+      {"POST /api/v1/users/{id}/password", {A, D, D}},
       {"DELETE /api/v1/users/{id}", {A, D, D}},
       {"GET /api/v1/teachers", {A, D, D}},
       {"POST /api/v1/teachers", {A, D, D}},
