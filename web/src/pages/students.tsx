@@ -217,8 +217,9 @@ export function NewStudentPage() {
         <PageTitle>Student added</PageTitle>
         <div class="card">
           <p>
-            <strong>{created.name}</strong> can sign in as <code>{created.roll_number.toLowerCase()}</code> with the
-            password below. It is shown only once: write it down or hand it over now.
+            <strong>{created.name}</strong> can sign in as <code>{created.registration_number.toLowerCase()}</code>{" "}
+            (their registration number) with the password below. It is shown only once: write it down or hand it over
+            now.
           </p>
           <p class="secret" aria-label="Generated password">
             {created.generated_password}
