@@ -271,6 +271,11 @@ export async function send(method: string, path: string, options: RequestOptions
       continue;
     }
     if (error.code === "token_invalid" || error.code === "unauthenticated") store(null);
+    // An admin reset this user's password while they were signed in: the
+    // app switches to the "Choose your own password" screen.
+    if (error.code === "password_change_required" && login && !login.user.must_change_password) {
+      store({ ...login, user: { ...login.user, must_change_password: true } });
+    }
     throw error;
   }
 }
