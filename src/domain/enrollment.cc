@@ -2,6 +2,7 @@
 #include "domain/enrollment.h"
 
 #include <algorithm>
+#include <cstdio>
 
 #include "base/clock.h"
 #include "domain/audit.h"
@@ -39,8 +40,9 @@ struct Analysed {
 Enrollment::Enrollment(store::Store& store, face::Engine* engine, EnrollmentOptions options)
     : store_(store), engine_(engine), options_(options) {}
 
-Result<void> Enrollment::check_duplicate(const store::Student& student, PhotoOutcome& outcome,
-                                         const face::Embedding& embedding) {
+Result<std::optional<PossibleDuplicate>> Enrollment::lookalike(
+    const store::Student& student, const face::Embedding& embedding,
+    std::optional<float> own_similarity) {
   auto classmates = store_.read_value<std::vector<store::StoredEmbedding>>([&](store::Tx& tx) {
     return tx.list_class_embeddings(student.class_id, embedding.model_id);
   });
@@ -51,7 +53,11 @@ Result<void> Enrollment::check_duplicate(const store::Student& student, PhotoOut
   for (const auto& [other, made] : build_templates(*classmates)) {
     if (other == student.id) continue;
     const float similarity = cosine(made.combined.values, embedding.values);
-    if (similarity >= duplicate_similarity && (!closest || similarity > closest->similarity)) {
+    // Strongly like a classmate, or like one more than like themselves.
+    const bool is_alike =
+        similarity >= duplicate_similarity ||
+        (own_similarity && similarity >= options_.match_threshold && similarity > *own_similarity);
+    if (is_alike && (!closest || similarity > closest->similarity)) {
       closest = PossibleDuplicate{other, "", "", similarity};
     }
   }
@@ -63,15 +69,71 @@ Result<void> Enrollment::check_duplicate(const store::Student& student, PhotoOut
       closest->name = (*other)->name;
       closest->roll_number = (*other)->roll_number;
     }
-    outcome.duplicate = closest;
   }
-  return {};
+  return closest;
 }
 
+namespace {
+
+std::string two_decimals(float value) {
+  char text[16];
+  std::snprintf(text, sizeof text, "%.2f", static_cast<double>(value));
+  return text;
+}
+
+// The student's template from the photos they already have (this model).
+std::optional<face::Embedding> own_template(const std::vector<store::StoredEmbedding>& stored,
+                                            const std::string& model_id) {
+  std::vector<store::StoredEmbedding> same_model;
+  for (const auto& e : stored) {
+    if (e.model_id == model_id) same_model.push_back(e);
+  }
+  auto templates = build_templates(same_model);
+  if (templates.empty()) return std::nullopt;
+  return templates.begin()->second.combined;
+}
+
+// not_the_same_person among the photos of one upload for a student who
+// has none yet: each must look like at least one of the others.
+void check_batch_agrees(std::vector<Analysed>& analysed, float threshold) {
+  std::vector<std::size_t> usable;
+  for (std::size_t i = 0; i < analysed.size(); ++i) {
+    if (!analysed[i].outcome.rejection) usable.push_back(i);
+  }
+  if (usable.size() < 2) return;
+  std::vector<std::pair<std::size_t, float>> refused;  // index, best similarity to another
+  for (std::size_t i : usable) {
+    float best = -1;
+    for (std::size_t j : usable) {
+      if (i != j) {
+        best = std::max(best, cosine(analysed[i].embedding.values, analysed[j].embedding.values));
+      }
+    }
+    if (best < threshold) refused.emplace_back(i, best);
+  }
+  for (const auto& [i, best] : refused) {
+    analysed[i].outcome.rejection = make_error(
+        "not_the_same_person",
+        usable.size() == 2
+            ? "the two photos do not show the same person (similarity " + two_decimals(best) +
+                  ", at least " + two_decimals(threshold) +
+                  " needed); send photos of this student only"
+            : "this photo does not show the same person as the other photos sent with it "
+              "(best similarity " +
+                  two_decimals(best) + ", at least " + two_decimals(threshold) + " needed)");
+  }
+}
+
+}  // namespace
+
 Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId student_id,
-                                                const std::vector<Upload>& uploads) {
+                                                const std::vector<Upload>& uploads,
+                                                const EnrollOverrides& overrides) {
   if (uploads.empty()) {
     return field_error("no_photos", "photos", "send 1 to 5 photos in the form field \"photos\"");
+  }
+  if (overrides.allow_lookalike && !who.is_admin()) {
+    return forbidden("accept a photo that looks like a classmate (an admin may)");
   }
   auto student = store_.read_value<store::Student>(
       [&](store::Tx& tx) { return Directory::student_for_change(tx, who, student_id); });
@@ -88,6 +150,10 @@ Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId 
                            std::to_string(std::max<std::int64_t>(room, 0)) +
                            " more (delete one to replace it)");
   }
+  auto stored = store_.read_value<std::vector<store::StoredEmbedding>>(
+      [&](store::Tx& tx) { return tx.list_embeddings(student_id); });
+  if (!stored) return stored.error();
+  const auto own = own_template(*stored, engine_->model_id());
 
   // Faces first, outside any transaction: analysis takes ~100 ms a photo.
   std::vector<Analysed> analysed;
@@ -105,12 +171,48 @@ Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId 
       a.weight = face::template_weight(face->quality);
       a.outcome.face = {{"detection", to_json(face->detection)},
                         {"quality", to_json(face->quality)}};
-      a.quality_json = a.outcome.face.dump();
-      if (auto checked = check_duplicate(*student, a.outcome, a.embedding); !checked) {
-        return checked.error();
-      }
     }
     analysed.push_back(std::move(a));
+  }
+  // Is it someone else of the class? Is it the student? (docs/API.md
+  // "Enrollment": the rules and their order.)
+  if (!own) check_batch_agrees(analysed, options_.same_person_similarity);
+  for (auto& a : analysed) {
+    if (a.outcome.rejection) continue;
+    std::optional<float> own_similarity;
+    if (own) own_similarity = cosine(own->values, a.embedding.values);
+    auto alike = lookalike(*student, a.embedding, own_similarity);
+    if (!alike) return alike.error();
+    if (*alike) {
+      const auto& other = **alike;
+      a.outcome.duplicate = other;
+      if (!overrides.allow_lookalike) {
+        a.outcome.rejection =
+            make_error("looks_like_classmate",
+                       "this face looks like " + other.name + " (roll number " + other.roll_number +
+                           ") of the same class (similarity " + two_decimals(other.similarity) +
+                           "); check the photo is of " + student->name +
+                           ". If it is (twins, say), an admin can accept it anyway");
+        continue;
+      }
+      // Accepted by an admin: the flag stays on the photo.
+      a.outcome.face["looks_like"] = {{"student_id", other.student.value},
+                                      {"name", other.name},
+                                      {"roll_number", other.roll_number},
+                                      {"similarity", other.similarity},
+                                      {"allowed_by", who.user.value}};
+    }
+    if (own_similarity && *own_similarity < options_.same_person_similarity) {
+      a.outcome.rejection =
+          make_error("not_the_same_person",
+                     "this face does not look like " + student->name +
+                         "'s other photos (similarity " + two_decimals(*own_similarity) +
+                         ", at least " + two_decimals(options_.same_person_similarity) +
+                         " needed); check it is a photo of " + student->name);
+    }
+  }
+  for (auto& a : analysed) {
+    if (!a.outcome.rejection) a.quality_json = a.outcome.face.dump();
   }
 
   EnrollmentReport report;
@@ -150,6 +252,14 @@ Result<EnrollmentReport> Enrollment::add_photos(const Principal& who, StudentId 
     }
     report.photo_count = *count;
     if (accepted.empty()) return {};
+    for (const auto& photo : accepted) {
+      const auto& quality = photo["quality"];
+      if (quality.is_object() && quality.contains("looks_like")) {
+        ROLLCALL_TRY(audit(tx, &who, "student.photo_allow_lookalike", "student", student_id.value,
+                           nullptr,
+                           {{"photo_id", photo["id"]}, {"looks_like", quality["looks_like"]}}));
+      }
+    }
     return audit(tx, &who, "student.enroll", "student", student_id.value, nullptr,
                  {{"photos", accepted}, {"model_id", report.model_id}});
   });

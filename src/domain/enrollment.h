@@ -35,6 +35,15 @@ struct EnrollmentOptions {
   // duplicate of a classmate: well above the match threshold (0.37), where
   // the models README measured no impostor pair (docs/ACCURACY.md).
   float duplicate_similarity = 0.6f;
+  // A new photo of a student who has photos must score at least this
+  // against their template (docs/ACCURACY.md "Enrollment checks": the
+  // one-to-one threshold at a predicted false accept of 1e-3, 0.304,
+  // rounded up), else it is refused as not_the_same_person.
+  float same_person_similarity = 0.31f;
+  // The recognition threshold (face::MatchPolicy): a photo that matches a
+  // classmate at least this well, and better than the student's own
+  // template, would confuse the two in class photos.
+  float match_threshold = 0.37f;
   // When set, retention and duplicate_similarity are read from it on use
   // (an admin may change them while the server runs) instead of above.
   RuntimeSettings* runtime = nullptr;
@@ -50,6 +59,14 @@ struct PossibleDuplicate {
   std::string name;
   std::string roll_number;
   float similarity = 0;
+};
+
+// What a person may overrule when enrolling.
+struct EnrollOverrides {
+  // An admin accepts a photo that looks like a classmate (twins, one
+  // person enrolled twice on purpose); audited, and the photo keeps the
+  // flag (photo.quality.looks_like) for everyone to see.
+  bool allow_lookalike = false;
 };
 
 struct PhotoOutcome {
@@ -84,11 +101,17 @@ class Enrollment {
   // models_not_ready; everything else works.
   Enrollment(store::Store& store, face::Engine* engine, EnrollmentOptions options);
 
-  // Errors (the call): forbidden, student_not_found, models_not_ready,
-  // no_photos, too_many_photos (more than fit under kMaxTemplatePhotos).
-  // Each photo is accepted or rejected on its own.
+  // Errors (the call): forbidden (also: a teacher asking to allow a
+  // look-alike), student_not_found, models_not_ready, no_photos,
+  // too_many_photos (more than fit under kMaxTemplatePhotos).
+  // Each photo is accepted or rejected on its own: the engine's reasons
+  // (no_face, no_human_face, several_faces, quality), then
+  // looks_like_classmate (naming them; an admin may allow it) and
+  // not_the_same_person (against the student's accepted photos, and the
+  // other photos of the same upload), each with the similarity.
   Result<EnrollmentReport> add_photos(const Principal& who, StudentId student,
-                                      const std::vector<Upload>& uploads);
+                                      const std::vector<Upload>& uploads,
+                                      const EnrollOverrides& overrides = {});
 
   Result<std::vector<store::EnrollmentPhoto>> list_photos(const Principal& who, StudentId student);
   // With bytes. Errors also: photo_not_found, photo_not_kept.
@@ -111,8 +134,10 @@ class Enrollment {
   const EnrollmentOptions& options() const { return options_; }
 
  private:
-  Result<void> check_duplicate(const store::Student& student, PhotoOutcome& outcome,
-                               const face::Embedding& embedding);
+  // The classmate this face looks like, if any (see add_photos).
+  Result<std::optional<PossibleDuplicate>> lookalike(const store::Student& student,
+                                                     const face::Embedding& embedding,
+                                                     std::optional<float> own_similarity);
 
   store::Store& store_;
   face::Engine* engine_;

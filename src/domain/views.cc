@@ -74,12 +74,22 @@ nlohmann::json to_json(const store::Student& student, std::int64_t photo_count) 
   return out;
 }
 
+namespace {
+nlohmann::json looks_like_of(const std::string& quality_json) {
+  const auto parsed = nlohmann::json::parse(quality_json, nullptr, false);
+  if (parsed.is_object() && parsed.contains("looks_like")) return parsed["looks_like"];
+  return nullptr;
+}
+}  // namespace
+
 nlohmann::json to_json(const store::EnrollmentPhoto& photo) {
   return {{"id", photo.id.value},
           {"student_id", photo.student.value},
           {"content_type", photo.content_type},
           {"is_kept", photo.is_kept},
           {"quality", parse_or_null(photo.quality_json)},
+          // An admin accepted it though it looks like a classmate.
+          {"looks_like", looks_like_of(photo.quality_json)},
           {"created_at", format_iso8601(photo.created_ms)}};
 }
 

@@ -88,9 +88,13 @@ std::vector<FaceMatch> assign_faces(const std::vector<std::vector<float>>& score
     if (m.similarity < floor) {
       m.status = MatchStatus::unknown;
     } else if (!has_pick) {
-      // Resembles a student that another face took: a human should look.
-      m.status = MatchStatus::borderline;
-      m.student = candidates[chosen];
+      // Resembles a student that another face took (the assignment gave
+      // them the face they resemble more). A student is suggested for at
+      // most one face of a photo, so this one is unknown; its look-alike
+      // stays visible as the runner-up for the person who reviews it.
+      m.status = MatchStatus::unknown;
+      m.runner_up = candidates[chosen];
+      m.runner_up_similarity = m.similarity;
     } else {
       m.student = candidates[chosen];
       m.status = m.similarity >= policy.threshold && m.margin >= policy.margin

@@ -24,10 +24,40 @@ Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr, const Detect
   if (bgr.empty() || bgr.type() != CV_8UC3) {
     return make_error("detect_failed", "detector needs a BGR 8-bit image");
   }
+  auto fine = detect_at(bgr, options.max_input_side, options);
+  if (!fine) return fine.error();
+  const int fine_side = std::min(std::max(bgr.cols, bgr.rows), options.max_input_side);
+  if (options.coarse_input_side <= 0 || fine_side * 2 <= options.coarse_input_side * 3) {
+    return drop_nested(std::move(*fine), options.nested_fraction);
+  }
+  auto coarse = detect_at(bgr, options.coarse_input_side, options);
+  if (!coarse) return coarse.error();
+  // The coarse pass's large, confident faces first: they are whole where
+  // the fine pass saw parts; then every other box not inside one of them.
+  std::vector<Detection> merged;
+  for (const auto& face : *coarse) {
+    if (face.score >= options.coarse_min_score &&
+        std::max(face.box.width, face.box.height) >= options.coarse_min_face_px) {
+      merged.push_back(face);
+    }
+  }
+  const std::size_t whole = merged.size();
+  for (auto& face : *fine) {
+    const float area = face.box.area();
+    const bool is_part = std::any_of(merged.begin(), merged.begin() + whole, [&](const auto& w) {
+      return area > 0 && (face.box & w.box).area() >= options.nested_fraction * area;
+    });
+    if (!is_part) merged.push_back(std::move(face));
+  }
+  std::stable_sort(merged.begin(), merged.end(),
+                   [](const Detection& a, const Detection& b) { return a.score > b.score; });
+  return drop_nested(std::move(merged), options.nested_fraction);
+}
+
+Result<std::vector<Detection>> Detector::detect_at(const cv::Mat& bgr, int max_side,
+                                                   const DetectOptions& options) {
   const int long_side = std::max(bgr.cols, bgr.rows);
-  const double scale = long_side > options.max_input_side
-                           ? static_cast<double>(options.max_input_side) / long_side
-                           : 1.0;
+  const double scale = long_side > max_side ? static_cast<double>(max_side) / long_side : 1.0;
   cv::Mat input = bgr;
   if (scale < 1.0) cv::resize(bgr, input, cv::Size(), scale, scale, cv::INTER_AREA);
 
@@ -66,6 +96,20 @@ Result<std::vector<Detection>> Detector::detect(const cv::Mat& bgr, const Detect
   std::sort(faces.begin(), faces.end(),
             [](const Detection& a, const Detection& b) { return a.score > b.score; });
   return faces;
+}
+
+std::vector<Detection> drop_nested(std::vector<Detection> by_score, float nested_fraction) {
+  std::vector<Detection> kept;
+  kept.reserve(by_score.size());
+  for (auto& face : by_score) {
+    const float area = face.box.area();
+    const bool is_nested = std::any_of(kept.begin(), kept.end(), [&](const Detection& better) {
+      const float inside = (face.box & better.box).area();
+      return area > 0 && inside >= nested_fraction * std::min(area, better.box.area());
+    });
+    if (!is_nested) kept.push_back(std::move(face));
+  }
+  return kept;
 }
 
 }  // namespace rollcall::face

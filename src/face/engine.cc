@@ -18,6 +18,7 @@ struct Engine::Context {
   Detector detector;
   Embedder embedder;
   std::optional<AntiSpoof> anti_spoof;  // iff options_.liveness_path is set
+  std::optional<HumanCheck> human;      // iff options_.cascade_dir is set
 };
 
 // Returns its context to the pool when it goes out of scope.
@@ -69,8 +70,15 @@ Result<std::unique_ptr<Engine>> Engine::load(const EngineOptions& options) {
       if (!loaded) return loaded.error();
       anti_spoof.emplace(std::move(loaded).value());
     }
-    engine->idle_.push_back(std::make_unique<Context>(
-        Context{std::move(detector).value(), std::move(embedder).value(), std::move(anti_spoof)}));
+    std::optional<HumanCheck> human;
+    if (!o.cascade_dir.empty()) {
+      auto loaded = HumanCheck::load(o.cascade_dir);
+      if (!loaded) return loaded.error();
+      human.emplace(std::move(loaded).value());
+    }
+    engine->idle_.push_back(
+        std::make_unique<Context>(Context{std::move(detector).value(), std::move(embedder).value(),
+                                          std::move(anti_spoof), std::move(human)}));
   }
   return engine;
 }
@@ -160,6 +168,11 @@ Result<void> Engine::describe(const cv::Mat& bgr, std::vector<AnalyzedFace>& fac
   return {};
 }
 
+HumanVotes Engine::human_votes(const cv::Mat& bgr, const Detection& face) {
+  Lease lease = acquire();
+  return lease->human ? lease->human->votes(bgr, face) : HumanVotes{};
+}
+
 Result<float> Engine::passive_live(const cv::Mat& bgr, const Detection& face) {
   if (!has_liveness()) {
     return make_error("liveness_unavailable",
@@ -230,7 +243,26 @@ Result<AnalyzedFace> Engine::analyze_portrait(const cv::Mat& bgr, const QualityP
     found = confident_faces(bgr, static_cast<int>(0.3 * std::max(bgr.cols, bgr.rows)), uncertain);
   }
   if (!found) return found.error();
-  const std::vector<Detection>& confident = *found;
+  std::vector<Detection>& confident = *found;
+  if (policy.require_human && !confident.empty()) {
+    if (options_.cascade_dir.empty()) {
+      return make_error("human_check_unavailable",
+                        "this server cannot tell a human face from an animal's (no face cascades "
+                        "loaded; install the Debian package opencv-data)");
+    }
+    const std::size_t before = confident.size();
+    std::erase_if(confident, [&](const Detection& d) {
+      return human_votes(bgr, d).count() < HumanCheck::kVotesForHuman;
+    });
+    if (confident.empty()) {
+      return make_error("no_human_face",
+                        before == 1 ? "the face in this photo does not look like a person's (an "
+                                      "animal, a statue or a drawing?); use a photo of the student"
+                                    : "none of the " + std::to_string(before) +
+                                          " faces in this photo looks like a person's (animals, "
+                                          "statues or drawings?); use a photo of the student");
+    }
+  }
   if (confident.empty()) {
     return make_error("no_face",
                       uncertain == 0

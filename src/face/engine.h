@@ -22,6 +22,7 @@
 #include "face/decode.h"
 #include "face/detector.h"
 #include "face/embedder.h"
+#include "face/human_check.h"
 #include "face/quality.h"
 
 namespace rollcall::face {
@@ -41,6 +42,9 @@ struct EngineOptions {
   int opencv_threads = 0;
   // Faces of one photo are embedded on up to this many contexts at once.
   int embed_parallelism = 0;  // 0 = hardware cores
+  // OpenCV's cascade files for HumanCheck (opencv-data); "" = no human
+  // check, and portraits asking for one are refused.
+  std::string cascade_dir = HumanCheck::kDefaultCascadeDir;
 };
 
 enum class Purpose {
@@ -86,8 +90,10 @@ class Engine {
   // Portrait: exactly one face at or above kConfidentScore (the most
   // confident, never the largest: the models README measured the largest
   // to be a poster or a shirt on 5 of 93 photos), and it must pass
-  // `policy`. Errors: no_face, several_faces, or the first quality issue's
-  // code with every issue in the message.
+  // `policy`. With policy.require_human, confident faces HumanCheck calls
+  // not human are set aside first. Errors: no_face, no_human_face (only
+  // such faces), several_faces, or the first quality issue's code with
+  // every issue in the message.
   Result<AnalyzedFace> analyze_portrait(const cv::Mat& bgr, const QualityPolicy& policy);
   Result<AnalyzedFace> analyze_portrait(std::span<const std::uint8_t> bytes,
                                         const QualityPolicy& policy, const DecodeLimits& limits);
@@ -96,6 +102,10 @@ class Engine {
   // this engine). Errors: liveness_unavailable (no model loaded),
   // liveness_failed.
   Result<float> passive_live(const cv::Mat& bgr, const Detection& face);
+  // Which second-opinion detectors find `face` (found in `bgr`) human;
+  // all false without cascades. For measuring (rollcall eval).
+  HumanVotes human_votes(const cv::Mat& bgr, const Detection& face);
+
   // True iff the anti-spoof model was loaded (EngineOptions::liveness_path).
   bool has_liveness() const { return !options_.liveness_path.empty(); }
 

@@ -42,7 +42,8 @@ QualityPolicy QualityPolicy::enrollment() {
           .min_contrast = 18,
           .max_abs_yaw_deg = 35,
           .max_abs_roll_deg = 30,
-          .min_detector_score = 0.9f};
+          .min_detector_score = 0.9f,
+          .require_human = true};
 }
 
 QualityPolicy QualityPolicy::recognition() {

@@ -43,6 +43,9 @@ struct QualityPolicy {
   float max_abs_yaw_deg;
   float max_abs_roll_deg;
   float min_detector_score;
+  // Ask HumanCheck too (face/human_check.h): a dog's face scores like a
+  // person's with YuNet. Portraits only; costs a few ms.
+  bool require_human = false;
 
   // Enrollment photos set a student's template: they must be good.
   static QualityPolicy enrollment();

@@ -59,6 +59,7 @@ int status_of(const std::string& code) {
       {"image_unsupported_type", 415},
       {"rate_limited", 429},
       {"models_not_ready", 503},
+      {"human_check_unavailable", 503},
       {"database_busy", 503},
       {"queue_full", 503},
       // Self check-in (docs/API.md "Self check-in").
@@ -97,7 +98,8 @@ int status_of(const std::string& code) {
   // Faces and images that cannot be used, and every field rule: the
   // request was understood but its content cannot be accepted.
   if (starts_with(code, "image_") || starts_with(code, "face_") || code == "no_face" ||
-      code == "several_faces" || code == "detect_failed" || code == "embed_failed") {
+      code == "no_human_face" || code == "several_faces" || code == "not_the_same_person" ||
+      code == "looks_like_classmate" || code == "detect_failed" || code == "embed_failed") {
     return 422;
   }
   return 400;

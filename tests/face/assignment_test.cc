@@ -51,6 +51,23 @@ TEST(AssignFaces, FlagsTwoFacesThatBothLookLikeOneStudent) {
   EXPECT_NE(m[1].status, MatchStatus::matched);
 }
 
+TEST(AssignFaces, SuggestsAStudentForAtMostOneFace) {
+  // Three strangers who all look a little like Ada (couple.jpg's nested
+  // boxes and background faces did this): one suggestion, not three.
+  const std::vector<std::vector<float>> scores = {{0.34f, 0.01f}, {0.36f, 0.02f}, {0.33f, 0.00f}};
+  const auto m = assign_faces(scores, {kAda, kBo}, {true, true, true}, kPolicy);
+  int suggested = 0;
+  for (const auto& f : m) {
+    if (f.student == kAda) ++suggested;
+    EXPECT_NE(f.status, MatchStatus::matched);
+  }
+  EXPECT_EQ(suggested, 1);
+  EXPECT_EQ(m[1].student, kAda);  // the closest of the three
+  EXPECT_EQ(m[1].status, MatchStatus::borderline);
+  EXPECT_EQ(m[0].status, MatchStatus::unknown);
+  EXPECT_EQ(m[0].runner_up, kAda);  // still shown as the look-alike
+}
+
 TEST(AssignFaces, FlagsAScoreJustBelowTheThreshold) {
   const std::vector<std::vector<float>> scores = {{0.37f, 0.0f}};
   const auto m = assign_faces(scores, {kAda, kBo}, {true}, kPolicy);

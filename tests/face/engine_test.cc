@@ -5,6 +5,7 @@
 #include "face/engine.h"
 
 #include <future>
+#include <iostream>
 
 #include <opencv2/imgproc.hpp>
 
@@ -91,6 +92,42 @@ TEST(Engine, FindsTheFaceOfATightChip) {
   EXPECT_GT(f->quality.eye_distance_px, 30);
 }
 
+// couple.jpg (2280x1588, two people and logos behind them) gave 7 faces:
+// halves of each real face, nested and stacked. Each face is found once,
+// whole (the detector's coarse pass).
+TEST(Engine, FindsEachFaceOnceNotAsBoxesNestedInsideIt) {
+  const auto a = engine().analyze(bytes_of("groups/couple.jpg"), QualityPolicy::recognition(), {});
+  ASSERT_TRUE(a.ok());
+  ASSERT_GE(a->faces.size(), 2u);
+  for (std::size_t i = 0; i < a->faces.size(); ++i) {
+    for (std::size_t j = i + 1; j < a->faces.size(); ++j) {
+      const auto& p = a->faces[i].detection.box;
+      const auto& q = a->faces[j].detection.box;
+      const float inside = (p & q).area() / std::min(p.area(), q.area());
+      EXPECT_LT(inside, 0.6f) << "face " << j << " lies inside face " << i;
+    }
+  }
+  // The two people, each as one whole face (~640 px wide), not halves.
+  int whole = 0;
+  for (const auto& face : a->faces) whole += face.detection.box.width >= 500 ? 1 : 0;
+  EXPECT_EQ(whole, 2);
+  std::cout << "couple.jpg: " << a->faces.size() << " faces, " << whole << " of them whole\n";
+}
+
+TEST(Engine, DropsABoxInsideABetterOneButKeepsNeighbours) {
+  Detection big, inner, beside;
+  big.box = {100, 100, 200, 200};
+  big.score = 0.95f;
+  inner.box = {150, 150, 80, 80};  // wholly inside big
+  inner.score = 0.7f;
+  beside.box = {280, 100, 200, 200};  // overlaps big by 10 %
+  beside.score = 0.9f;
+  const auto kept = drop_nested({big, beside, inner}, 0.6f);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].score, 0.95f);
+  EXPECT_EQ(kept[1].score, 0.9f);
+}
+
 TEST(Engine, RefusesAPortraitWithSeveralPeople) {
   const auto f =
       engine().analyze_portrait(bytes_of("groups/bbt4.jpg"), QualityPolicy::enrollment(), {});
@@ -99,11 +136,11 @@ TEST(Engine, RefusesAPortraitWithSeveralPeople) {
   EXPECT_NE(f.error().message.find("6 faces"), std::string::npos);
 }
 
-TEST(Engine, RefusesAPortraitOfDogsAsNotOnePerson) {
+TEST(Engine, RefusesAPortraitOfDogsAsNoHumanFaceNotAsSeveralFaces) {
   const auto f =
       engine().analyze_portrait(bytes_of("negatives/dogs.jpg"), QualityPolicy::enrollment(), {});
   ASSERT_FALSE(f.ok());
-  EXPECT_EQ(f.error().code, "several_faces");
+  EXPECT_EQ(f.error().code, "no_human_face") << f.error().message;
 }
 
 TEST(Engine, RefusesAnImageWithNoFace) {
