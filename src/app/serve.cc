@@ -12,7 +12,9 @@
 #include "app/config.h"
 #include "app/logging.h"
 #include "app/output.h"
+#include "app/serve_listen_url.h"
 #include "bots/bots.h"
+#include "domain/public_url.h"
 #include "http/routes.h"
 #include "http/server.h"
 #include "jobs/checkin_workers.h"
@@ -151,7 +153,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   checkin.image_limits = enrollment.limits;
   checkin.video_limits.max_bytes = settings.max_video_bytes;
   checkin.video_limits.max_seconds = settings.max_video_seconds;
-  checkin.public_url = settings.public_url;
+  checkin.public_url = settings.public_url;  // "" = the request's address
   checkin.workers = jobs::checkin_worker_count(settings.checkin_workers);
   checkin.default_duration_s = settings.checkin_default_duration_s;
   checkin.default_radius_m = settings.checkin_default_radius_m;
@@ -303,6 +305,23 @@ int serve(const Settings& settings) {
                       [&rt](const std::string& token) { return rt.accounts->authenticate(token); });
   auto port = server.bind();
   if (!port) return report_error(port.error());
+  // Phones follow the check-in link: say loudly when they cannot.
+  rt.checkins->set_fallback_url(
+      listen_url(settings.http_host, *port, !settings.tls_cert_file.empty()));
+  for (const auto& warning : rt.checkins->link_warnings()) {
+    spdlog::warn(nlohmann::json{
+        {"event", "public_url_unusable"},
+        {"public_url", settings.public_url},
+        {"link", rt.checkins->link_base()},
+        {"why",
+         warning}}.dump());
+  }
+  if (settings.public_url.empty()) {
+    log_event({{"event", "public_url_unset"},
+               {"why",
+                "check-in links use the address each teacher's browser uses; set "
+                "public_url to fix one address for every link and for the bots"}});
+  }
 
   std::thread watcher([&server, stop_signals] {
     int signal = 0;

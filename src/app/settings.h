@@ -66,10 +66,12 @@ struct Settings {
   int webhook_max_attempts = 10;     // then the delivery is failed, the endpoint failing
 
   // Self check-in.
-  std::string public_url = "http://localhost:8080";  // where QR links point (the web UI)
-  int checkin_workers = 0;                           // verification threads; 0 = cores
-  int checkin_grace_s = 30;                          // queued work finishes this long after a close
-  int checkin_attempts_per_student = 5;              // per window
+  // Where QR links point (the web UI); "" = the address each request came
+  // in on (the listen address for the bots).
+  std::string public_url;
+  int checkin_workers = 0;               // verification threads; 0 = cores
+  int checkin_grace_s = 30;              // queued work finishes this long after a close
+  int checkin_attempts_per_student = 5;  // per window
   int checkin_attempts_per_ip_per_minute = 600;
   float checkin_max_accuracy_m = 100;   // coarser positions are refused
   int checkin_default_duration_s = 90;  // a window's length when the teacher gives none

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "app/detail/settings_fields.h"
+#include "domain/public_url.h"
 
 namespace rollcall::app::detail {
 namespace {
@@ -169,6 +170,13 @@ std::string host_name(const std::string& text) {
     return c == ' ' || c == '/' || c == '\t' || c == '\n';
   });
   return is_ok ? "" : "a host name or IP address to listen on, like 127.0.0.1 or 0.0.0.0";
+}
+
+// "" (links follow the address each request came in on) or an http(s)
+// base URL (domain/public_url.h).
+std::string base_url(const std::string& text) {
+  if (text.empty() || domain::parse_base_url("public_url", text)) return "";
+  return "empty, or an address like https://attendance.college.edu";
 }
 
 // The forms store::open accepts (store/store.h).
@@ -346,9 +354,10 @@ std::vector<SettingField> make_fields() {
                                  &Settings::webhook_max_attempts, 1, 100));
   // Self check-in.
   fields.push_back(text_field("public_url",
-                              "base URL students open (the QR code's link is "
-                              "public_url/checkin?session=ID&code=CODE)",
-                              &Settings::public_url));
+                              "base URL students' phones open (the QR code's link is "
+                              "public_url/checkin?session=ID&code=CODE); \"\" = the address "
+                              "the teacher's browser uses",
+                              &Settings::public_url, base_url));
   fields.push_back(integer_field("checkin_workers",
                                  "check-in verification threads (0 = one per core)",
                                  &Settings::checkin_workers, 0, 256));

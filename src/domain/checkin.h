@@ -67,8 +67,11 @@ struct CheckinOptions {
   face::LivenessPolicy liveness = face::LivenessPolicy::defaults();
   face::MatchPolicy match;
   // Where students open the check-in page: the QR code's link is
-  // public_url + "/checkin?session=ID&code=CODE".
-  std::string public_url = "http://localhost:8080";
+  // BASE + "/checkin?session=ID&code=CODE", BASE being public_url when set,
+  // else the address the teacher's request came in on, else fallback_url
+  // (the listen address; for the bots, which have no request).
+  std::string public_url;
+  std::string fallback_url = "http://localhost:8080";
   int workers = 1;  // verification workers in this server, for the queue bound
   // When set, default_duration_s, default_radius_m and max_accuracy_m are
   // read from it on use (an admin may change them while servers run).
@@ -157,9 +160,19 @@ class Checkins {
   // Public: anyone may ask (the student page asks before any login).
   // Errors: session_not_found, no_window.
   Result<CheckinInfo> info(SessionId session);
-  std::string link(const store::CheckinWindow& window) const;
-  nlohmann::json window_json(store::Tx& tx, const store::CheckinWindow& window) const;
-  Result<nlohmann::json> window_json(const store::CheckinWindow& window);
+  // `seen`: the base URL the request came in on ("https://school.lan"),
+  // "" when there is no request (bots, timers).
+  std::string link_base(const std::string& seen = "") const;
+  std::string link(const store::CheckinWindow& window, const std::string& seen = "") const;
+  // What is wrong with the link for phones (domain/public_url.h), in words.
+  std::vector<std::string> link_warnings(const std::string& seen = "") const;
+  // The base used when public_url is unset and there is no request: known
+  // only once the server listens (its port may be chosen then).
+  void set_fallback_url(std::string url);
+  nlohmann::json window_json(store::Tx& tx, const store::CheckinWindow& window,
+                             const std::string& seen = "") const;
+  Result<nlohmann::json> window_json(const store::CheckinWindow& window,
+                                     const std::string& seen = "");
 
   // ---- Submissions (anyone with the code) ----
   // Checks, in order: fields; the student (unknown_student; a logged-in
@@ -224,6 +237,7 @@ class Checkins {
   store::Store& store_;
   face::Engine* engine_;  // null when the models are not loaded
   CheckinOptions options_;
+  mutable std::mutex fallback_mutex_;  // options_.fallback_url, set once the server listens
   VerificationStats stats_;
   std::function<void()> on_queued_;
   std::function<void(bool, double, double)> on_verified_;

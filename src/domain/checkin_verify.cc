@@ -189,18 +189,21 @@ Result<void> Checkins::record(store::CheckinSubmission submission, const Verdict
         for (const auto& r : *records) {
           if (r.student == submission.student) before = r;
         }
-        store::AttendanceRecord record;
-        record.session = submission.session;
-        record.student = submission.student;
-        record.status = late ? store::AttendanceStatus::late : store::AttendanceStatus::present;
-        record.decided_by = "checkin";
-        record.similarity = verdict.similarity;
-        record.changed_ms = now;
-        ROLLCALL_TRY(tx.upsert_attendance(record));
-        ROLLCALL_TRY(audit(tx, nullptr, "attendance.checkin", "attendance",
-                           submission.session.value,
-                           before ? to_json(*before) : nlohmann::json(nullptr), to_json(record)));
-        ROLLCALL_TRY(detail::announce_record(tx, record, (*student)->roll_number, before));
+        // A person's mark stands over the check-in (detail::decide).
+        if (!before || before->decided_by != "manual") {
+          store::AttendanceRecord record;
+          record.session = submission.session;
+          record.student = submission.student;
+          record.status = late ? store::AttendanceStatus::late : store::AttendanceStatus::present;
+          record.decided_by = "checkin";
+          record.similarity = verdict.similarity;
+          record.changed_ms = now;
+          ROLLCALL_TRY(tx.upsert_attendance(record));
+          ROLLCALL_TRY(audit(tx, nullptr, "attendance.checkin", "attendance",
+                             submission.session.value,
+                             before ? to_json(*before) : nlohmann::json(nullptr), to_json(record)));
+          ROLLCALL_TRY(detail::announce_record(tx, record, (*student)->roll_number, before));
+        }
       }
     }
     return tx.finish_checkin_submission(submission);

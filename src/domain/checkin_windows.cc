@@ -12,6 +12,7 @@
 #include "domain/audit.h"
 #include "domain/checkin.h"
 #include "domain/detail/session_rules.h"
+#include "domain/public_url.h"
 #include "domain/sessions.h"
 
 namespace rollcall::domain {
@@ -61,13 +62,32 @@ Checkins::Checkins(store::Store& store, face::Engine* engine, CheckinOptions opt
   options_.workers = std::max(1, options_.workers);
 }
 
-std::string Checkins::link(const store::CheckinWindow& window) const {
-  std::string base = options_.public_url;
-  while (!base.empty() && base.back() == '/') base.pop_back();
-  return base + "/checkin?session=" + std::to_string(window.session.value) + "&code=" + window.code;
+void Checkins::set_fallback_url(std::string url) {
+  std::lock_guard lock(fallback_mutex_);
+  options_.fallback_url = std::move(url);
 }
 
-nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& w) const {
+std::string Checkins::link_base(const std::string& seen) const {
+  std::string base = options_.public_url.empty() ? seen : options_.public_url;
+  if (base.empty()) {
+    std::lock_guard lock(fallback_mutex_);
+    base = options_.fallback_url;
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  return base;
+}
+
+std::string Checkins::link(const store::CheckinWindow& window, const std::string& seen) const {
+  return link_base(seen) + "/checkin?session=" + std::to_string(window.session.value) +
+         "&code=" + window.code;
+}
+
+std::vector<std::string> Checkins::link_warnings(const std::string& seen) const {
+  return domain::link_warnings(link_base(seen), options_.public_url.empty() ? "" : seen);
+}
+
+nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& w,
+                                     const std::string& seen) const {
   const std::int64_t now = unix_ms_now();
   const std::string base = "/api/v1/sessions/" + std::to_string(w.session.value);
   nlohmann::json out = {
@@ -85,7 +105,8 @@ nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& 
       {"late_after", w.late_after_ms ? nlohmann::json(format_iso8601(*w.late_after_ms))
                                      : nlohmann::json(nullptr)},
       {"accept_photos", w.accept_photos},
-      {"link", link(w)},
+      {"link", link(w, seen)},
+      {"link_warnings", link_warnings(seen)},
       {"qr_svg_url", base + "/checkin-window/qr.svg"},
       {"qr_png_url", base + "/checkin-window/qr.png"},
       {"report_url", base + "/report"},  // routes_reports.cc
@@ -101,9 +122,10 @@ nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& 
   return out;
 }
 
-Result<nlohmann::json> Checkins::window_json(const store::CheckinWindow& window) {
+Result<nlohmann::json> Checkins::window_json(const store::CheckinWindow& window,
+                                             const std::string& seen) {
   return store_.read_value<nlohmann::json>(
-      [&](store::Tx& tx) -> Result<nlohmann::json> { return window_json(tx, window); });
+      [&](store::Tx& tx) -> Result<nlohmann::json> { return window_json(tx, window, seen); });
 }
 
 Result<store::CheckinWindow> Checkins::open_window(const Principal& who, SessionId session,

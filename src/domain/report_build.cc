@@ -112,6 +112,9 @@ Result<SessionReport> Reports::session_report(const Principal& who, SessionId id
     auto group = class_of(tx, (*session)->class_id);
     if (!group) return group.error();
     report.group = *group;
+    auto teacher = tx.find_teacher((*session)->teacher);
+    if (!teacher) return teacher.error();
+    if (*teacher) report.teacher_name = (*teacher)->name;
     auto records = tx.list_attendance(id);
     if (!records) return records.error();
     auto students = students_of(tx, report.group.id, *records);

@@ -24,10 +24,18 @@ std::string percent_text(const std::optional<double>& percent) {
   return text;
 }
 
+// The file's title rows ("Class,BTech IT A", ...) and a blank row, above
+// the table, so a printed or forwarded file says what it is.
+std::string title_rows(const TitleLines& lines) {
+  std::string out;
+  for (const auto& [name, value] : lines) out += csv_row({name, spreadsheet_safe(value)});
+  return out + "\r\n";
+}
+
 }  // namespace
 
 std::string to_csv(const SessionReport& report) {
-  std::string out = kBom;
+  std::string out = kBom + title_rows(title_lines(report));
   out += csv_row({"roll_number", "name", "status", "decided_by", "similarity"});
   for (const auto& line : report.lines) {
     std::string similarity;
@@ -43,7 +51,7 @@ std::string to_csv(const SessionReport& report) {
 }
 
 std::string to_csv(const ClassReport& report) {
-  std::string out = kBom;
+  std::string out = kBom + title_rows(title_lines(report));
   std::vector<std::string> header = {"roll_number", "name"};
   for (const auto& summary : report.sessions) {
     header.push_back(spreadsheet_safe(format_report_time(summary.session.starts_ms) + " " +
@@ -74,7 +82,7 @@ std::string to_csv(const ClassReport& report) {
 }
 
 std::string to_csv(const StudentReport& report) {
-  std::string out = kBom;
+  std::string out = kBom + title_rows(title_lines(report));
   out +=
       csv_row({"date", "starts", "ends", "subject_code", "subject_name", "status", "decided_by"});
   for (const auto& entry : report.history) {

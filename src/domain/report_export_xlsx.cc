@@ -36,6 +36,8 @@ class Sheet {
     options.constant_memory = LXW_FALSE;
     workbook_ = workbook_new_opt(path_.c_str(), &options);
     if (workbook_ == nullptr) return;
+    bold_ = workbook_add_format(workbook_);
+    format_set_bold(bold_);
     header_ = workbook_add_format(workbook_);
     format_set_bold(header_);
     format_set_bottom(header_, LXW_BORDER_THIN);
@@ -57,18 +59,27 @@ class Sheet {
 
   bool ok() const { return workbook_ != nullptr; }
 
-  // A new worksheet with its header row; frozen below it and right of
-  // `frozen_columns`.
-  lxw_worksheet* add(const std::string& name, const std::vector<std::string>& header,
-                     int frozen_columns) {
+  // A new worksheet: the title rows ("Class" | "BTech IT A", ...), a blank
+  // row, then the header row, frozen below it and right of
+  // `frozen_columns`. `first_row` is set to the first row under the header.
+  lxw_worksheet* add(const std::string& name, const TitleLines& title,
+                     const std::vector<std::string>& header, int frozen_columns, int& first_row) {
     lxw_worksheet* sheet = workbook_add_worksheet(workbook_, name.c_str());
     if (sheet == nullptr) return nullptr;
-    for (std::size_t c = 0; c < header.size(); ++c) {
-      worksheet_write_string(sheet, 0, static_cast<lxw_col_t>(c), header[c].c_str(), header_);
+    lxw_row_t row = 0;
+    for (const auto& [label, value] : title) {
+      worksheet_write_string(sheet, row, 0, label.c_str(), bold_);
+      worksheet_write_string(sheet, row, 1, spreadsheet_safe(value).c_str(), nullptr);
+      ++row;
     }
-    worksheet_freeze_panes(sheet, 1, static_cast<lxw_col_t>(frozen_columns));
+    if (!title.empty()) ++row;
+    for (std::size_t c = 0; c < header.size(); ++c) {
+      worksheet_write_string(sheet, row, static_cast<lxw_col_t>(c), header[c].c_str(), header_);
+    }
+    worksheet_freeze_panes(sheet, row + 1, static_cast<lxw_col_t>(frozen_columns));
     worksheet_set_column(sheet, 0, static_cast<lxw_col_t>(frozen_columns ? frozen_columns - 1 : 0),
                          24, nullptr);
+    first_row = static_cast<int>(row) + 1;
     return sheet;
   }
 
@@ -106,6 +117,7 @@ class Sheet {
  private:
   fs::path path_;
   lxw_workbook* workbook_ = nullptr;
+  lxw_format* bold_ = nullptr;
   lxw_format* header_ = nullptr;
   lxw_format* percent_ = nullptr;
   lxw_format* below_ = nullptr;
@@ -116,9 +128,8 @@ std::string status_text(const std::optional<store::AttendanceStatus>& status) {
   return status ? store::to_string(*status) : "";
 }
 
-void write_subjects(Sheet& book, lxw_worksheet* sheet,
+void write_subjects(Sheet& book, lxw_worksheet* sheet, int r,
                     const std::vector<ClassReport::SubjectLine>& subjects) {
-  int r = 1;
   for (const auto& subject : subjects) {
     book.text(sheet, r, 0, spreadsheet_safe(subject.code), false);
     book.text(sheet, r, 1, spreadsheet_safe(subject.name), false);
@@ -138,10 +149,11 @@ const std::vector<std::string> kSubjectHeader = {"Code",     "Subject", "Session
 Result<std::string> to_xlsx(const SessionReport& report) {
   Sheet book;
   if (!book.ok()) return export_failed("libxlsxwriter could not create the workbook");
+  int r = 0;
   lxw_worksheet* sheet =
-      book.add("Session", {"Roll number", "Name", "Status", "Decided by", "Similarity"}, 2);
+      book.add("Session", title_lines(report),
+               {"Roll number", "Name", "Status", "Decided by", "Similarity"}, 2, r);
   if (sheet == nullptr) return export_failed("no worksheet");
-  int r = 1;
   for (const auto& line : report.lines) {
     book.text(sheet, r, 0, spreadsheet_safe(line.student.roll_number), false);
     book.text(sheet, r, 1, spreadsheet_safe(line.student.name), false);
@@ -161,12 +173,13 @@ Result<std::string> to_xlsx(const ClassReport& report) {
     header.push_back(format_report_time(summary.session.starts_ms) + " " + summary.subject_code);
   }
   for (const auto& subject : report.subjects) header.push_back(subject.code + " %");
-  for (const char* name : {"Attended", "Counted", "Percent", "Below threshold"}) {
+  for (const char* name : {"Present", "Late", "Absent", "Excused", "Attended", "Counted", "Percent",
+                           "Below threshold"}) {
     header.emplace_back(name);
   }
-  lxw_worksheet* sheet = book.add("Attendance", header, 2);
+  int r = 0;
+  lxw_worksheet* sheet = book.add("Attendance", title_lines(report), header, 2, r);
   if (sheet == nullptr) return export_failed("no worksheet");
-  int r = 1;
   for (const auto& row : report.rows) {
     const bool below = row.is_below;
     int c = 0;
@@ -174,25 +187,31 @@ Result<std::string> to_xlsx(const ClassReport& report) {
     book.text(sheet, r, c++, spreadsheet_safe(row.student.name), below);
     for (const auto& cell : row.cells) book.text(sheet, r, c++, status_text(cell), below);
     for (const auto& tally : row.per_subject) book.percent(sheet, r, c++, tally.percent(), below);
+    for (int value : {row.tally.present, row.tally.late, row.tally.absent, row.tally.excused}) {
+      book.number(sheet, r, c++, value, below);
+    }
     book.number(sheet, r, c++, row.tally.attended(), below);
     book.number(sheet, r, c++, row.tally.counted(), below);
     book.percent(sheet, r, c++, row.tally.percent(), below);
     book.text(sheet, r, c++, below ? "yes" : "no", below);
     ++r;
   }
-  lxw_worksheet* subjects = book.add("Subjects", kSubjectHeader, 2);
+  int subject_row = 0;
+  lxw_worksheet* subjects =
+      book.add("Subjects", title_lines(report), kSubjectHeader, 2, subject_row);
   if (subjects == nullptr) return export_failed("no worksheet");
-  write_subjects(book, subjects, report.subjects);
+  write_subjects(book, subjects, subject_row, report.subjects);
   return book.finish();
 }
 
 Result<std::string> to_xlsx(const StudentReport& report) {
   Sheet book;
   if (!book.ok()) return export_failed("libxlsxwriter could not create the workbook");
-  lxw_worksheet* sheet = book.add(
-      "History", {"Date", "Starts", "Ends", "Subject code", "Subject", "Status", "Decided by"}, 1);
+  int r = 0;
+  lxw_worksheet* sheet =
+      book.add("History", title_lines(report),
+               {"Date", "Starts", "Ends", "Subject code", "Subject", "Status", "Decided by"}, 1, r);
   if (sheet == nullptr) return export_failed("no worksheet");
-  int r = 1;
   for (const auto& entry : report.history) {
     const auto& s = entry.session.session;
     book.text(sheet, r, 0, format_report_date(s.starts_ms), false);
@@ -204,10 +223,12 @@ Result<std::string> to_xlsx(const StudentReport& report) {
     book.text(sheet, r, 6, entry.record.decided_by, false);
     ++r;
   }
-  lxw_worksheet* subjects = book.add("Subjects", kSubjectHeader, 2);
+  int subject_row = 0;
+  lxw_worksheet* subjects =
+      book.add("Subjects", title_lines(report), kSubjectHeader, 2, subject_row);
   if (subjects == nullptr) return export_failed("no worksheet");
-  write_subjects(book, subjects, report.subjects);
-  const int total_row = static_cast<int>(report.subjects.size()) + 1;
+  write_subjects(book, subjects, subject_row, report.subjects);
+  const int total_row = subject_row + static_cast<int>(report.subjects.size());
   book.text(subjects, total_row, 0, "All", false);
   book.number(subjects, total_row, 2, static_cast<double>(report.history.size()), false);
   book.number(subjects, total_row, 3, report.tally.attended(), false);

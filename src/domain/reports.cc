@@ -1,10 +1,11 @@
 // src/domain/reports.cc
 //
-// Reports: the tally, dates, formats and who may see what. The reports
-// themselves are built in report_session.cc, report_class.cc and
-// report_student.cc.
+// Reports: the tally, dates, formats, file names and titles. The reports
+// themselves are built in report_build.cc, written in report_export_*.cc
+// and report_json.cc.
 #include "domain/reports.h"
 
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -97,21 +98,90 @@ Result<ExportFile> export_as(const Report& report, ExportFormat format, const st
   return ExportFile{std::move(*bytes), kXlsxType, stem + ".xlsx"};
 }
 
+namespace {
+
+// A piece of a file name: ASCII letters and digits kept, anything else
+// (spaces, punctuation, other scripts) one '-'; at most 40 characters.
+std::string file_part(const std::string& text) {
+  std::string out;
+  for (const unsigned char c : text) {
+    if (std::isalnum(c) && c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+    if (out.size() >= 40) break;
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string class_label(const store::ClassGroup& group) {
+  return group.section.empty() ? group.name : group.name + " " + group.section;
+}
+
+// The parts joined by '_', empty ones left out.
+std::string file_stem(std::initializer_list<std::string> parts) {
+  std::string out;
+  for (const auto& part : parts) {
+    const auto piece = file_part(part);
+    if (piece.empty()) continue;
+    if (!out.empty()) out += '_';
+    out += piece;
+  }
+  return out;
+}
+
+// "2026-11-25 09:30" -> "2026-11-25-0930".
+std::string file_time(std::int64_t unix_ms) {
+  std::string text = format_report_time(unix_ms);
+  text[10] = '-';
+  text.erase(13, 1);
+  return text;
+}
+
+}  // namespace
+
+TitleLines title_lines(const SessionReport& report) {
+  const auto& s = report.session.session;
+  return {{"Class", class_label(report.group)},
+          {"Subject", report.session.subject_code + " " + report.session.subject_name},
+          {"Teacher", report.teacher_name},
+          {"Date", format_report_time(s.starts_ms) + " to " +
+                       format_report_time(s.ends_ms).substr(11) + " UTC"},
+          {"Session", std::to_string(s.id.value)}};
+}
+
+TitleLines title_lines(const ClassReport& report) {
+  std::string range = report.query.from.empty() ? "the first session" : report.query.from;
+  range += " to " + (report.query.to.empty() ? std::string("the last session") : report.query.to);
+  return {{"Class", class_label(report.group)},
+          {"Dates", range + " (UTC)"},
+          {"Sessions", std::to_string(report.sessions.size())}};
+}
+
+TitleLines title_lines(const StudentReport& report) {
+  return {{"Student", report.student.name},
+          {"Roll number", report.student.roll_number},
+          {"Class", class_label(report.group)}};
+}
+
 Result<ExportFile> export_report(const SessionReport& report, ExportFormat format) {
-  const std::string stem = "session-" + std::to_string(report.session.session.id.value) + "-report";
+  const auto& s = report.session.session;
+  std::string stem = file_stem({class_label(report.group), report.session.subject_code,
+                                file_time(s.starts_ms), "attendance"});
   return export_as(report, format, stem);
 }
 
 Result<ExportFile> export_report(const ClassReport& report, ExportFormat format) {
-  std::string stem = "class-" + std::to_string(report.group.id.value) + "-report";
-  if (!report.query.from.empty()) stem += "-from-" + report.query.from;
-  if (!report.query.to.empty()) stem += "-to-" + report.query.to;
-  return export_as(report, format, stem);
+  const std::string from = report.query.from.empty() ? "" : "from-" + report.query.from;
+  const std::string to = report.query.to.empty() ? "" : "to-" + report.query.to;
+  return export_as(report, format, file_stem({class_label(report.group), "attendance", from, to}));
 }
 
 Result<ExportFile> export_report(const StudentReport& report, ExportFormat format) {
-  const std::string stem = "student-" + std::to_string(report.student.id.value) + "-report";
-  return export_as(report, format, stem);
+  return export_as(report, format,
+                   file_stem({report.student.roll_number, report.student.name, "attendance"}));
 }
 
 }  // namespace rollcall::domain

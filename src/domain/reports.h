@@ -50,6 +50,7 @@ struct ReportStudent {
 struct SessionReport {
   store::SessionSummary session;
   store::ClassGroup group;
+  std::string teacher_name;  // "" when the teacher was deleted
   struct Line {
     ReportStudent student;
     std::optional<store::AttendanceStatus> status;  // nullopt: not recorded
@@ -156,7 +157,16 @@ Result<std::string> to_xlsx(const SessionReport& report);
 Result<std::string> to_xlsx(const ClassReport& report);
 Result<std::string> to_xlsx(const StudentReport& report);
 
-// The report in `format` with its file name (e.g. class-3-report.csv).
+// What a file says it is, above its table: ("Class", "BTech IT A"),
+// ("Subject", "CS301 Physics"), ("Teacher", ...), ("Date", ...) for a
+// session; class and range for a class; student and class for a student.
+using TitleLines = std::vector<std::pair<std::string, std::string>>;
+TitleLines title_lines(const SessionReport& report);
+TitleLines title_lines(const ClassReport& report);
+TitleLines title_lines(const StudentReport& report);
+
+// The report in `format` with a file name that says what it is, in ASCII
+// (e.g. BTech-IT-A_CS301_2026-11-25-0930_attendance.csv).
 Result<ExportFile> export_report(const SessionReport& report, ExportFormat format);
 Result<ExportFile> export_report(const ClassReport& report, ExportFormat format);
 Result<ExportFile> export_report(const StudentReport& report, ExportFormat format);

@@ -112,6 +112,29 @@ nlohmann::json face_json(const store::PhotoFace& face,
   return out;
 }
 
+Decision decide(const store::AttendanceRecord* saved, std::optional<float> best_photo_similarity,
+                bool has_photos) {
+  using store::AttendanceStatus;
+  const auto kept = [&] { return Decision{saved->status, saved->decided_by, saved->similarity}; };
+  if (saved && saved->decided_by == "manual") return kept();
+  if (saved && saved->decided_by == "checkin" &&
+      (saved->status == AttendanceStatus::present || saved->status == AttendanceStatus::late)) {
+    return kept();
+  }
+  if (best_photo_similarity) {
+    return {AttendanceStatus::present, "photo", best_photo_similarity};
+  }
+  if (saved && saved->status == AttendanceStatus::absent) return kept();
+  if (has_photos) return {AttendanceStatus::absent, "photo", std::nullopt};
+  if (saved) return kept();
+  return {AttendanceStatus::absent, "manual", std::nullopt};
+}
+
+bool same(const store::AttendanceRecord& saved, const Decision& decision) {
+  return saved.status == decision.status && saved.decided_by == decision.decided_by &&
+         saved.similarity == decision.similarity;
+}
+
 nlohmann::json merge(const store::Session& session, const std::vector<store::PhotoFace>& faces,
                      const std::vector<store::AttendanceRecord>& records,
                      const std::map<StudentId, store::Student>& students) {
@@ -132,12 +155,13 @@ nlohmann::json merge(const store::Session& session, const std::vector<store::Pho
 
   nlohmann::json rows = nlohmann::json::array();
   nlohmann::json conflicts = nlohmann::json::array();
-  int present = 0;
+  std::map<std::string, int> tally = {{"present", 0}, {"late", 0}, {"absent", 0}, {"excused", 0}};
+  int pending = 0;
   for (const auto& [id, student] : students) {
     const auto it = found.find(id);
     const bool is_found = it != found.end();
     nlohmann::json where = nlohmann::json::array();
-    float best = 0;
+    std::optional<float> best;
     if (is_found) {
       std::set<std::int64_t> photos;
       bool same_photo = false, corrected = false, automatic = false;
@@ -147,40 +171,45 @@ nlohmann::json merge(const store::Session& session, const std::vector<store::Pho
                          {"index", face->face_index},
                          {"similarity", face->similarity},
                          {"corrected", face->corrected_by.has_value()}});
-        best = std::max(best, face->similarity);
+        best = std::max(best.value_or(face->similarity), face->similarity);
         same_photo = same_photo || !photos.insert(face->class_photo).second;
         (face->corrected_by ? corrected : automatic) = true;
       }
       if (same_photo || (corrected && automatic)) {
-        conflicts.push_back(
-            {{"student", student_ref(id, students)},
-             {"faces", where},
-             {"reason", same_photo ? "two faces of one photo are this student"
-                                   : "a person put a face on this student while another face "
-                                     "was matched to them automatically"}});
+        conflicts.push_back({{"student", student_ref(id, students)},
+                             {"faces", where},
+                             {"reason", same_photo ? student.name + " is on two faces of one photo"
+                                                   : "a person put a face on " + student.name +
+                                                         " while another face was matched to " +
+                                                         student.name + " automatically"}});
       }
     }
+    const auto s = saved.find(id);
+    const store::AttendanceRecord* record = s == saved.end() ? nullptr : s->second;
+    const Decision decision = decide(record, best, !faces.empty());
+    const bool is_pending = record == nullptr || !same(*record, decision);
+    pending += is_pending ? 1 : 0;
+    ++tally[store::to_string(decision.status)];
     nlohmann::json row = {{"student", student_ref(id, students)},
                           {"found", is_found},
                           {"faces", where},
-                          {"similarity", is_found ? nlohmann::json(best) : nlohmann::json()},
-                          {"status", is_found ? "present" : "absent"},
-                          {"decided_by", "photo"},
-                          {"saved", nullptr}};
-    if (const auto s = saved.find(id); s != saved.end()) {
-      row["saved"] = to_json(*s->second);
-      if (s->second->decided_by == "manual") {
-        row["status"] = store::to_string(s->second->status);
-        row["decided_by"] = "manual";
-      }
-    }
-    if (row["status"] == "present" || row["status"] == "late") ++present;
+                          {"similarity", best ? nlohmann::json(*best) : nlohmann::json()},
+                          {"status", store::to_string(decision.status)},
+                          {"decided_by", decision.decided_by},
+                          {"pending", is_pending},
+                          {"saved", record ? to_json(*record) : nlohmann::json()}};
     rows.push_back(std::move(row));
   }
-  return {{"session", to_json(session)}, {"students", rows},
-          {"present", present},          {"absent", static_cast<int>(students.size()) - present},
-          {"unknown_faces", unknown},    {"borderline_faces", borderline},
-          {"conflicts", conflicts},      {"saved", !records.empty()}};
+  return {{"session", to_json(session)},
+          {"students", rows},
+          {"present", tally["present"] + tally["late"]},
+          {"absent", tally["absent"]},
+          {"counts", tally},
+          {"pending", pending},
+          {"unknown_faces", unknown},
+          {"borderline_faces", borderline},
+          {"conflicts", conflicts},
+          {"saved", !records.empty()}};
 }
 
 // The LMS hears of every record that changes, in the change's transaction

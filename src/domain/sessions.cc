@@ -5,13 +5,15 @@
 #include "domain/sessions.h"
 
 #include <algorithm>
-#include <ctime>
+#include <cctype>
+#include <chrono>
 #include <map>
 #include <optional>
 
 #include "base/clock.h"
 #include "domain/audit.h"
 #include "domain/detail/session_rules.h"
+#include "domain/reports.h"
 #include "domain/views.h"
 #include "domain/webhooks.h"
 
@@ -61,51 +63,70 @@ Result<void> require_assignment(store::Tx& tx, TeacherId teacher, ClassId class_
 }  // namespace
 
 Result<std::int64_t> parse_iso8601(const std::string& field, const std::string& text) {
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, used = 0;
   const auto bad = [&] {
     return field_error("invalid_field", field,
-                       field + " must be ISO 8601 like 2026-11-25T09:30:00Z (or +05:30)");
+                       field + " must be a date and time like 2026-11-25T09:30:00Z (or +05:30)");
   };
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%n", &year, &month, &day, &hour, &minute,
-                  &second, &used) != 6) {
-    return bad();
+  // Strictly YYYY-MM-DDTHH:MM:SS, digits where digits belong (no signs,
+  // spaces or short fields, which sscanf would let through).
+  const auto digits = [&](std::size_t from, std::size_t count) {
+    if (from + count > text.size()) return -1;
+    int value = 0;
+    for (std::size_t i = from; i < from + count; ++i) {
+      if (!std::isdigit(static_cast<unsigned char>(text[i]))) return -1;
+      value = value * 10 + (text[i] - '0');
+    }
+    return value;
+  };
+  if (text.size() < 19 || text[10] != 'T' || text[13] != ':' || text[16] != ':') return bad();
+  const auto day_number = parse_report_date(text.substr(0, 10));
+  const int hour = digits(11, 2), minute = digits(14, 2), second = digits(17, 2);
+  if (hour < 0 || minute < 0 || second < 0) return bad();
+  if (!day_number) {
+    const int year = digits(0, 4), month = digits(5, 2), day = digits(8, 2);
+    if (year < 0 || month < 1 || month > 12 || day < 1) return bad();
+    using namespace std::chrono;
+    const unsigned last = static_cast<unsigned>(year_month_day_last{
+        year_month{std::chrono::year{year}, std::chrono::month{static_cast<unsigned>(month)}} /
+        std::chrono::last}
+                                                    .day());
+    static constexpr const char* kMonths[] = {"January",   "February", "March",    "April",
+                                              "May",       "June",     "July",     "August",
+                                              "September", "October",  "November", "December"};
+    return field_error("invalid_field", field,
+                       field + " " + text.substr(0, 10) +
+                           " is not a real date: " + kMonths[month - 1] + " " +
+                           std::to_string(year) + " has " + std::to_string(last) + " days");
   }
-  std::size_t at = static_cast<std::size_t>(used);
+  if (hour > 23 || minute > 59 || second > 59) {
+    return field_error("invalid_field", field,
+                       field + " " + text.substr(11, 8) +
+                           " is not a real time of day: hours go to 23, minutes and seconds to 59");
+  }
+  std::size_t at = 19;
   std::int64_t millis = 0;
   if (at < text.size() && text[at] == '.') {
-    int digits = 0;
+    int count = 0;
     ++at;
     while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at]))) {
-      if (digits < 3) millis = millis * 10 + (text[at] - '0');
-      ++digits;
+      if (count < 3) millis = millis * 10 + (text[at] - '0');
+      ++count;
       ++at;
     }
-    if (digits == 0) return bad();
-    for (int d = digits; d < 3; ++d) millis *= 10;
+    if (count == 0) return bad();
+    for (int d = count; d < 3; ++d) millis *= 10;
   }
   std::int64_t offset_min = 0;
-  if (at < text.size() && (text[at] == 'Z' || text[at] == 'z') && at + 1 == text.size()) {
+  if (at + 1 == text.size() && (text[at] == 'Z' || text[at] == 'z')) {
     offset_min = 0;
   } else if (at + 6 == text.size() && (text[at] == '+' || text[at] == '-') && text[at + 3] == ':') {
-    int oh = 0, om = 0;
-    if (std::sscanf(text.c_str() + at + 1, "%2d:%2d", &oh, &om) != 2 || oh > 23 || om > 59) {
-      return bad();
-    }
+    const int oh = digits(at + 1, 2), om = digits(at + 4, 2);
+    if (oh < 0 || om < 0 || oh > 23 || om > 59) return bad();
     offset_min = (text[at] == '-' ? -1 : 1) * (oh * 60 + om);
   } else {
     return bad();
   }
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60) {
-    return bad();
-  }
-  std::tm tm{};
-  tm.tm_year = year - 1900;
-  tm.tm_mon = month - 1;
-  tm.tm_mday = day;
-  tm.tm_hour = hour;
-  tm.tm_min = minute;
-  tm.tm_sec = second;
-  const std::int64_t seconds = timegm(&tm);
+  const std::int64_t seconds = *day_number * 86'400 + hour * 3600 + minute * 60 + second;
   return (seconds - offset_min * 60) * 1000 + millis;
 }
 
@@ -393,24 +414,19 @@ Result<nlohmann::json> Sessions::save(const Principal& who, SessionId id) {
     int changed = 0;
     for (const auto& [student, row] : *students) {
       const auto old = existing.find(student);
-      if (old != existing.end() && old->second.decided_by == "manual") continue;  // a person's mark
+      const store::AttendanceRecord* saved = old == existing.end() ? nullptr : &old->second;
+      const auto b = best.find(student);
+      const auto decision = detail::decide(
+          saved, b == best.end() ? std::nullopt : std::optional<float>(b->second), !faces->empty());
+      if (saved && detail::same(*saved, decision)) continue;  // saving twice writes nothing new
       store::AttendanceRecord record;
       record.session = id;
       record.student = student;
-      record.decided_by = faces->empty() ? "manual" : "photo";
-      if (const auto b = best.find(student); b != best.end()) {
-        record.status = store::AttendanceStatus::present;
-        record.similarity = b->second;
-      } else {
-        record.status = store::AttendanceStatus::absent;
-      }
+      record.status = decision.status;
+      record.decided_by = decision.decided_by;
+      record.similarity = decision.similarity;
       record.changed_by = who.user;
       record.changed_ms = now;
-      if (old != existing.end() && old->second.status == record.status &&
-          old->second.decided_by == record.decided_by &&
-          old->second.similarity == record.similarity) {
-        continue;  // unchanged: saving twice writes nothing new
-      }
       ROLLCALL_TRY(tx.upsert_attendance(record));
       ROLLCALL_TRY(audit(tx, &who, "attendance.save", "attendance", id.value,
                          old == existing.end() ? nlohmann::json() : to_json(old->second),

@@ -5,12 +5,31 @@
 #include <cctype>
 #include <charconv>
 
+#include "domain/public_url.h"
+
 namespace rollcall::http {
 
 std::optional<std::string> Call::query_value(const std::string& name) const {
   auto it = query.find(name);
   if (it == query.end()) return std::nullopt;
   return it->second;
+}
+
+std::string Call::base_url() const {
+  if (!header) return "";
+  const auto first = [](std::string value) {  // "a, b" (one per proxy) -> "a"
+    value = value.substr(0, value.find(','));
+    const auto begin = value.find_first_not_of(' ');
+    const auto end = value.find_last_not_of(' ');
+    return begin == std::string::npos ? std::string() : value.substr(begin, end - begin + 1);
+  };
+  std::string scheme = first(header("X-Forwarded-Proto"));
+  if (scheme != "http" && scheme != "https") scheme = secure ? "https" : "http";
+  std::string host = first(header("X-Forwarded-Host"));
+  if (host.empty()) host = first(header("Host"));
+  auto url = domain::parse_base_url("Host", scheme + "://" + host);
+  if (!url || !url->path.empty()) return "";
+  return url->text();
 }
 
 Reply Reply::json(const nlohmann::json& value, int status) {

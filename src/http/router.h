@@ -49,6 +49,7 @@ struct Call {
   std::map<std::string, std::string> refs;  // opaque path parameters (kOpaqueParams)
   std::string remote_ip;
   std::string request_id;
+  bool secure = false;                         // came in over this server's own TLS
   std::optional<domain::Principal> principal;  // set on authenticated routes
   // A request header by name (any case); "" when absent.
   std::function<std::string(const std::string&)> header;
@@ -58,6 +59,12 @@ struct Call {
   std::int64_t id(const std::string& name) const { return ids.at(name); }
   const std::string& ref(const std::string& name) const { return refs.at(name); }
   std::optional<std::string> query_value(const std::string& name) const;
+  // The address the client used, "https://school.lan:8443": the scheme
+  // from X-Forwarded-Proto (a reverse proxy's) or this server's TLS, the
+  // host from X-Forwarded-Host or Host; "" without a usable host. It is
+  // only ever shown back to the same client (the check-in link), so a
+  // forged header misleads nobody else.
+  std::string base_url() const;
 };
 
 struct Reply {

@@ -180,10 +180,10 @@ nlohmann::json with_receipt(store::Store& store, const store::CheckinSubmission&
   return body;
 }
 
-Result<Reply> window_reply(domain::Checkins& checkins, const Result<store::CheckinWindow>& window,
-                           int status = 200) {
+Result<Reply> window_reply(domain::Checkins& checkins, const Call& call,
+                           const Result<store::CheckinWindow>& window, int status = 200) {
   if (!window) return window.error();
-  auto json = checkins.window_json(*window);
+  auto json = checkins.window_json(*window, call.base_url());
   if (!json) return json.error();
   return Reply::json(*json, status);
 }
@@ -263,12 +263,13 @@ void add_checkin_routes(Router& router, Services& services) {
                auto request = window_request(call);
                if (!request) return request.error();
                return window_reply(
-                   checkins, checkins.open_window(call.who(), SessionId{call.id("id")}, *request),
-                   201);
+                   checkins, call,
+                   checkins.open_window(call.who(), SessionId{call.id("id")}, *request), 201);
              });
   router.add("GET", window, kStaff, "The session's newest check-in window, with its counts",
              [&checkins](Call& call) -> Result<Reply> {
-               return window_reply(checkins, checkins.window(call.who(), SessionId{call.id("id")}));
+               return window_reply(checkins, call,
+                                   checkins.window(call.who(), SessionId{call.id("id")}));
              });
   router.add("POST", window + "/extend", kStaff, "Extend an open window by some seconds",
              [&checkins](Call& call) -> Result<Reply> {
@@ -282,12 +283,13 @@ void add_checkin_routes(Router& router, Services& services) {
                  clamped = static_cast<int>(std::clamp<std::int64_t>(**seconds, -1, 1 << 30));
                }
                return window_reply(
-                   checkins, checkins.extend_window(call.who(), SessionId{call.id("id")}, clamped));
+                   checkins, call,
+                   checkins.extend_window(call.who(), SessionId{call.id("id")}, clamped));
              });
   router.add("POST", window + "/close", kStaff,
              "Close the window now; the session locks when its grace period ends",
              [&checkins](Call& call) -> Result<Reply> {
-               return window_reply(checkins,
+               return window_reply(checkins, call,
                                    checkins.close_window(call.who(), SessionId{call.id("id")}));
              });
   for (const bool is_svg : {true, false}) {
@@ -297,7 +299,7 @@ void add_checkin_routes(Router& router, Services& services) {
         [&checkins, is_svg](Call& call) -> Result<Reply> {
           auto w = checkins.window(call.who(), SessionId{call.id("id")});
           if (!w) return w.error();
-          auto qr = domain::make_qr(checkins.link(*w));
+          auto qr = domain::make_qr(checkins.link(*w, call.base_url()));
           if (!qr) return qr.error();
           Reply reply;
           reply.headers.emplace_back("Cache-Control", "no-store");
@@ -394,10 +396,11 @@ void add_checkin_routes(Router& router, Services& services) {
                auto found = checkins.window(call.who(), SessionId{call.id("id")});
                if (!found) return found.error();
                const std::int64_t id = found->id;
-               return polled_stream(call, "finalized", [&checkins, id]() -> Result<Snapshot> {
+               const std::string seen = call.base_url();
+               return polled_stream(call, "finalized", [&checkins, id, seen]() -> Result<Snapshot> {
                  auto w = checkins.window_by_id(id);
                  if (!w) return w.error();
-                 auto json = checkins.window_json(*w);
+                 auto json = checkins.window_json(*w, seen);
                  if (!json) return json.error();
                  // seconds_left ticks every second; a change is a count or a state.
                  json->erase("seconds_left");

@@ -202,8 +202,8 @@ void add_session_routes(Router& router, Services& services) {
                return Reply::json(*saved);
              });
   router.add("GET", "/api/v1/sessions/{id}/result", kStaff,
-             "The merged result of the session's photos: present, absent, unknown and "
-             "borderline faces, conflicts",
+             "Each student's attendance from every source (marks, check-in, photos), what "
+             "a save would change, unknown and borderline faces, conflicts",
              [&sessions](Call& call) -> Result<Reply> {
                auto result = sessions.result(call.who(), SessionId{call.id("id")});
                if (!result) return result.error();

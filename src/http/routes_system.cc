@@ -16,7 +16,7 @@ void add_system_routes(Router& router, Services& s) {
   router.add(
       "GET", "/api/v1/system", kAdmin,
       "This server: version, database, uptime, models, check-in queue, bots, web UI",
-      [&s, started](Call&) -> Result<Reply> {
+      [&s, started](Call& call) -> Result<Reply> {
         auto database = s.store.ping();
         const auto problem = s.models_problem();
         nlohmann::json files = nlohmann::json::array();
@@ -44,7 +44,10 @@ void add_system_routes(Router& router, Services& s) {
              {"checkin",
               {{"queue_depth", depth ? nlohmann::json(*depth) : nlohmann::json(nullptr)},
                {"workers", s.checkins.workers()},
-               {"mean_verify_ms", s.checkins.stats().mean_verify_ms.load()}}},
+               {"mean_verify_ms", s.checkins.stats().mean_verify_ms.load()},
+               // Where the QR codes send phones, and what is wrong with it.
+               {"link_base", s.checkins.link_base(call.base_url())},
+               {"link_warnings", s.checkins.link_warnings(call.base_url())}}},
              {"telegram",
               {{"teacher", s.system.has_teacher_bot},
                {"student", s.system.has_student_bot},

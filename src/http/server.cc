@@ -188,6 +188,7 @@ void Server::Impl::dispatch(const Router& router, const httplib::Request& req,
   call.body = req.body;
   call.content_type = media_type(req.get_header_value("Content-Type"));
   call.remote_ip = req.remote_addr;
+  call.secure = !options.tls_cert_file.empty();
   call.request_id = request_id_of(req);
   call.header = [&req](const std::string& name) { return req.get_header_value(name); };
   res.set_header("X-Request-Id", call.request_id);

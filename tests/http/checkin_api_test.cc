@@ -38,6 +38,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/objdetect.hpp>
 
+#include "domain/csv.h"
 #include "server_harness.h"
 
 namespace rollcall::http_testing {
@@ -1334,6 +1335,242 @@ TEST_P(CheckinCloseApi, AcknowledgedCheckinsSurviveKill9) {
   EXPECT_EQ(records.size(), people.size());
   for (const auto& [id, record] : records) EXPECT_EQ(record.at("status"), "present") << record;
   EXPECT_EQ(server->stop(), 0) << server->log();
+}
+
+// ---- Where the link points (no public_url) ----------------------------
+
+// A server without public_url: links follow the address each teacher's
+// browser uses.
+class CheckinLinkApi : public ServerTest {};
+ROLLCALL_ON_BOTH_BACKENDS(CheckinLinkApi);
+
+TEST_P(CheckinLinkApi, TheLinkFollowsTheAddressTheTeachersBrowserUses) {
+  World w;
+  build_world(api(), admin_token(), w, {"amy"});
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(api(), w);
+  open_window(api(), w, session);
+
+  // A teacher on the school's network, over plain http.
+  const httplib::Headers lan = {{"Host", "192.168.1.20:8080"}};
+  const auto on_lan = api().get(window_path(session), w.teacher_token, lan).json();
+  const std::string lan_link = "http://192.168.1.20:8080/checkin?session=" + text(session) +
+                               "&code=" + on_lan.value("code", "");
+  EXPECT_EQ(on_lan.value("link", ""), lan_link) << on_lan.dump();
+  ASSERT_EQ(on_lan.at("link_warnings").size(), 1u) << on_lan.dump();
+  EXPECT_NE(on_lan["link_warnings"][0].get<std::string>().find("plain http"), std::string::npos);
+  const auto qr = api().get(window_path(session) + "/qr.png", w.teacher_token, lan);
+  ASSERT_EQ(qr.status, 200) << qr;
+  EXPECT_EQ(decode_qr(qr.body), lan_link);
+
+  // Behind a reverse proxy with a certificate: https, no warning.
+  const httplib::Headers proxied = {{"X-Forwarded-Proto", "https"},
+                                    {"X-Forwarded-Host", "attendance.college.edu"}};
+  const auto behind = api().get(window_path(session), w.teacher_token, proxied).json();
+  EXPECT_EQ(behind.value("link", ""), "https://attendance.college.edu/checkin?session=" +
+                                          text(session) + "&code=" + on_lan.value("code", ""));
+  EXPECT_TRUE(behind.at("link_warnings").empty()) << behind.dump();
+
+  // On the server itself: phones cannot open localhost, and it says so,
+  // here and on the system page.
+  const auto local = api().get(window_path(session), w.teacher_token).json();
+  ASSERT_FALSE(local.at("link_warnings").empty()) << local.dump();
+  EXPECT_NE(local["link_warnings"][0].get<std::string>().find("this computer itself"),
+            std::string::npos);
+  const auto system = api().get("/api/v1/system", admin_token()).json();
+  EXPECT_EQ(system["checkin"]["link_warnings"], local["link_warnings"]) << system.dump();
+  const auto system_lan = api().get("/api/v1/system", admin_token(), lan).json();
+  EXPECT_EQ(system_lan["checkin"]["link_base"], "http://192.168.1.20:8080");
+
+  // And at start, in the log, for the address the bots would use.
+  EXPECT_NE(server().log().find("public_url_unusable"), std::string::npos) << server().log();
+}
+
+TEST_P(CheckinApi, AConfiguredLinkThatIsNotTheTeachersAddressIsPointedOut) {
+  const auto [session, window] = session_with_window();
+  EXPECT_EQ(window.value("link", "").rfind(kPublicUrl + "/checkin?", 0), 0u) << window.dump();
+  EXPECT_TRUE(window.at("link_warnings").empty()) << window.dump();  // opened at 127.0.0.1...
+  const auto other =
+      api().get(window_path(session), w_->teacher_token, {{"Host", "rollcall.school.lan"}}).json();
+  EXPECT_EQ(other.value("link", "").rfind(kPublicUrl + "/checkin?", 0), 0u);
+  ASSERT_EQ(other.at("link_warnings").size(), 1u) << other.dump();
+  EXPECT_NE(other["link_warnings"][0].get<std::string>().find("but you are using "
+                                                              "http://rollcall.school.lan"),
+            std::string::npos)
+      << other.dump();
+}
+
+// ---- One source of truth --------------------------------------------
+
+// What every view of a session says of each student: status and decided_by.
+using Verdicts = std::map<std::string, std::pair<std::string, std::string>>;
+
+// Every view of a session's attendance, by student name: the result (the
+// session page), the saved records, the session report, its CSV and XLSX,
+// the class report's matrix and the last record.changed webhook of each
+// student. They must all say `expected`.
+void expect_every_view_says(const Api& api, const std::string& token, std::int64_t class_id,
+                            std::int64_t session, const World& w, Receiver& receiver,
+                            const Verdicts& expected, const std::string& when) {
+  SCOPED_TRACE(when);
+  std::map<std::int64_t, std::string> names;
+  for (const auto& [name, person] : w.people) names[person.id] = name;
+  const std::string base = "/api/v1/sessions/" + text(session);
+
+  Verdicts result;
+  const auto merged = api.get(base + "/result", token).json();
+  for (const auto& row : merged.at("students")) {
+    result[names[row["student"]["id"].get<std::int64_t>()]] = {row["status"], row["decided_by"]};
+    EXPECT_FALSE(row.at("pending").get<bool>()) << row.dump();
+  }
+  EXPECT_EQ(result, expected) << "the session's result";
+  EXPECT_EQ(merged.at("pending"), 0);
+
+  Verdicts records;
+  for (const auto& [id, record] : attendance(api, token, session)) {
+    records[names[id]] = {record["status"], record["decided_by"]};
+  }
+  EXPECT_EQ(records, expected) << "the saved records";
+
+  Verdicts report;
+  const auto session_report = api.get(base + "/report", token).json();
+  for (const auto& row : session_report.at("students")) {
+    report[names[row["id"].get<std::int64_t>()]] = {row["status"], row["decided_by"]};
+  }
+  EXPECT_EQ(report, expected) << "the session report";
+  for (const auto* status : {"present", "late", "absent", "excused"}) {
+    EXPECT_EQ(merged.at("counts").at(status), session_report.at("counts").at(status)) << status;
+  }
+
+  const auto csv = domain::parse_csv(api.get(base + "/report?format=csv", token).body, 1000);
+  ASSERT_TRUE(csv.ok());
+  Verdicts from_csv;
+  const auto csv_rows = table_from(*csv, "roll_number");
+  for (std::size_t i = 1; i < csv_rows.size(); ++i) {
+    for (const auto& [name, person] : w.people) {
+      if (person.roll == csv_rows[i].at(0)) from_csv[name] = {csv_rows[i].at(2), csv_rows[i].at(3)};
+    }
+  }
+  EXPECT_EQ(from_csv, expected) << "the session CSV";
+
+  const auto xlsx = xlsx_rows(api.get(base + "/report?format=xlsx", token).body);
+  Verdicts from_xlsx;
+  const auto xlsx_table = table_from(xlsx, "Roll number");
+  for (std::size_t i = 1; i < xlsx_table.size(); ++i) {
+    for (const auto& [name, person] : w.people) {
+      if (person.roll == xlsx_table[i].at(0)) {
+        from_xlsx[name] = {xlsx_table[i].at(2), xlsx_table[i].at(3)};
+      }
+    }
+  }
+  EXPECT_EQ(from_xlsx, expected) << "the session XLSX";
+
+  std::map<std::string, std::string> expected_status, from_class;
+  for (const auto& [name, verdict] : expected) expected_status[name] = verdict.first;
+  const auto class_report = api.get("/api/v1/classes/" + text(class_id) + "/report", token).json();
+  std::size_t column = 0;
+  for (; column < class_report.at("sessions").size(); ++column) {
+    if (class_report["sessions"][column].value("id", std::int64_t{0}) == session) break;
+  }
+  ASSERT_LT(column, class_report.at("sessions").size()) << class_report.dump();
+  for (const auto& row : class_report.at("students")) {
+    from_class[names[row["id"].get<std::int64_t>()]] = row["statuses"][column];
+  }
+  EXPECT_EQ(from_class, expected_status) << "the class report";
+
+  // The LMS's view: the last record.changed of each student.
+  Verdicts hooks;
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (std::chrono::steady_clock::now() < until) {
+    hooks.clear();
+    for (const auto& event : receiver.events("record.changed")) {
+      const auto& data = event.at("data");
+      if (data.value("session_id", std::int64_t{0}) != session) continue;
+      hooks[names[data["student_id"].get<std::int64_t>()]] = {data["status"], data["decided_by"]};
+    }
+    if (hooks == expected) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(hooks, expected) << "the record.changed webhooks";
+}
+
+// A check-in, a class photo and a teacher's marks in one session: every
+// view says the same of every student (the session page said "absent by
+// photo" of a student the records had present by check-in).
+TEST_P(CheckinCloseApi, CheckinPhotoAndMarksInOneSessionAgreeEverywhere) {
+  Receiver receiver;
+  must_create(api(), admin_token(), "/api/v1/webhooks",
+              {{"url", receiver.url()},
+               {"secret", "a-webhook-secret-for-tests"},
+               {"events", {"record.changed"}}});
+  World w;
+  // bbt4.jpg holds amy, penny, leonard, sheldon (and raj and bernadette,
+  // who are not enrolled: raj is in the class without a photo).
+  build_world(api(), admin_token(), w, {"amy", "penny", "leonard", "sheldon", "stuart"});
+  w.people["raj"] = enroll(api(), admin_token(), w.class_id, "raj", 0);
+  ASSERT_FALSE(HasFailure());
+  const auto session = new_session(api(), w);
+  const auto window = open_window(api(), w, session, {{"duration_s", 10}, {"accept_photos", true}});
+  const auto reply = checkin(api(), Submit{session,
+                                           window.value("code", ""),
+                                           w.people.at("amy").roll,
+                                           kLat,
+                                           kLon,
+                                           8,
+                                           {photo("amy", 3)}});
+  ASSERT_EQ(reply.status, 202) << reply;
+  ASSERT_EQ(wait_verdict(api(), reply.json().at("id")).at("state"), "accepted");
+  ASSERT_EQ(api().post(window_path(session) + "/close", json::object(), w.teacher_token).status,
+            200);
+  const auto until = std::chrono::steady_clock::now() + 15s;
+  while (std::chrono::steady_clock::now() < until &&
+         api().get(window_path(session), w.teacher_token).json().value("state", "") !=
+             "finalized") {
+    std::this_thread::sleep_for(100ms);
+  }
+  const std::pair<std::string, std::string> absent_by_checkin{"absent", "checkin"};
+  expect_every_view_says(api(), w.teacher_token, w.class_id, session, w, receiver,
+                         {{"amy", {"present", "checkin"}},
+                          {"penny", absent_by_checkin},
+                          {"leonard", absent_by_checkin},
+                          {"sheldon", absent_by_checkin},
+                          {"stuart", absent_by_checkin},
+                          {"raj", absent_by_checkin}},
+                         "after the window");
+
+  // The teacher takes a class photo too (an admin unlocks the session) and
+  // marks two students by hand; the photo finds amy again, penny, leonard
+  // and sheldon.
+  const std::string base = "/api/v1/sessions/" + text(session);
+  ASSERT_EQ(api().patch(base, {{"is_locked", false}}, admin_token()).status, 200);
+  const auto uploaded = api().post_multipart(
+      base + "/photos",
+      {{"photos", "bbt4.jpg", file_bytes(data_path("groups/bbt4.jpg")), "image/jpeg"}},
+      w.teacher_token);
+  ASSERT_EQ(uploaded.status, 201) << uploaded;
+  for (const auto& [name, status] : std::vector<std::pair<std::string, std::string>>{
+           {"leonard", "late"}, {"stuart", "excused"}}) {
+    const auto marked =
+        api().send("PUT", base + "/attendance/" + text(w.people.at(name).id),
+                   json{{"status", status}}.dump(), "application/json", w.teacher_token);
+    ASSERT_EQ(marked.status, 200) << marked;
+  }
+  // Before saving, the page shows what saving will write, and says so.
+  const auto before = api().get(base + "/result", w.teacher_token).json();
+  EXPECT_EQ(before.at("pending"), 2) << before.dump();  // penny and sheldon
+  const auto saved = api().post(base + "/save", json::object(), w.teacher_token);
+  ASSERT_EQ(saved.status, 200) << saved;
+  EXPECT_EQ(saved.json().at("changed"), 2) << saved;
+  EXPECT_EQ(saved.json().at("counts"),
+            json({{"present", 3}, {"late", 1}, {"absent", 1}, {"excused", 1}}));
+  expect_every_view_says(api(), w.teacher_token, w.class_id, session, w, receiver,
+                         {{"amy", {"present", "checkin"}},
+                          {"penny", {"present", "photo"}},
+                          {"leonard", {"late", "manual"}},
+                          {"sheldon", {"present", "photo"}},
+                          {"stuart", {"excused", "manual"}},
+                          {"raj", absent_by_checkin}},
+                         "after the photo, the marks and the save");
 }
 
 }  // namespace

@@ -256,11 +256,15 @@ TEST_P(ReportApi, CsvRoundTripsNamesInAnyScriptAndDefusesFormulas) {
   const auto reply = api().get(class_path("&format=csv"), w_->teacher_a_token);
   ASSERT_EQ(reply.status, 200) << reply;
   EXPECT_EQ(reply.header("Content-Type"), "text/csv; charset=utf-8");
-  EXPECT_NE(reply.header("Content-Disposition").find("attachment; filename=\"class-"),
-            std::string::npos);
+  EXPECT_NE(
+      reply.header("Content-Disposition").find("_attendance_from-2026-03-02_to-2026-03-04.csv\""),
+      std::string::npos)
+      << reply.header("Content-Disposition");
   ASSERT_TRUE(reply.body.starts_with("\xEF\xBB\xBF"));
-  const auto rows = domain::parse_csv(reply.body, 1000);
-  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  const auto parsed = domain::parse_csv(reply.body, 1000);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  const auto table = table_from(*parsed, "roll_number");
+  const auto* rows = &table;
   ASSERT_EQ(rows->size(), 4u);
   const auto& header = (*rows)[0];
   ASSERT_GE(header.size(), 2u);
@@ -280,7 +284,7 @@ TEST_P(ReportApi, CsvRoundTripsNamesInAnyScriptAndDefusesFormulas) {
   ASSERT_EQ(student.status, 200) << student;
   const auto history = domain::parse_csv(student.body, 1000);
   ASSERT_TRUE(history.ok());
-  EXPECT_EQ(history->size(), 5u);
+  EXPECT_EQ(table_from(*history, "date").size(), 5u);
   const auto session =
       api().get("/api/v1/sessions/" + text(w_->day1) + "/report?format=csv", w_->teacher_a_token);
   ASSERT_EQ(session.status, 200) << session;
@@ -303,8 +307,9 @@ TEST_P(ReportApi, XlsxHasFrozenPanesPercentagesAndHighlightedRows) {
   };
   const auto sheet = read("xl/worksheets/sheet1.xml");
   EXPECT_NE(sheet.find("state=\"frozen\""), std::string::npos);
-  EXPECT_NE(sheet.find("topLeftCell=\"C2\""), std::string::npos);  // header row, 2 name columns
-  EXPECT_NE(sheet.find("<v>0.5</v>"), std::string::npos);          // Priya's 50 %
+  // 3 title rows, a blank one, the header row; 2 name columns.
+  EXPECT_NE(sheet.find("topLeftCell=\"C6\""), std::string::npos);
+  EXPECT_NE(sheet.find("<v>0.5</v>"), std::string::npos);  // Priya's 50 %
   const auto styles = read("xl/styles.xml");
   EXPECT_NE(styles.find("formatCode=\"0.00%\""), std::string::npos);
   EXPECT_NE(styles.find("FFFFC7CE"), std::string::npos);  // the highlight fill
@@ -323,6 +328,66 @@ TEST_P(ReportApi, XlsxHasFrozenPanesPercentagesAndHighlightedRows) {
     EXPECT_EQ(file.status, 200) << path;
     EXPECT_TRUE(file.body.starts_with("PK")) << path;
   }
+}
+
+TEST_P(ReportApi, ExportsNameTheirClassSubjectTeacherAndDateInTheirTitleAndFileName) {
+  const auto info = api().get("/api/v1/sessions/" + text(w_->day1), admin_token()).json();
+  const auto group = api().get("/api/v1/classes/" + text(w_->class_a), admin_token()).json();
+  const auto subject = api().get("/api/v1/subjects/" + text(w_->math), admin_token()).json();
+  const auto teacher = api().get("/api/v1/teachers/" + text(w_->teacher_a), admin_token()).json();
+  const std::string class_label = group.value("name", "") + " " + group.value("section", "");
+  ASSERT_FALSE(group.value("name", "").empty()) << group;
+
+  const std::string session_path = "/api/v1/sessions/" + text(w_->day1) + "/report?format=";
+  const auto csv = api().get(session_path + "csv", w_->teacher_a_token);
+  ASSERT_EQ(csv.status, 200) << csv;
+  const auto disposition = csv.header("Content-Disposition");
+  EXPECT_NE(disposition.find("_2026-03-02-0900_attendance.csv\""), std::string::npos)
+      << disposition;
+  EXPECT_NE(disposition.find(subject.value("code", "?")), std::string::npos) << disposition;
+  EXPECT_EQ(disposition.find("session-"), std::string::npos) << disposition;
+  const auto parsed = domain::parse_csv(csv.body, 1000);
+  ASSERT_TRUE(parsed.ok());
+  std::map<std::string, std::string> title;
+  const auto table = table_from(*parsed, "roll_number", &title);
+  EXPECT_EQ(title["Class"], class_label);
+  EXPECT_EQ(title["Subject"], subject.value("code", "") + " " + subject.value("name", ""));
+  EXPECT_EQ(title["Teacher"], teacher.value("name", "?"));
+  EXPECT_EQ(title["Date"], "2026-03-02 09:00 to 10:00 UTC") << info;
+  EXPECT_EQ(table.size(), 4u);
+
+  const auto xlsx = api().get(session_path + "xlsx", w_->teacher_a_token);
+  ASSERT_EQ(xlsx.status, 200) << xlsx;
+  EXPECT_NE(xlsx.header("Content-Disposition").find("_attendance.xlsx\""), std::string::npos);
+  std::map<std::string, std::string> sheet_title;
+  const auto sheet = table_from(xlsx_rows(xlsx.body), "Roll number", &sheet_title);
+  EXPECT_EQ(sheet_title, title);
+  EXPECT_EQ(sheet.size(), 4u);
+
+  // The class XLSX has the counts the CSV has, per student.
+  const auto class_xlsx = api().get(class_path("&format=xlsx"), w_->teacher_a_token);
+  ASSERT_EQ(class_xlsx.status, 200) << class_xlsx;
+  std::map<std::string, std::string> class_title;
+  const auto matrix = table_from(xlsx_rows(class_xlsx.body), "Roll number", &class_title);
+  EXPECT_EQ(class_title["Class"], class_label);
+  EXPECT_EQ(class_title["Dates"], "2026-03-02 to 2026-03-04 (UTC)");
+  ASSERT_FALSE(matrix.empty());
+  const auto& header = matrix[0];
+  const auto column = [&](const std::string& name) {
+    const auto at = std::find(header.begin(), header.end(), name);
+    EXPECT_NE(at, header.end()) << name;
+    return static_cast<std::size_t>(at - header.begin());
+  };
+  bool saw_priya = false;
+  for (const auto& row : matrix) {
+    if (row.size() < 2 || row[1] != kPriya) continue;
+    saw_priya = true;  // day 1 absent, day 2 excused, day 3 present
+    EXPECT_EQ(row.at(column("Present")), "1");
+    EXPECT_EQ(row.at(column("Late")), "0");
+    EXPECT_EQ(row.at(column("Absent")), "1");
+    EXPECT_EQ(row.at(column("Excused")), "1");
+  }
+  EXPECT_TRUE(saw_priya);
 }
 
 }  // namespace

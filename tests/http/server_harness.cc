@@ -16,9 +16,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <thread>
 
+#include "jobs/zip_archive.h"
 #include "store/detail/connection.h"
 #include "store/store.h"
 #include "test_support.h"
@@ -541,6 +543,110 @@ nlohmann::json ServerTest::create_student(std::int64_t class_id, const std::stri
   const auto reply = api().post("/api/v1/students", body, admin_token());
   EXPECT_EQ(reply.status, 201) << reply;
   return reply.json();
+}
+
+namespace {
+
+std::string xml_text(std::string text) {
+  static const std::vector<std::pair<std::string, std::string>> kEntities = {
+      {"&lt;", "<"}, {"&gt;", ">"}, {"&quot;", "\""}, {"&apos;", "'"}, {"&amp;", "&"}};
+  for (const auto& [entity, character] : kEntities) {
+    for (auto at = text.find(entity); at != std::string::npos; at = text.find(entity, at + 1)) {
+      text.replace(at, entity.size(), character);
+    }
+  }
+  return text;
+}
+
+// "AB12" -> 27 (0-based column).
+std::size_t column_of(const std::string& ref) {
+  std::size_t column = 0;
+  for (char c : ref) {
+    if (c < 'A' || c > 'Z') break;
+    column = column * 26 + static_cast<std::size_t>(c - 'A' + 1);
+  }
+  return column - 1;
+}
+
+}  // namespace
+
+std::vector<std::vector<std::string>> xlsx_rows(const std::string& bytes,
+                                                const std::string& sheet) {
+  auto zip = jobs::ZipArchive::open(std::vector<std::uint8_t>(bytes.begin(), bytes.end()),
+                                    jobs::ZipLimits{});
+  if (!zip) {
+    ADD_FAILURE() << "not an XLSX file: " << zip.error().message;
+    return {};
+  }
+  const auto read = [&](const std::string& name) {
+    auto part = (*zip)->read(name);
+    return part ? std::string(part->begin(), part->end()) : std::string();
+  };
+  std::vector<std::string> strings;
+  const std::string shared = read("xl/sharedStrings.xml");
+  static const std::regex kItem("<si>([\\s\\S]*?)</si>");
+  static const std::regex kText("<t[^>]*>([\\s\\S]*?)</t>");
+  for (auto it = std::sregex_iterator(shared.begin(), shared.end(), kItem);
+       it != std::sregex_iterator(); ++it) {
+    const std::string item = (*it)[1];
+    std::string joined;
+    for (auto t = std::sregex_iterator(item.begin(), item.end(), kText);
+         t != std::sregex_iterator(); ++t) {
+      joined += xml_text((*t)[1]);
+    }
+    strings.push_back(joined);
+  }
+  const std::string xml = read("xl/worksheets/" + sheet + ".xml");
+  EXPECT_FALSE(xml.empty()) << "no worksheet " << sheet;
+  static const std::regex kRow("<row r=\"(\\d+)\"[^>]*?(?:/>|>([\\s\\S]*?)</row>)");
+  static const std::regex kCell("<c r=\"([A-Z]+)\\d+\"([^>]*?)(?:/>|>([\\s\\S]*?)</c>)");
+  static const std::regex kValue("<v>([\\s\\S]*?)</v>");
+  std::vector<std::vector<std::string>> rows;
+  for (auto it = std::sregex_iterator(xml.begin(), xml.end(), kRow); it != std::sregex_iterator();
+       ++it) {
+    const std::size_t number = std::stoul((*it)[1]);
+    if (rows.size() < number) rows.resize(number);
+    auto& row = rows[number - 1];
+    const std::string cells = (*it)[2];
+    for (auto c = std::sregex_iterator(cells.begin(), cells.end(), kCell);
+         c != std::sregex_iterator(); ++c) {
+      const std::size_t column = column_of((*c)[1]);
+      const std::string attributes = (*c)[2];
+      const std::string inner = (*c)[3];
+      std::string value;
+      std::smatch found;
+      if (attributes.find("t=\"s\"") != std::string::npos) {
+        if (std::regex_search(inner, found, kValue)) {
+          const auto index = std::stoul(found[1]);
+          value = index < strings.size() ? strings[index] : "";
+        }
+      } else if (attributes.find("t=\"inlineStr\"") != std::string::npos) {
+        if (std::regex_search(inner, found, kText)) value = xml_text(found[1]);
+      } else if (std::regex_search(inner, found, kValue)) {
+        value = xml_text(found[1]);
+      }
+      if (row.size() <= column) row.resize(column + 1);
+      row[column] = value;
+    }
+  }
+  return rows;
+}
+
+std::vector<std::vector<std::string>> table_from(const std::vector<std::vector<std::string>>& rows,
+                                                 const std::string& first_header,
+                                                 std::map<std::string, std::string>* title) {
+  std::vector<std::vector<std::string>> out;
+  bool in_table = false;
+  for (const auto& row : rows) {
+    if (!in_table && !row.empty() && row[0] == first_header) in_table = true;
+    if (in_table) {
+      out.push_back(row);
+    } else if (title && row.size() >= 2) {
+      (*title)[row[0]] = row[1];
+    }
+  }
+  EXPECT_TRUE(in_table) << "no table with the header " << first_header;
+  return out;
 }
 
 std::string file_bytes(const fs::path& path) {

@@ -211,6 +211,20 @@ class ServerTest : public ::testing::TestWithParam<Backend> {
   std::string* admin_token_ = nullptr;
 };
 
+// The cells of one worksheet of an XLSX file ("sheet1" = the first), row
+// by row as text: shared and inline strings resolved, numbers as written
+// ("0.5"), empty cells "", empty rows {}. A test failure when the file is
+// not an XLSX.
+std::vector<std::vector<std::string>> xlsx_rows(const std::string& bytes,
+                                                const std::string& sheet = "sheet1");
+
+// The rows of a CSV or XLSX report from its table's header (the row whose
+// first cell is `first_header`) on; the title rows above it become
+// `title` (first cell -> second cell).
+std::vector<std::vector<std::string>> table_from(
+    const std::vector<std::vector<std::string>>& rows, const std::string& first_header,
+    std::map<std::string, std::string>* title = nullptr);
+
 // Photos of the shared data set, as bytes.
 std::string file_bytes(const fs::path& path);
 fs::path data_path(const std::string& relative);

@@ -170,6 +170,26 @@ TEST_P(SessionApi, CreatesWithIsoTimesAndTeachersOnlyForTheirAssignment) {
   EXPECT_GE(list.json()["total"].get<int>(), 1);
 }
 
+TEST_P(SessionApi, AnImpossibleDateIsRefusedNotMovedToMarch) {
+  const auto reply = api().post("/api/v1/sessions",
+                                {{"class_id", w_->class_id},
+                                 {"subject_id", w_->subject},
+                                 {"starts_at", "2026-02-31T09:00:00Z"},
+                                 {"ends_at", "2026-02-31T10:00:00Z"}},
+                                w_->teacher_token);
+  EXPECT_EQ(reply.status, 400) << reply;
+  EXPECT_EQ(reply.error_code(), "invalid_field");
+  EXPECT_EQ(reply.error_field(), "starts_at");
+  EXPECT_NE(reply.json()["error"].value("message", "").find("February 2026 has 28 days"),
+            std::string::npos)
+      << reply;
+  const auto listed =
+      api().get("/api/v1/sessions?class_id=" + text(w_->class_id) + "&from=2026-02-30T00:00:00Z",
+                w_->teacher_token);
+  EXPECT_EQ(listed.status, 400) << listed;
+  EXPECT_EQ(listed.error_field(), "from");
+}
+
 TEST_P(SessionApi, FindsThePresentStudentsAndLeavesAnotherClassesStudentUnknown) {
   const auto session = new_session(w_->teacher_token);
   const auto reply = upload(session, {"bbt1"});

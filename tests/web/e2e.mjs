@@ -121,6 +121,9 @@ async function startServer() {
         // during the run (it refreshes 30 s before expiry).
         "--access-token-ttl-s",
         "40",
+        // A closed check-in window is finalized soon after (not 30 s).
+        "--checkin-grace-s",
+        "3",
       ],
       {
         env: { ...process.env, ROLLCALL_MODELS: models },
@@ -514,8 +517,37 @@ async function main() {
     .filter({ hasText: "is now Bernadette Rostenkowski" })
     .waitFor();
   await page.locator(".face-box.corrected").waitFor();
-  await page.getByRole("button", { name: "Save attendance" }).click();
-  await page.getByText(/Saved: 6 present, 2 absent/).waitFor();
+  // An excused student is listed under Excused, never under Present, and
+  // the page's counts are the save message's.
+  {
+    const firstAbsent = page
+      .locator(".class-list li.student-row.absent")
+      .first();
+    const excusedName = (
+      await firstAbsent.locator("select").getAttribute("aria-label")
+    ).replace(/^Mark /, "");
+    await firstAbsent.locator("select").selectOption("excused");
+    await page
+      .locator(".class-list li.student-row.excused", { hasText: excusedName })
+      .waitFor();
+    const counts = await page.getByTestId("class-counts").innerText();
+    check(
+      /^6 present, 1 absent, 1 excused/.test(counts),
+      `the class list counts: ${counts}`,
+    );
+    await page.getByRole("button", { name: "Save attendance" }).click();
+    await page.getByText(/Saved: 6 present, 1 absent, 1 excused/).waitFor();
+    const present = await page
+      .locator(
+        ".class-list li.student-row.present, .class-list li.student-row.late",
+      )
+      .allInnerTexts();
+    check(
+      present.length === 6 && !present.some((t) => t.includes(excusedName)),
+      `the excused ${excusedName} is not listed as present`,
+    );
+    log(`${excusedName} excused: counted apart, page and save message agree`);
+  }
   const presentList = await page.locator(".class-list").innerText();
   check(/Present\s*6/.test(presentList), "6 present after the correction");
   await shot(page, "07-class-photo-saved");
@@ -749,6 +781,41 @@ async function main() {
     log("closed window: the student page says closed, no form");
   }
   await phone.close();
+  {
+    // Once the window is finalized, the session page says what the records
+    // say: the student who checked in is present, by check-in (it once
+    // showed "Present 0" and overwrote the record on save).
+    const checkinSession = Number(link.match(/session=(\d+)/)[1]);
+    await page
+      .getByText("The last window is closed")
+      .waitFor({ timeout: 60_000 });
+    await page.goto(`/sessions/${checkinSession}`);
+    const lin = page.locator(".class-list li.student-row", {
+      hasText: "Lin-Manuel Miranda",
+    });
+    await lin.waitFor();
+    const row = await lin.innerText();
+    check(
+      /present \(checked in\)/.test(row) && !/not saved/.test(row),
+      `the checked-in student on the session page: ${row}`,
+    );
+    const classList = await page.locator(".class-list").innerText();
+    check(/Present\s*1\b/.test(classList), `Present 1: ${classList}`);
+    const report = await page.evaluate(async (id) => {
+      const login = JSON.parse(localStorage.getItem("rollcall.login"));
+      const r = await fetch(`/api/v1/sessions/${id}/report`, {
+        headers: { Authorization: `Bearer ${login.access}` },
+      });
+      return r.json();
+    }, checkinSession);
+    check(
+      report.counts.present === 1 &&
+        report.present.some((s) => s.name === "Lin-Manuel Miranda"),
+      "the session report agrees with the page",
+    );
+    await shot(page, "12c-checkin-session-page");
+    log("check-in session page: present by check-in, as the report");
+  }
 
   // ---- reports and the XLSX export
   await page.goto("/reports");
@@ -766,7 +833,7 @@ async function main() {
   const xlsx = join(work, download.suggestedFilename());
   await download.saveAs(xlsx);
   check(
-    /^class-\d+-report.*\.xlsx$/.test(download.suggestedFilename()),
+    /^BTech-IT-A_attendance.*\.xlsx$/.test(download.suggestedFilename()),
     `XLSX file name ${download.suggestedFilename()}`,
   );
   const strings = execFileSync("unzip", [

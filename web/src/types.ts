@@ -154,9 +154,11 @@ export interface ClassPhoto {
 
 export interface ResultStudent {
   student: StudentRef;
-  status: Status | "absent";
+  status: Status;
   found: boolean;
-  decided_by: string;
+  decided_by: "photo" | "checkin" | "manual";
+  // True when saving would change the saved record (or there is none yet).
+  pending: boolean;
   similarity: number | null;
   faces: { face_id: number; photo_id: number; corrected: boolean; similarity: number | null }[];
   saved: { status: Status; decided_by: string; changed_at: string } | null;
@@ -165,12 +167,14 @@ export interface ResultStudent {
 export interface SessionResult {
   session: Session;
   saved: boolean;
-  present: number;
+  present: number; // present + late
   absent: number;
+  counts: Record<Status, number>;
+  pending: number; // records a save would change
   students: ResultStudent[];
   unknown_faces: { face_id?: number; id?: number; photo_id: number }[];
   borderline_faces: { face_id?: number; id?: number; photo_id: number }[];
-  conflicts: unknown[];
+  conflicts: { student: StudentRef; reason: string }[];
   changed?: number;
 }
 
@@ -188,6 +192,8 @@ export interface Window {
   radius_m: number;
   accept_photos: boolean;
   link: string;
+  // Sentences: why phones may not open the link (loopback, plain http, another address).
+  link_warnings?: string[];
   counts: { accepted: number; queued: number; rejected: number; verifying: number };
   qr_svg_url: string;
 }

@@ -35,6 +35,28 @@ inline bool counts(const store::PhotoFace& face) {
 nlohmann::json face_json(const store::PhotoFace& face,
                          const std::map<StudentId, store::Student>& students);
 
+// One student's attendance in a session, decided from every source at
+// once; the session's result, its save, the check-in verifier, and so the
+// reports, exports and webhooks (which read the saved records) all use
+// this one rule (docs/API.md "One record per student"), in this order:
+//   1. a person's mark (decided_by manual) stands;
+//   2. a verified check-in (present or late) stands: the student proved it;
+//   3. a face of a class photo that counts for them: present (photo);
+//   4. a saved absence stands (e.g. the check-in window's final absent);
+//   5. with class photos and none of the above: absent (photo);
+//   6. otherwise the saved record, or, with no photos and no record,
+//      absent as a person's decision (saving a photo-less session marks the
+//      students nobody marked absent: the teacher saw the list).
+struct Decision {
+  store::AttendanceStatus status = store::AttendanceStatus::absent;
+  std::string decided_by;
+  std::optional<float> similarity;
+};
+Decision decide(const store::AttendanceRecord* saved, std::optional<float> best_photo_similarity,
+                bool has_photos);
+// True when `saved` already says what `decision` says (saving writes nothing).
+bool same(const store::AttendanceRecord& saved, const Decision& decision);
+
 // The merged view of the session's faces and records.
 nlohmann::json merge(const store::Session& session, const std::vector<store::PhotoFace>& faces,
                      const std::vector<store::AttendanceRecord>& records,

@@ -1,7 +1,8 @@
 // Home: for staff, shortcuts and the latest sessions; for a student, their
 // own attendance.
 import { get, type Me, type Page, type User } from "../api";
-import type { Session, StudentReport } from "../types";
+import { useClasses, useSubjects } from "../lookups";
+import { classLabel, type Session, type StudentReport } from "../types";
 import { Empty, Link, PageTitle, Show, formatMs, useAsync } from "../ui";
 import { StudentReportView } from "./reports";
 import { methodLabel } from "./sessions";
@@ -13,6 +14,8 @@ export function HomePage({ user }: { user: User }) {
 
 function StaffHome({ user }: { user: User }) {
   const sessions = useAsync(() => get<Page<Session>>("/api/v1/sessions?limit=5"), []);
+  const classes = useClasses();
+  const subjects = useSubjects();
   return (
     <section>
       <PageTitle>Hello, {user.display_name || user.username}</PageTitle>
@@ -43,7 +46,11 @@ function StaffHome({ user }: { user: User }) {
             <ul class="plain">
               {p.items.map((s) => (
                 <li key={s.id}>
-                  <Link href={`/sessions/${s.id}`}>{formatMs(s.starts_ms)}</Link> · {methodLabel(s.method)}
+                  <Link href={`/sessions/${s.id}`}>
+                    {subjects.data?.find((x) => x.id === s.subject_id)?.name ?? "Session"} ·{" "}
+                    {classLabel(classes.data?.find((c) => c.id === s.class_id))}
+                  </Link>{" "}
+                  · {formatMs(s.starts_ms)} · {methodLabel(s.method)}
                   {s.is_locked ? " · locked" : ""}
                 </li>
               ))}

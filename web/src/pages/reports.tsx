@@ -218,7 +218,10 @@ function ClassReportView({ r, threshold }: { r: ClassReport; threshold: number }
         </div>
       </div>
       <h2>Sessions and students</h2>
-      <p class="muted small">P present · L late · A absent · E excused · — no record</p>
+      <p class="muted small">
+        P present · L late · A absent · E excused · — no record. Excused sessions and sessions without a record are left
+        out of the percentage.
+      </p>
       <div class="table-wrap matrix-wrap">
         <table class="matrix">
           <thead>

@@ -563,6 +563,32 @@ function FaceEditor({
 
 const kMarks: Status[] = ["present", "late", "absent", "excused"];
 
+const kDecidedBy: Record<ResultStudent["decided_by"], string> = {
+  manual: "marked by hand",
+  checkin: "checked in",
+  photo: "class photo",
+};
+
+// How a row's decision came about, in words.
+function howDecided(s: ResultStudent): string {
+  if (s.decided_by === "photo" && s.faces.some((f) => f.corrected)) return "face corrected by hand";
+  if (s.decided_by === "photo" && s.similarity !== null) return `class photo, similarity ${s.similarity.toFixed(2)}`;
+  if (s.decided_by === "photo" && s.status === "absent") return "not found in the photos";
+  return kDecidedBy[s.decided_by];
+}
+
+// "12 present (2 late), 3 absent, 1 excused": the words of the page's
+// headings and of the save message, from the same counts.
+export function countsText(counts: SessionResult["counts"]): string {
+  const attended = counts.present + counts.late;
+  const parts = [`${attended} present${counts.late ? ` (${counts.late} late)` : ""}`, `${counts.absent} absent`];
+  if (counts.excused) parts.push(`${counts.excused} excused`);
+  return parts.join(", ");
+}
+
+// The class list: every student once, under Present (present and late),
+// Absent or Excused, as the records are (or will be once saved: those rows
+// say "not saved yet"); the same rule decides the reports and exports.
 function ClassList({
   sessionId,
   result,
@@ -576,12 +602,13 @@ function ClassList({
 }) {
   const action = useAction();
   const [saved, setSaved] = useState<string>("");
-  const present = result.students.filter((s) => s.status !== "absent");
+  const present = result.students.filter((s) => s.status === "present" || s.status === "late");
   const absent = result.students.filter((s) => s.status === "absent");
+  const excused = result.students.filter((s) => s.status === "excused");
   const row = (s: ResultStudent) => (
     <li
       key={s.student.id}
-      class={`student-row ${s.status}`}
+      class={`student-row ${s.status}${s.pending ? " pending" : ""}`}
       draggable={!locked}
       onDragStart={(e) => e.dataTransfer?.setData("text/x-student-id", String(s.student.id))}
     >
@@ -589,14 +616,7 @@ function ClassList({
         {s.student.name} <span class="muted small">{s.student.roll_number}</span>
         <span class="small muted">
           {" "}
-          · {s.status}
-          {s.decided_by === "manual"
-            ? " (marked by hand)"
-            : s.faces.some((f) => f.corrected)
-              ? " (face corrected by hand)"
-              : s.similarity !== null
-                ? ` (similarity ${s.similarity.toFixed(2)})`
-                : ""}
+          · {s.status} ({howDecided(s)}){s.pending ? " · not saved yet" : ""}
         </span>
       </span>
       {!locked ? (
@@ -625,6 +645,10 @@ function ClassList({
   );
   return (
     <aside class="class-list card" aria-label="Class list">
+      <p class="muted small" data-testid="class-counts">
+        {countsText(result.counts)}
+        {result.pending ? ` · ${result.pending} not saved yet` : ""}
+      </p>
       <h2>
         Present <span class="count">{present.length}</span>
       </h2>
@@ -633,11 +657,23 @@ function ClassList({
         Absent <span class="count">{absent.length}</span>
       </h2>
       {absent.length ? <ul>{absent.map(row)}</ul> : <Empty>Nobody.</Empty>}
+      {excused.length ? (
+        <>
+          <h2>
+            Excused <span class="count">{excused.length}</span>
+          </h2>
+          <ul>{excused.map(row)}</ul>
+        </>
+      ) : null}
       {result.conflicts.length ? (
-        <p class="warn">
-          {result.conflicts.length} conflict{result.conflicts.length > 1 ? "s" : ""}: one student counted for two faces.
-          Check the corrected faces.
-        </p>
+        <div class="warn">
+          <p>Check the corrected faces:</p>
+          <ul>
+            {result.conflicts.map((c) => (
+              <li key={c.student.id}>{c.reason}.</li>
+            ))}
+          </ul>
+        </div>
       ) : null}
       {result.borderline_faces.length ? (
         <p class="warn">{result.borderline_faces.length} borderline face(s) to confirm: click the amber boxes.</p>
@@ -652,7 +688,7 @@ function ClassList({
             action.run(async () => {
               const r = await api<SessionResult>("POST", `/api/v1/sessions/${sessionId}/save`);
               setSaved(
-                `Saved: ${r.present} present, ${r.absent} absent${r.changed ? ` (${r.changed} records changed)` : ""}.`,
+                `Saved: ${countsText(r.counts)}${r.changed ? ` (${r.changed} record${r.changed > 1 ? "s" : ""} changed)` : ""}.`,
               );
               onChanged();
             })
@@ -667,8 +703,8 @@ function ClassList({
         <p role="status" class="notice">
           {saved}
         </p>
-      ) : result.saved ? (
-        <p class="muted small">Saved records exist for this session.</p>
+      ) : result.saved && !result.pending ? (
+        <p class="muted small">Every record of this session is saved.</p>
       ) : null}
     </aside>
   );

@@ -4,7 +4,8 @@
 // Events), and close / extend.
 import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, blobUrl, get, streamEvents } from "../api";
-import type { Submission, Window } from "../types";
+import { useClasses, useSubjects } from "../lookups";
+import { classLabel, type Session, type Submission, type Window } from "../types";
 import { Empty, ErrorBox, Field, Link, Loading, PageTitle, formatTime, useAction, useAsync } from "../ui";
 
 async function getWindow(id: number): Promise<Window | null> {
@@ -18,6 +19,16 @@ async function getWindow(id: number): Promise<Window | null> {
 
 export function WindowPage({ id }: { id: number }) {
   const win = useAsync(() => getWindow(id), [id]);
+  // The lecture's name for the title and the projector: "Physics · BTech IT · A".
+  const session = useAsync(() => get<Session>(`/api/v1/sessions/${id}`), [id]);
+  const classes = useClasses();
+  const subjects = useSubjects();
+  const s = session.data;
+  const lecture = s
+    ? `${subjects.data?.find((x) => x.id === s.subject_id)?.name ?? "Session"} · ${classLabel(
+        classes.data?.find((c) => c.id === s.class_id),
+      )}`
+    : "";
   return (
     <section>
       <PageTitle
@@ -27,7 +38,7 @@ export function WindowPage({ id }: { id: number }) {
           </Link>
         }
       >
-        Self check-in
+        Self check-in{lecture ? ` · ${lecture}` : ""}
       </PageTitle>
       {win.error ? <ErrorBox error={win.error} onRetry={win.reload} /> : null}
       {win.loading && win.data === undefined ? <Loading /> : null}
@@ -38,7 +49,7 @@ export function WindowPage({ id }: { id: number }) {
         </>
       ) : null}
       {win.data && win.data.state !== "finalized" ? (
-        <Display sessionId={id} initial={win.data} onFinalized={win.reload} />
+        <Display sessionId={id} lecture={lecture} initial={win.data} onFinalized={win.reload} />
       ) : null}
     </section>
   );
@@ -209,7 +220,17 @@ function OpenForm({
   );
 }
 
-function Display({ sessionId, initial, onFinalized }: { sessionId: number; initial: Window; onFinalized: () => void }) {
+function Display({
+  sessionId,
+  lecture,
+  initial,
+  onFinalized,
+}: {
+  sessionId: number;
+  lecture: string;
+  initial: Window;
+  onFinalized: () => void;
+}) {
   const [win, setWin] = useState(initial);
   // Server clock minus ours, so the countdown agrees with the server.
   const skew = useRef(Date.parse(initial.closes_at) - (initial.seconds_left ?? 0) * 1000 - Date.now());
@@ -291,9 +312,27 @@ function Display({ sessionId, initial, onFinalized }: { sessionId: number; initi
       setWin(w);
     });
 
+  const warnings = win.link_warnings ?? [];
   return (
     <>
+      {warnings.length ? (
+        <div class="warn" role="alert" data-testid="link-warnings">
+          <p>
+            <strong>Students' phones may not be able to check in:</strong>
+          </p>
+          <ul>
+            {warnings.map((w) => (
+              <li key={w}>{w}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
       <div class="projector" ref={panel}>
+        {lecture ? (
+          <div class="lecture" data-testid="projector-lecture">
+            {lecture}
+          </div>
+        ) : null}
         <div class="code-block">
           <div class="muted">Check-in code</div>
           <div class="big-code" aria-label={`Check-in code ${win.code.split("").join(" ")}`} data-code={win.code}>
