@@ -90,6 +90,26 @@ Result<nlohmann::json> student_about(store::Tx& tx, std::int64_t id, const nlohm
                         {"roll_number", field(after, before, "roll_number")}};
 }
 
+std::string student_text(const nlohmann::json& s) {
+  if (!s.is_object()) return "";
+  const auto name = s.value("name", std::string());
+  const auto roll = s.value("roll_number", std::string());
+  if (name.empty()) return "a deleted student";
+  return roll.empty() ? name : name + " (" + roll + ")";
+}
+
+std::string session_text(const nlohmann::json& s) {
+  if (!s.is_object()) return "";
+  const auto subject = s.value("subject_name", std::string());
+  if (subject.empty()) return "a deleted session";
+  return joined(
+      subject,
+      joined(s.value("class_name", std::string()), s.value("class_section", std::string()), " · "),
+      ", ");
+}
+
+}  // namespace
+
 Result<nlohmann::json> session_about(store::Tx& tx, std::int64_t id) {
   if (id == 0) return nlohmann::json(nullptr);
   auto session = tx.find_session(SessionId{id});
@@ -110,26 +130,6 @@ Result<nlohmann::json> session_about(store::Tx& tx, std::int64_t id) {
   }
   return out;
 }
-
-std::string student_text(const nlohmann::json& s) {
-  if (!s.is_object()) return "";
-  const auto name = s.value("name", std::string());
-  const auto roll = s.value("roll_number", std::string());
-  if (name.empty()) return "a deleted student";
-  return roll.empty() ? name : name + " (" + roll + ")";
-}
-
-std::string session_text(const nlohmann::json& s) {
-  if (!s.is_object()) return "";
-  const auto subject = s.value("subject_name", std::string());
-  if (subject.empty()) return "a deleted session";
-  return joined(
-      subject,
-      joined(s.value("class_name", std::string()), s.value("class_section", std::string()), " · "),
-      ", ");
-}
-
-}  // namespace
 
 Result<nlohmann::json> describe(store::Tx& tx, const store::AuditEntry& entry) {
   const auto after = parse_or_null(entry.after_json);

@@ -30,4 +30,8 @@ Result<void> audit(store::Tx& tx, const Principal* who, const std::string& actio
 // Errors: the store's.
 Result<nlohmann::json> describe(store::Tx& tx, const store::AuditEntry& entry);
 
+// A session (a lecture) as people name it: {id, starts_at, subject_code,
+// subject_name, class_name, class_section}; {id} once deleted; null for 0.
+Result<nlohmann::json> session_about(store::Tx& tx, std::int64_t id);
+
 }  // namespace rollcall::domain

@@ -13,9 +13,17 @@
 #include "domain/detail/directory_rules.h"
 #include "domain/detail/session_rules.h"
 #include "domain/passwords.h"
+#include "domain/reports.h"
 
 namespace rollcall::domain {
 namespace {
+
+// A closed window, in words (not "the code expired", not an ISO instant):
+// the code may be right, but the check-in is over.
+std::string closed_message(const store::CheckinWindow& window) {
+  return "this check-in closed at " + format_report_time(window.closes_ms).substr(11) +
+         " UTC; if you were in the room, ask your teacher to mark you";
+}
 
 std::string new_public_id() {
   unsigned char bytes[16];
@@ -157,8 +165,7 @@ Result<store::CheckinWindow> Checkins::window_for_code(StudentId student_id,
       if (now < window.closes_ms) return Found(window);
       ROLLCALL_TRY(
           tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
-      return Found(field_error("code_expired", "code",
-                               "the code expired at " + format_iso8601(window.closes_ms)));
+      return Found(field_error("code_expired", "code", closed_message(window)));
     }
     // As in submit(): a wrong code counts against the network only.
     ROLLCALL_TRY(
@@ -241,10 +248,7 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     if (!same_secret(request.code, window.code)) {
       attempt.student.reset();
       if (now >= window.closes_ms) {
-        return refuse(make_error("no_open_window",
-                                 "the check-in window for this session closed "
-                                 "at " +
-                                     format_iso8601(window.closes_ms)));
+        return refuse(make_error("no_open_window", closed_message(window)));
       }
       return refuse(field_error("wrong_code", "code", "the code is wrong; check the board"));
     }
@@ -254,8 +258,7 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     if (!active) return active.error();
     if (*active) return Outcome(Acknowledgement{**active, true});
     if (now >= window.closes_ms) {
-      return refuse(field_error("code_expired", "code",
-                                "the code expired at " + format_iso8601(window.closes_ms)));
+      return refuse(field_error("code_expired", "code", closed_message(window)));
     }
     // The student's own limit: attempts that knew the code.
     auto by_student = tx.count_student_attempts(window.id, s.id);

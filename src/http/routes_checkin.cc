@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "base/clock.h"
+#include "domain/audit.h"
 #include "domain/checkin.h"
 #include "domain/qr_code.h"
 #include "http/errors.h"
@@ -157,22 +158,12 @@ nlohmann::json with_receipt(store::Store& store, const store::CheckinSubmission&
       r["student_name"] = (*student)->name;
       r["roll_number"] = (*student)->roll_number;
     }
-    auto session = tx.find_session(s.session);
-    if (!session) return session.error();
-    if (!*session) return r;
-    r["session_starts_at"] = format_iso8601((*session)->starts_ms);
-    auto subject = tx.find_subject((*session)->subject);
-    if (!subject) return subject.error();
-    if (*subject) {
-      r["subject_name"] = (*subject)->name;
-      r["subject_code"] = (*subject)->code;
+    auto lecture = domain::session_about(tx, s.session.value);
+    if (!lecture) return lecture.error();
+    for (const char* key : {"subject_name", "subject_code", "class_name", "class_section"}) {
+      if (lecture->contains(key)) r[key] = (*lecture)[key];
     }
-    auto group = tx.find_class((*session)->class_id);
-    if (!group) return group.error();
-    if (*group) {
-      r["class_name"] = (*group)->name;
-      r["class_section"] = (*group)->section;
-    }
+    if (lecture->contains("starts_at")) r["session_starts_at"] = (*lecture)["starts_at"];
     return r;
   });
   // A receipt that cannot be read leaves the verdict as it is.

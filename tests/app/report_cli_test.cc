@@ -112,8 +112,17 @@ TEST_F(ReportCli, ClassReportAsCsvHasThePercentagesAndNames) {
                " --from 2026-03-02 --to 2026-03-05 --threshold 50 --format csv --out '" +
                out("class.csv") + "'" + data_flag());
   ASSERT_EQ(run.status, 0) << run.output;
-  const auto rows = domain::parse_csv(read_all(out("class.csv")), 100);
-  ASSERT_TRUE(rows.ok()) << rows.error().message;
+  auto parsed = domain::parse_csv(read_all(out("class.csv")), 100);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message;
+  // The title rows (Class, Dates, Sessions) and a blank row come first.
+  ASSERT_GE(parsed->size(), 4u);
+  EXPECT_EQ((*parsed)[0][0], "Class");
+  const auto table = std::find_if(parsed->begin(), parsed->end(), [](const auto& row) {
+    return !row.empty() && row[0] == "roll_number";
+  });
+  ASSERT_NE(table, parsed->end());
+  const std::vector<std::vector<std::string>> table_rows(table, parsed->end());
+  const auto* rows = &table_rows;
   ASSERT_EQ(rows->size(), 3u);
   const auto& header = (*rows)[0];
   const auto percent = std::find(header.begin(), header.end(), "percent") - header.begin();

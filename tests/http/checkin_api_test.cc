@@ -1110,12 +1110,17 @@ class Receiver {
   std::thread thread_;
 };
 
+// `receiver` gets `event` from now on (a webhook endpoint, made as admin).
+void subscribe(const Api& api, const std::string& admin, Receiver& receiver,
+               const std::string& event) {
+  must_create(
+      api, admin, "/api/v1/webhooks",
+      {{"url", receiver.url()}, {"secret", "a-webhook-secret-for-tests"}, {"events", {event}}});
+}
+
 TEST_P(CheckinCloseApi, AClosedWindowLocksTheSessionAndMarksTheRestAbsent) {
   Receiver receiver;
-  must_create(api(), admin_token(), "/api/v1/webhooks",
-              {{"url", receiver.url()},
-               {"secret", "a-webhook-secret-for-tests"},
-               {"events", {"session.closed"}}});
+  subscribe(api(), admin_token(), receiver, "session.closed");
   World w;
   build_world(api(), admin_token(), w, {"amy", "penny", "leonard"});
   ASSERT_FALSE(HasFailure());
@@ -1499,10 +1504,7 @@ void expect_every_view_says(const Api& api, const std::string& token, std::int64
 // photo" of a student the records had present by check-in).
 TEST_P(CheckinCloseApi, CheckinPhotoAndMarksInOneSessionAgreeEverywhere) {
   Receiver receiver;
-  must_create(api(), admin_token(), "/api/v1/webhooks",
-              {{"url", receiver.url()},
-               {"secret", "a-webhook-secret-for-tests"},
-               {"events", {"record.changed"}}});
+  subscribe(api(), admin_token(), receiver, "record.changed");
   World w;
   // bbt4.jpg holds amy, penny, leonard, sheldon (and raj and bernadette,
   // who are not enrolled: raj is in the class without a photo).

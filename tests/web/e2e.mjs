@@ -601,6 +601,18 @@ async function main() {
       link.endsWith(`code=${code}`),
     `the check-in link ${link}`,
   );
+  // The projector names the lecture, and warns that phones cannot open a
+  // link to this computer's loopback address (the test's public_url).
+  const lecture = await page.getByTestId("projector-lecture").innerText();
+  check(
+    /Programming/.test(lecture) && /BTech IT/.test(lecture),
+    `the projector names the lecture: ${lecture}`,
+  );
+  const linkWarning = await page.getByTestId("link-warnings").innerText();
+  check(
+    /this computer itself/.test(linkWarning),
+    `the projector warns of the loopback link: ${linkWarning}`,
+  );
   await shot(page, "09-checkin-window");
   log(`window open, code ${code}`);
 
@@ -921,6 +933,15 @@ async function main() {
       .getByRole("cell", { name: /\.onnx$/ })
       .first()
       .waitFor();
+    // This server's public_url is its loopback address: the page says
+    // phones cannot open the check-in link.
+    const linkCard = await page
+      .locator(".card", { has: page.getByTestId("link-base") })
+      .innerText();
+    check(
+      linkCard.includes(base) && /this computer itself/.test(linkCard),
+      `the status page warns of the loopback check-in link: ${linkCard}`,
+    );
     await shot(page, "15-status");
     log(`system status: model ${id}`);
   }

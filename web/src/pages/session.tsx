@@ -574,6 +574,7 @@ function howDecided(s: ResultStudent): string {
   if (s.decided_by === "photo" && s.faces.some((f) => f.corrected)) return "face corrected by hand";
   if (s.decided_by === "photo" && s.similarity !== null) return `class photo, similarity ${s.similarity.toFixed(2)}`;
   if (s.decided_by === "photo" && s.status === "absent") return "not found in the photos";
+  if (s.decided_by === "checkin" && s.status === "absent") return "did not check in";
   return kDecidedBy[s.decided_by];
 }
 

@@ -25,7 +25,13 @@ interface SystemInfo {
     model_id?: string | null;
     files?: { name: string; sha256: string }[];
   };
-  checkin: { queue_depth: number | null; workers: number; mean_verify_ms: number | null };
+  checkin: {
+    queue_depth: number | null;
+    workers: number;
+    mean_verify_ms: number | null;
+    link_base: string; // where check-in QR codes send phones
+    link_warnings: string[];
+  };
   telegram: { teacher: boolean | string; student: boolean | string; mode: string };
   web_ui: boolean | string;
 }
@@ -85,6 +91,17 @@ export function StatusPage() {
                 <dd class="muted small">
                   {i.checkin.workers} worker{i.checkin.workers === 1 ? "" : "s"}
                 </dd>
+              </div>
+              <div class="card">
+                <dt>Check-in link</dt>
+                <dd class={i.checkin.link_warnings.length ? "bad-text" : "ok-text"} data-testid="link-base">
+                  {i.checkin.link_base}
+                </dd>
+                {i.checkin.link_warnings.map((w) => (
+                  <dd key={w} class="bad-text small">
+                    {w}
+                  </dd>
+                ))}
               </div>
               <div class="card">
                 <dt>Mean verification</dt>
