@@ -12,6 +12,7 @@
 #include "app/config.h"
 #include "app/logging.h"
 #include "app/output.h"
+#include "app/serve_data_dir.h"
 #include "app/serve_listen_url.h"
 #include "bots/bots.h"
 #include "domain/public_url.h"
@@ -58,6 +59,19 @@ std::string resolve_web_dir(const Settings& settings) {
   return "";
 }
 
+// Once per change, with the driver's words: the replies say only
+// "database_unavailable" or "storage_full" (http/errors.h).
+void log_store_health(const std::string& event, const std::string& cause) {
+  nlohmann::json line = {{"event", event}};
+  if (!cause.empty()) line["cause"] = cause;
+  const auto text = line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (event == "database_unavailable" || event == "storage_full") {
+    spdlog::error(text);
+  } else {
+    spdlog::info(text);
+  }
+}
+
 void log_job_event(const nlohmann::json& event, bool is_warning) {
   if (is_warning) {
     spdlog::warn(event.dump());
@@ -71,13 +85,22 @@ void log_job_event(const nlohmann::json& event, bool is_warning) {
 Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool with_models) {
   auto runtime = std::make_unique<Runtime>();
   runtime->settings = settings;
-  std::error_code error;
-  fs::create_directories(settings.data_dir, error);
-  if (error) {
-    return make_error("data_dir_unusable", "cannot create the data directory " +
-                                               settings.data_dir.string() + ": " + error.message());
+  // Before the database is opened, so that its files are born private.
+  auto fixed = make_data_dir_private(settings.data_dir, external_sqlite_file(settings.database));
+  if (!fixed) return fixed.error();
+  if (!fixed->empty()) {
+    spdlog::warn(nlohmann::json{{"event", "permissions_fixed"},
+                                {"data_dir", settings.data_dir.string()},
+                                {"fixed", *fixed},
+                                {"why",
+                                 "the data directory holds password hashes, keys and faces: "
+                                 "only its owner may read it"}}
+                     .dump());
   }
-  auto store = store::Store::open({settings.database, settings.data_dir, 16, 5000});
+  store::StoreOptions store_options{settings.database, settings.data_dir, 16, 5000};
+  store_options.sqlite_max_bytes = settings.sqlite_max_bytes;
+  store_options.on_health = log_store_health;
+  auto store = store::Store::open(store_options);
   if (!store) return store.error();
   runtime->store = std::move(store).value();
 
@@ -136,6 +159,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
       std::make_unique<RateLimiter>(settings.login_attempts_per_minute_account);
   domain::SessionOptions session_options;
   session_options.limits = enrollment.limits;
+  session_options.limits.max_pixels =
+      std::min<std::uint64_t>(settings.max_image_pixels, settings.max_class_photo_pixels);
+  session_options.max_photos_per_upload = settings.max_photos_per_upload;
   session_options.retention = enrollment.retention;
   session_options.runtime = runtime->runtime_settings.get();
   runtime->sessions =

@@ -32,6 +32,8 @@ struct Settings {
   fs::path data_dir = "data";  // SQLite file, generated secrets
   std::string database;        // "" = SQLite in data_dir; or postgres://...
   fs::path models_dir;         // "" = default_models_dir()
+  // The SQLite file's cap in bytes; 0 = as large as the disk allows.
+  std::uint64_t sqlite_max_bytes = 0;
 
   // HTTP.
   std::string http_host = "127.0.0.1";
@@ -56,6 +58,9 @@ struct Settings {
   // Faces.
   std::string retention = "keep_photos";  // or "embeddings_only"
   float duplicate_similarity = 0.6f;      // flag an enrollment this close to a classmate
+  // Class photos: how many in one request, and the pixels of each (a 24 MP camera).
+  int max_photos_per_upload = 10;
+  std::uint64_t max_class_photo_pixels = 24'000'000;
 
   // Reports.
   float report_threshold_percent = 75;  // class reports list students below this

@@ -285,6 +285,10 @@ std::vector<SettingField> make_fields() {
                               "directory of the verified model files (\"\" = "
                               "~/.cache/rollcall/models); also read from ROLLCALL_MODELS",
                               &Settings::models_dir));
+  fields.push_back(integer_field("sqlite_max_bytes",
+                                 "largest the SQLite database may grow to in bytes (0 = as large "
+                                 "as the disk allows); past it writes answer storage_full",
+                                 &Settings::sqlite_max_bytes, 0, 64 * 1024 * kGiB));
   // HTTP.
   fields.push_back(text_field("http_host", "address the HTTP server listens on",
                               &Settings::http_host, host_name));
@@ -338,6 +342,11 @@ std::vector<SettingField> make_fields() {
   fields.push_back(number_field("duplicate_similarity",
                                 "flag an enrollment at least this similar (cosine) to a classmate",
                                 &Settings::duplicate_similarity, 0.0, 1.0));
+  fields.push_back(integer_field("max_photos_per_upload", "class photos in one upload request",
+                                 &Settings::max_photos_per_upload, 1, 100));
+  fields.push_back(integer_field("max_class_photo_pixels",
+                                 "largest class photo in pixels (also at most max_image_pixels)",
+                                 &Settings::max_class_photo_pixels, 1, 1'000'000'000));
   // Reports.
   fields.push_back(number_field("report_threshold_percent",
                                 "class reports list students whose attendance is below this "

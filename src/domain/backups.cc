@@ -93,7 +93,11 @@ Result<BackupFile> Backups::create(const Principal& who) {
   }
   std::lock_guard lock(create_mutex_);
   std::error_code error;
+  // A backup holds everything the database does (password hashes, the
+  // JWT key, faces): its folder is 0700 and each file 0600, whatever the
+  // umask of whoever started the server.
   fs::create_directories(dir_, error);
+  if (!error) fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::replace, error);
   if (error) {
     return make_error("backup_failed",
                       "cannot create the backup folder " + dir_.string() + ": " + error.message());
@@ -113,6 +117,12 @@ Result<BackupFile> Backups::create(const Principal& who) {
   if (auto copied = store_.backup(part); !copied) {
     fs::remove(part, error);
     return copied.error();
+  }
+  fs::permissions(part, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                  error);
+  if (error) {
+    fs::remove(part, error);
+    return make_error("backup_failed", "cannot make the backup " + name + " private");
   }
   fs::rename(part, dir_ / name, error);
   if (error) {

@@ -59,6 +59,44 @@ nlohmann::json photo_json(const store::ClassPhoto& photo, SessionId session,
           {"faces", list}};
 }
 
+// Every photo's count, bytes and pixels before any is decoded or stored:
+// a request either fits or is refused whole, cheaply.
+Result<void> check_uploads(const std::vector<Upload>& uploads, const SessionOptions& options) {
+  const auto limit = static_cast<std::size_t>(std::max(1, options.max_photos_per_upload));
+  if (uploads.size() > limit) {
+    return field_error("too_many_photos_in_upload", "photos",
+                       "this request has " + std::to_string(uploads.size()) +
+                           " photos; send at most " + std::to_string(limit) +
+                           " at a time (max_photos_per_upload)");
+  }
+  for (const auto& upload : uploads) {
+    const std::string name = "\"" + stored_filename(upload.filename).substr(0, 40) + "\"";
+    if (upload.bytes.size() > options.limits.max_bytes) {
+      return field_error("image_too_large", "photos",
+                         "photo " + name + " is " + std::to_string(upload.bytes.size()) +
+                             " bytes; a class photo may have at most " +
+                             std::to_string(options.limits.max_bytes));
+    }
+    auto header = face::read_image_header(upload.bytes);
+    if (!header) {
+      Error error = header.error();
+      error.message = "photo " + name + ": " + error.message;
+      error.field = "photos";
+      return error;
+    }
+    const auto pixels = std::uint64_t(header->width) * std::uint64_t(header->height);
+    if (pixels > options.limits.max_pixels) {
+      return field_error("image_too_many_pixels", "photos",
+                         "photo " + name + " is " + std::to_string(header->width) + "x" +
+                             std::to_string(header->height) + " (" + std::to_string(pixels) +
+                             " pixels); a class photo may have at most " +
+                             std::to_string(options.limits.max_pixels) +
+                             " pixels (max_class_photo_pixels): resize it before sending");
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, SessionId id,
@@ -66,6 +104,7 @@ Result<std::vector<ProcessedPhoto>> Sessions::add_photos(const Principal& who, S
   if (uploads.empty()) {
     return field_error("no_photos", "photos", "send 1 or more photos in the form field \"photos\"");
   }
+  ROLLCALL_TRY(check_uploads(uploads, options_));
   struct Candidates {
     store::Session session;
     std::map<StudentId, store::Student> students;

@@ -14,6 +14,7 @@
 #include "domain/audit.h"
 #include "domain/detail/session_rules.h"
 #include "domain/reports.h"
+#include "domain/validate.h"
 #include "domain/views.h"
 #include "domain/webhooks.h"
 
@@ -30,6 +31,9 @@ Error missing(const std::string& field) {
 }
 
 Result<void> check_times(const store::Session& session) {
+  // Both in the calendar first, so the difference below cannot overflow.
+  ROLLCALL_TRY(check_time_ms("starts_at", session.starts_ms));
+  ROLLCALL_TRY(check_time_ms("ends_at", session.ends_ms));
   if (session.ends_ms <= session.starts_ms) {
     return field_error("invalid_field", "ends_at", "a session must end after it starts");
   }
@@ -58,6 +62,28 @@ Result<void> require_assignment(store::Tx& tx, TeacherId teacher, ClassId class_
   }
   return make_error("forbidden",
                     "your role may not hold sessions of a class and subject you are not assigned");
+}
+
+// The teacher of a session sees its class's roster, so an admin may give a
+// session only to a teacher who already teaches that class (any subject:
+// the assignments are what an admin grants a teacher). Errors:
+// teacher_not_found, teacher_not_of_class.
+Result<void> require_teacher_of_class(store::Tx& tx, TeacherId teacher, ClassId class_id) {
+  auto found = tx.find_teacher(teacher);
+  if (!found) return found.error();
+  if (!*found) {
+    return field_error("teacher_not_found", "teacher_id",
+                       "no teacher has id " + std::to_string(teacher.value));
+  }
+  auto taught = tx.teaches_class(teacher, class_id);
+  if (!taught) return taught.error();
+  if (!*taught) {
+    return field_error("teacher_not_of_class", "teacher_id",
+                       (*found)->name +
+                           " does not teach this class; assign them to it first "
+                           "(Assignments), or choose one of its teachers");
+  }
+  return {};
 }
 
 }  // namespace
@@ -127,7 +153,7 @@ Result<std::int64_t> parse_iso8601(const std::string& field, const std::string& 
     return bad();
   }
   const std::int64_t seconds = *day_number * 86'400 + hour * 3600 + minute * 60 + second;
-  return (seconds - offset_min * 60) * 1000 + millis;
+  return check_time_ms(field, (seconds - offset_min * 60) * 1000 + millis);
 }
 
 nlohmann::json to_json(const store::Session& session) {
@@ -199,13 +225,9 @@ Result<store::Session> Sessions::create(const Principal& who, const SessionField
       return field_error("subject_not_found", "subject_id",
                          "no subject has id " + std::to_string(session.subject.value));
     }
-    auto teacher = tx.find_teacher(session.teacher);
-    if (!teacher) return teacher.error();
-    if (!*teacher) {
-      return field_error("teacher_not_found", "teacher_id",
-                         "no teacher has id " + std::to_string(session.teacher.value));
-    }
-    if (!who.is_admin()) {
+    if (who.is_admin()) {
+      ROLLCALL_TRY(require_teacher_of_class(tx, session.teacher, session.class_id));
+    } else {
       ROLLCALL_TRY(require_assignment(tx, session.teacher, session.class_id, session.subject));
     }
     store::Session made = session;
@@ -269,12 +291,16 @@ Result<store::Session> Sessions::update(const Principal& who, SessionId id,
       return forbidden("give a session to another teacher");
     }
     store::Session after = *before;
+    if (fields.teacher) after.teacher = *fields.teacher;
     if (fields.subject) after.subject = *fields.subject;
     if (fields.starts_ms) after.starts_ms = *fields.starts_ms;
     if (fields.ends_ms) after.ends_ms = *fields.ends_ms;
     if (fields.is_locked) after.is_locked = *fields.is_locked;
     ROLLCALL_TRY(apply_method(fields.method, after));
     ROLLCALL_TRY(check_times(after));
+    if (after.teacher != before->teacher) {
+      ROLLCALL_TRY(require_teacher_of_class(tx, after.teacher, after.class_id));
+    }
     if (after.subject != before->subject) {
       auto subject = tx.find_subject(after.subject);
       if (!subject) return subject.error();

@@ -38,7 +38,10 @@
 namespace rollcall::domain {
 
 struct SessionOptions {
-  face::DecodeLimits limits;
+  // Per class photo: its bytes and pixels, checked from each photo's
+  // header before any is decoded (a 50 MP photo costs ~0.5 GB decoded).
+  face::DecodeLimits limits{25u * 1024 * 1024, 24'000'000};
+  int max_photos_per_upload = 10;  // photos in one request (setting of that name)
   Retention retention = Retention::keep_photos;
   RuntimeSettings* runtime = nullptr;  // when set, retention is read from it on use
 };
@@ -89,8 +92,11 @@ class Sessions {
   Result<void> remove(const Principal& who, SessionId id);
 
   // Recognises each photo against the session's class and stores it.
-  // Errors: no_photos, session_locked, models_not_ready, image_* (the
-  // first photo that does not decode fails the request whole).
+  // Errors: no_photos, too_many_photos_in_upload (over
+  // max_photos_per_upload), image_too_large / image_too_many_pixels /
+  // image_unsupported_type (any photo's header, before any photo is
+  // decoded, naming it), session_locked, models_not_ready, image_* (the
+  // first photo that does not decode fails the rest of the request).
   Result<std::vector<ProcessedPhoto>> add_photos(const Principal& who, SessionId id,
                                                  const std::vector<Upload>& uploads);
   Result<nlohmann::json> photo(const Principal& who, SessionId id, std::int64_t photo_id);

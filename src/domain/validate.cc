@@ -122,4 +122,14 @@ Result<std::string> clean_email(const std::string& field, const std::string& val
   return text;
 }
 
+Result<std::int64_t> check_time_ms(const std::string& field, std::int64_t unix_ms) {
+  if (unix_ms < kEarliestTimeMs || unix_ms >= kEndOfTimeMs) {
+    return field_error("invalid_field", field,
+                       field + " must be a time from 2000-01-01 to 2099-12-31 (Unix ms " +
+                           std::to_string(kEarliestTimeMs) + " to " +
+                           std::to_string(kEndOfTimeMs - 1) + ")");
+  }
+  return unix_ms;
+}
+
 }  // namespace rollcall::domain

@@ -1,11 +1,17 @@
 // src/http/errors.cc
 #include "http/errors.h"
 
+#include <spdlog/spdlog.h>
+
 #include <string_view>
 #include <unordered_map>
 
 namespace rollcall::http {
 namespace {
+
+// How long a client should wait after a database outage before trying
+// again: a PostgreSQL restart or fail-over takes tens of seconds.
+constexpr int kDatabaseRetryAfterS = 30;
 
 bool ends_with(std::string_view text, std::string_view suffix) {
   return text.size() >= suffix.size() && text.substr(text.size() - suffix.size()) == suffix;
@@ -37,6 +43,7 @@ int status_of(const std::string& code) {
       {"conflict", 409},
       {"duplicate", 409},
       {"foreign_key", 409},
+      {"teacher_not_of_class", 409},
       {"assignment_exists", 409},
       {"class_not_empty", 409},
       {"teacher_in_use", 409},
@@ -52,6 +59,7 @@ int status_of(const std::string& code) {
       {"zip_entry_too_large", 413},
       {"zip_too_many_entries", 413},
       {"csv_too_many_rows", 413},
+      {"too_many_photos_in_upload", 413},
       {"photo_not_kept", 404},
       {"shutting_down", 503},
       {"transaction_conflict", 503},
@@ -61,6 +69,8 @@ int status_of(const std::string& code) {
       {"models_not_ready", 503},
       {"human_check_unavailable", 503},
       {"database_busy", 503},
+      {"database_unavailable", 503},
+      {"storage_full", 507},
       {"queue_full", 503},
       // Self check-in (docs/API.md "Self check-in").
       {"no_window", 404},
@@ -105,11 +115,39 @@ int status_of(const std::string& code) {
   return 400;
 }
 
+std::string public_message(const Error& error, const std::string& request_id) {
+  if (error.code == "database_unavailable") {
+    return "the database is not reachable; try again in a minute";
+  }
+  if (error.code == "storage_full") {
+    return "the server's storage is full, so nothing can be saved now; tell the administrator "
+           "(quote request id " +
+           request_id + ")";
+  }
+  if (error.code == "database_error") {
+    return "the database failed on this request; quote request id " + request_id +
+           " to the administrator";
+  }
+  return error.message;
+}
+
 Reply error_reply(const Error& error, const std::string& request_id) {
-  nlohmann::json body = {
-      {"code", error.code}, {"message", error.message}, {"request_id", request_id}};
+  // The store's messages name hosts, users, databases and files: fine for
+  // the log, not for an anonymous client. database_unavailable and
+  // storage_full are logged by the store once per outage (on_health).
+  const std::string message = public_message(error, request_id);
+  if (error.code == "database_error") {
+    spdlog::error(nlohmann::json{
+        {"event", "database_error"}, {"request_id", request_id}, {"detail", error.message}}
+                      .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+  }
+  nlohmann::json body = {{"code", error.code}, {"message", message}, {"request_id", request_id}};
   if (!error.field.empty()) body["field"] = error.field;
-  return Reply::json({{"error", body}}, status_of(error.code));
+  Reply reply = Reply::json({{"error", body}}, status_of(error.code));
+  if (error.code == "database_unavailable") {
+    reply = with_retry_after(std::move(reply), kDatabaseRetryAfterS);
+  }
+  return reply;
 }
 
 }  // namespace rollcall::http

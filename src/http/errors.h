@@ -4,8 +4,11 @@
 // error body has one shape,
 //   {"error": {"code": "...", "message": "...", "field": "...", "request_id": "..."}}
 // ("field" only when one input field is at fault). The codes and their
-// statuses are listed in docs/API.md.
-// Thread safety: pure functions.
+// statuses are listed in docs/API.md. The store's own words never reach a
+// client: database_unavailable (503, Retry-After), storage_full (507) and
+// database_error (500, its detail logged with the request id) answer a
+// sentence for people instead.
+// Thread safety: safe from any thread (error_reply may log).
 #pragma once
 
 #include <string>
@@ -17,6 +20,8 @@ namespace rollcall::http {
 
 int status_of(const std::string& code);
 
+// The uniform error body and status of `error`; Retry-After on
+// database_unavailable.
 Reply error_reply(const Error& error, const std::string& request_id);
 
 // `reply` telling the client when to come back (429, 503).

@@ -2,9 +2,25 @@
 #include "http/json_input.h"
 
 #include <charconv>
+#include <limits>
 
 namespace rollcall::http {
 namespace {
+
+// How much of a client's text an error repeats: enough to recognise it,
+// never a 5 MB number copied into the reply and the log.
+constexpr std::size_t kEchoChars = 40;
+
+std::string excerpt(std::string_view text) {
+  if (text.size() <= kEchoChars) return std::string(text);
+  std::size_t end = kEchoChars;  // cut at a UTF-8 character boundary
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80) --end;
+  return std::string(text.substr(0, end)) + "...";
+}
+
+std::string range_text(std::int64_t min, std::int64_t max) {
+  return "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+}
 
 Error wrong_type(const char* field, const char* expected) {
   return field_error("invalid_field", field, std::string(field) + " must be " + expected);
@@ -32,22 +48,26 @@ Result<JsonInput> JsonInput::parse(const Call& call, std::initializer_list<const
     return input;
   }
   if (call.content_type != "application/json") {
-    return make_error("unsupported_media_type",
-                      "send the body as application/json (got \"" +
-                          (call.content_type.empty() ? std::string("none") : call.content_type) +
-                          "\")");
+    return make_error(
+        "unsupported_media_type",
+        "send the body as application/json (got \"" +
+            (call.content_type.empty() ? std::string("none") : excerpt(call.content_type)) + "\")");
   }
   JsonInput input;
-  input.body_ = nlohmann::json::parse(call.body, nullptr, false);
-  if (input.body_.is_discarded()) {
-    // Parse again for the position: the non-throwing parse does not say.
-    std::string where;
-    try {
-      [[maybe_unused]] auto again = nlohmann::json::parse(call.body);
-    } catch (const nlohmann::json::parse_error& e) {
-      where = " at byte " + std::to_string(e.byte);
-    }
-    return make_error("invalid_json", "the body is not valid JSON" + where);
+  // Every nlohmann exception is caught here, and none of their what()s is
+  // repeated: they quote the offending token whole (a 10 000-digit number).
+  try {
+    input.body_ = nlohmann::json::parse(call.body);
+  } catch (const nlohmann::json::parse_error& e) {
+    return make_error("invalid_json",
+                      "the body is not valid JSON (at byte " + std::to_string(e.byte) + ")");
+  } catch (const nlohmann::json::out_of_range&) {
+    // 1e400, or an integer too long for 64 bits that becomes infinite as a double.
+    return make_error("invalid_json",
+                      "the body holds a number too large to read (numbers must fit in a "
+                      "double, ids in 64 bits)");
+  } catch (const nlohmann::json::exception&) {
+    return make_error("invalid_json", "the body is not valid JSON");
   }
   if (!input.body_.is_object()) {
     return make_error("invalid_json", "the body must be a JSON object");
@@ -58,8 +78,8 @@ Result<JsonInput> JsonInput::parse(const Call& call, std::initializer_list<const
     if (!is_known) {
       std::string names;
       for (const char* name : allowed) names += (names.empty() ? "" : ", ") + std::string(name);
-      return field_error("unknown_field", key,
-                         "unknown field \"" + key.substr(0, 64) + "\"; this route takes: " + names);
+      return field_error("unknown_field", excerpt(key),
+                         "unknown field \"" + excerpt(key) + "\"; this route takes: " + names);
     }
   }
   return input;
@@ -79,15 +99,45 @@ Result<std::string> JsonInput::required_text(const char* field) const {
   return **value;
 }
 
-Result<std::optional<std::int64_t>> JsonInput::integer(const char* field) const {
+Result<std::optional<std::int64_t>> JsonInput::integer(const char* field, std::int64_t min,
+                                                       std::int64_t max) const {
   auto it = body_.find(field);
   if (it == body_.end() || it->is_null()) return std::optional<std::int64_t>();
-  if (!it->is_number_integer()) return wrong_type(field, "an integer");
-  return std::optional<std::int64_t>(it->get<std::int64_t>());
+  const auto out_of_range = [&] {
+    return field_error("invalid_field", field,
+                       std::string(field) + " must be " + range_text(min, max));
+  };
+  if (!it->is_number_integer()) {
+    // 1e3 and 3.0 are numbers but not whole ones as JSON writes them.
+    return it->is_number() ? out_of_range() : wrong_type(field, range_text(min, max).c_str());
+  }
+  // JSON numbers from 2^63 to 2^64 - 1 arrive unsigned; read as int64
+  // they would wrap to negative ids.
+  if (it->is_number_unsigned() &&
+      it->get<std::uint64_t>() >
+          static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+    return out_of_range();
+  }
+  const auto value = it->get<std::int64_t>();
+  if (value < min || value > max) return out_of_range();
+  return std::optional<std::int64_t>(value);
 }
 
-Result<std::int64_t> JsonInput::required_integer(const char* field) const {
+Result<std::optional<std::int64_t>> JsonInput::id(const char* field) const {
+  return integer(field, 1, kMaxId);
+}
+
+Result<std::optional<std::int64_t>> JsonInput::time_ms(const char* field) const {
   auto value = integer(field);
+  if (!value || !*value) return value;
+  auto checked = domain::check_time_ms(field, **value);
+  if (!checked) return checked.error();
+  return std::optional<std::int64_t>(*checked);
+}
+
+Result<std::int64_t> JsonInput::required_integer(const char* field, std::int64_t min,
+                                                 std::int64_t max) const {
+  auto value = integer(field, min, max);
   if (!value) return value.error();
   if (!*value) return missing(field);
   return **value;
@@ -129,14 +179,15 @@ Result<std::vector<domain::Upload>> photo_uploads(const Call& call) {
 Result<store::ListQuery> list_query(const Call& call) {
   store::ListQuery query;
   if (auto q = call.query_value("q")) {
-    if (q->size() > 100)
+    if (q->size() > 100) {
       return field_error("invalid_field", "q", "q may have at most 100 characters");
+    }
     query.search = *q;
   }
   if (auto offset = call.query_value("offset")) {
     auto value = parse_integer(*offset);
-    if (!value || *value < 0) {
-      return field_error("invalid_field", "offset", "offset must be a whole number >= 0");
+    if (!value || *value < 0 || *value > kMaxOffset) {
+      return field_error("invalid_field", "offset", "offset must be " + range_text(0, kMaxOffset));
     }
     query.offset = *value;
   }
@@ -154,8 +205,8 @@ Result<std::optional<std::int64_t>> query_id(const Call& call, const std::string
   auto text = call.query_value(name);
   if (!text) return std::optional<std::int64_t>();
   auto value = parse_integer(*text);
-  if (!value || *value <= 0) {
-    return field_error("invalid_field", name, name + " must be a positive id");
+  if (!value || *value <= 0 || *value > kMaxId) {
+    return field_error("invalid_field", name, name + " must be an id, " + range_text(1, kMaxId));
   }
   return std::optional<std::int64_t>(*value);
 }

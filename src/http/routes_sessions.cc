@@ -14,10 +14,15 @@ namespace {
 // A time as Unix ms (integer) or ISO 8601 text, under either name.
 Result<std::optional<std::int64_t>> time_field(const JsonInput& input, const char* iso_name,
                                                const char* ms_name) {
-  auto ms = input.integer(ms_name);
+  auto ms = input.time_ms(ms_name);
   if (!ms) return ms.error();
   auto text = input.text(iso_name);
   if (!text) return text.error();
+  if (*text && *ms) {
+    // Both would leave one silently unused.
+    return field_error("invalid_field", ms_name,
+                       std::string("send ") + iso_name + " or " + ms_name + ", not both");
+  }
   if (*text) {
     auto parsed = domain::parse_iso8601(iso_name, **text);
     if (!parsed) return parsed.error();
@@ -31,13 +36,13 @@ Result<domain::SessionFields> session_fields(const Call& call) {
                                        "ends_at", "starts_ms", "ends_ms", "method", "is_locked"});
   if (!input) return input.error();
   domain::SessionFields f;
-  auto class_id = input->integer("class_id");
+  auto class_id = input->id("class_id");
   if (!class_id) return class_id.error();
   if (*class_id) f.class_id = ClassId{**class_id};
-  auto subject = input->integer("subject_id");
+  auto subject = input->id("subject_id");
   if (!subject) return subject.error();
   if (*subject) f.subject = SubjectId{**subject};
-  auto teacher = input->integer("teacher_id");
+  auto teacher = input->id("teacher_id");
   if (!teacher) return teacher.error();
   if (*teacher) f.teacher = TeacherId{**teacher};
   auto starts = time_field(*input, "starts_at", "starts_ms");
@@ -111,7 +116,8 @@ void add_session_routes(Router& router, Services& services) {
                return item_reply(sessions.get(call.who(), SessionId{call.id("id")}));
              });
   router.add("PATCH", "/api/v1/sessions/{id}", kStaff,
-             "Change a session's subject, times, method or lock (only an admin unlocks)",
+             "Change a session's teacher (admins: one who teaches its class), subject, times, "
+             "method or lock (only an admin unlocks)",
              [&sessions](Call& call) -> Result<Reply> {
                auto fields = session_fields(call);
                if (!fields) return fields.error();
@@ -173,7 +179,7 @@ void add_session_routes(Router& router, Services& services) {
              [&sessions](Call& call) -> Result<Reply> {
                auto input = JsonInput::parse(call, {"student_id"});
                if (!input) return input.error();
-               auto student = input->integer("student_id");
+               auto student = input->id("student_id");
                if (!student) return student.error();
                std::optional<StudentId> id;
                if (*student) id = StudentId{**student};

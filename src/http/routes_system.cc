@@ -32,6 +32,7 @@ void add_system_routes(Router& router, Services& s) {
              {"database",
               {{"backend", store::to_string(s.store.backend())},
                {"ok", database.ok()},
+               {"storage_full", s.store.health().is_storage_full},
                {"problem",
                 database ? nlohmann::json(nullptr) : nlohmann::json(database.error().message)}}},
              {"uptime_s", uptime.count()},
@@ -58,17 +59,26 @@ void add_system_routes(Router& router, Services& s) {
              [&s](Call&) -> Result<Reply> {
                return Reply::json({{"status", "ok"}, {"version", s.version}});
              });
-  router.add("GET", "/readyz", kAnyone, "Readiness: database reachable and models loaded",
-             [&s](Call&) -> Result<Reply> {
-               auto database = s.store.ping();
-               const auto models = s.models_problem();
-               const bool is_ready = database.ok() && models.empty();
-               return Reply::json({{"status", is_ready ? "ready" : "not_ready"},
-                                   {"database", database ? "ok" : database.error().message},
-                                   {"backend", store::to_string(s.store.backend())},
-                                   {"models", models.empty() ? "ok" : models}},
-                                  is_ready ? 200 : 503);
-             });
+  // Anonymous: the database answers by its error code only, never the
+  // store's message (which names hosts and users). Storage that was full
+  // at the last write keeps the server "degraded" until a write succeeds:
+  // reads still work, nothing new can be saved.
+  router.add(
+      "GET", "/readyz", kAnyone,
+      "Readiness: database reachable, storage writable and models loaded",
+      [&s](Call&) -> Result<Reply> {
+        auto database = s.store.ping();
+        const auto health = s.store.health();
+        const auto models = s.models_problem();
+        const bool is_full = database.ok() && health.is_storage_full;
+        const bool is_ready = database.ok() && !is_full && models.empty();
+        return Reply::json(
+            {{"status", is_ready ? "ready" : (is_full ? "degraded" : "not_ready")},
+             {"database", database ? (is_full ? "storage_full" : "ok") : database.error().code},
+             {"backend", store::to_string(s.store.backend())},
+             {"models", models.empty() ? "ok" : models}},
+            is_ready ? 200 : 503);
+      });
   router.add("GET", "/metrics", kAnyone, "Prometheus metrics (text format 0.0.4)",
              [&s](Call&) -> Result<Reply> {
                // The queue is the database's (shared by every server), read

@@ -3,6 +3,7 @@
 // The embedded back end: one database file, WAL, a pool of connections.
 // Writers queue on SQLite's single write lock (BEGIN IMMEDIATE waits up to
 // the busy timeout); readers run beside them on their own snapshot.
+#include <algorithm>
 #include <filesystem>
 
 #include "store/detail/connection.h"
@@ -14,11 +15,33 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// PRAGMA max_page_count is the connection's, not the file's: every
+// connection sets it. It never goes below the pages already in use.
+Result<void> cap_size(Connection& connection, std::uint64_t max_bytes) {
+  if (max_bytes == 0) return {};
+  auto rows = connection.query("PRAGMA page_size");
+  if (!rows) return rows.error();
+  const auto* page = rows->rows.empty() ? nullptr : std::get_if<std::int64_t>(&rows->rows[0][0]);
+  if (page == nullptr || *page <= 0) return make_error("database_error", "no SQLite page size");
+  return connection.execute("PRAGMA max_page_count = " +
+                            std::to_string(std::max<std::uint64_t>(1, max_bytes / *page)));
+}
+
+Result<std::unique_ptr<Connection>> open_capped(const fs::path& file, int busy_timeout_ms,
+                                                std::uint64_t max_bytes) {
+  auto connection = open_sqlite(file, busy_timeout_ms);
+  if (!connection) return connection.error();
+  if (auto capped = cap_size(**connection, max_bytes); !capped) return capped.error();
+  return connection;
+}
+
 class SqliteStore final : public PooledStore {
  public:
   SqliteStore(const fs::path& file, const StoreOptions& options)
       : PooledStore(
-            [file, timeout = options.busy_timeout_ms] { return open_sqlite(file, timeout); },
+            [file, timeout = options.busy_timeout_ms, max_bytes = options.sqlite_max_bytes] {
+              return open_capped(file, timeout, max_bytes);
+            },
             options) {}
 
   Backend backend() const override { return Backend::sqlite; }
@@ -26,7 +49,7 @@ class SqliteStore final : public PooledStore {
   Result<void> backup(const fs::path& out) override {
     auto lease = pool().acquire();
     if (!lease) return lease.error();
-    return sqlite_backup(**lease, out);
+    return observe(false, sqlite_backup(**lease, out));
   }
 
   using PooledStore::pool;
@@ -53,6 +76,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const fs::path& file,
   auto connection = open_sqlite(file, options.busy_timeout_ms);
   if (!connection) return connection.error();
   if (auto migrated = apply_migrations(**connection); !migrated) return migrated.error();
+  // After the migrations, which a cap must never stop half way.
+  if (auto capped = cap_size(**connection, options.sqlite_max_bytes); !capped) {
+    return capped.error();
+  }
   store->pool().adopt(std::move(connection).value());
   return std::unique_ptr<Store>(std::move(store));
 }

@@ -15,7 +15,10 @@
 // borrows a pooled connection. A Tx belongs to the thread it was given to.
 //
 // Errors every method may return: database_error (the driver's message),
-// database_busy (the database stayed locked past the busy timeout), and,
+// database_busy (the database stayed locked past the busy timeout),
+// database_unavailable (the database cannot be reached: connection
+// refused or lost, the server shutting down), storage_full (the disk, or
+// sqlite_max_bytes, is full: SQLITE_FULL, PostgreSQL 53100), and,
 // from inserts and updates, `duplicate` with the message naming the
 // unique columns that clashed as "table.column" (e.g. "students.roll_number",
 // "classes.name, classes.section"). Also: `foreign_key` when a row would
@@ -192,7 +195,7 @@ class Tx {
   // ---- Sessions and class photos (issue 5; tx_class_photos.cc) ----
   // Sessions newest first (starts_ms, then id).
   Result<Page<Session>> list_sessions(const SessionFilter& filter, const ListQuery& query);
-  Result<void> update_session(const Session& session);  // subject, times, method, is_locked
+  Result<void> update_session(const Session& session);  // teacher, subject, times, method, lock
   // With its photos, faces and attendance records (cascade).
   Result<bool> delete_session(SessionId id);
   Result<std::int64_t> insert_class_photo(const ClassPhoto& photo);
@@ -334,6 +337,22 @@ struct StoreOptions {
   fs::path data_dir = "data";
   int pool_size = 8;           // connections kept open
   int busy_timeout_ms = 5000;  // SQLite busy timeout; also the pool wait
+  // The largest the SQLite file may grow to (PRAGMA max_page_count, set
+  // after migrations); 0 = as large as the disk allows. Writes past it
+  // fail with storage_full, as on a full disk.
+  std::uint64_t sqlite_max_bytes = 0;
+  // Told once per change of health (StoreHealth), with its cause: the
+  // event is "database_unavailable", "database_available",
+  // "storage_full" or "storage_writable". Called on the thread whose work
+  // saw the change; must not call back into the store. Empty = not told.
+  std::function<void(const std::string& event, const std::string& cause)> on_health = {};
+};
+
+// What the store has learnt of its database from the work it did.
+struct StoreHealth {
+  bool is_reachable = true;      // false from a database_unavailable until a success
+  bool is_storage_full = false;  // true from a storage_full until a write succeeds
+  std::string cause;             // the driver's words for the newest problem; "" when none
 };
 
 class Store {
@@ -384,6 +403,9 @@ class Store {
 
   // A trivial query, for /readyz.
   virtual Result<void> ping() = 0;
+
+  // The health the store's own work has seen (a ping counts). Thread-safe.
+  virtual StoreHealth health() const = 0;
 
   // The highest applied migration number.
   virtual Result<int> schema_version() = 0;

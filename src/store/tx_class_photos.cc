@@ -85,9 +85,9 @@ Result<void> Tx::update_session(const Session& session) {
   return change_one(
       connection_,
       "UPDATE sessions SET subject_id = $2, starts_ms = $3, ends_ms = $4, "
-      "method = $5, is_locked = $6 WHERE id = $1",
+      "method = $5, is_locked = $6, teacher_id = $7 WHERE id = $1",
       {param(session.id), param(session.subject), param(session.starts_ms), param(session.ends_ms),
-       param(to_string(session.method)), param(session.is_locked)},
+       param(to_string(session.method)), param(session.is_locked), param(session.teacher)},
       "session with id " + std::to_string(session.id.value));
 }
 

@@ -10,7 +10,7 @@ namespace rollcall::domain {
 namespace {
 
 TEST(Iso8601, ReadsUtcOffsetsAndMilliseconds) {
-  EXPECT_EQ(*parse_iso8601("starts_at", "1970-01-01T00:00:00Z"), 0);
+  EXPECT_EQ(*parse_iso8601("starts_at", "2000-01-01T00:00:00Z"), 946'684'800'000);
   EXPECT_EQ(*parse_iso8601("starts_at", "2026-11-25T09:30:00+05:30"),
             *parse_iso8601("starts_at", "2026-11-25T04:00:00Z"));
   EXPECT_EQ(*parse_iso8601("starts_at", "2026-11-25T04:00:00.25Z") -
@@ -55,6 +55,22 @@ TEST(Iso8601, OnlyDigitsWhereDigitsBelong) {
       EXPECT_EQ(result.error().field, "starts_at");
     }
   }
+}
+
+// Issue 16, defect 12: times far outside any school year overflowed the
+// 24-hour check; every time is now in the years 2000-2099.
+TEST(Iso8601, Defect12TimesOutsideTheYears2000To2099AreRefusedByField) {
+  for (const std::string far :
+       {"1970-01-01T00:00:00Z", "1999-12-31T23:59:59Z", "2100-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z", "0000-01-01T00:00:00Z", "2000-01-01T00:30:00+05:30"}) {
+    const auto result = parse_iso8601("starts_at", far);
+    ASSERT_FALSE(result.ok()) << far << " read as " << *result;
+    EXPECT_EQ(result.error().code, "invalid_field") << far;
+    EXPECT_EQ(result.error().field, "starts_at") << far;
+    EXPECT_NE(result.error().message.find("2000-01-01 to 2099-12-31"), std::string::npos)
+        << result.error().message;
+  }
+  EXPECT_TRUE(parse_iso8601("ends_at", "2099-12-31T23:59:59.999Z").ok());
 }
 
 }  // namespace

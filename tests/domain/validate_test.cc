@@ -86,5 +86,23 @@ TEST(RosterImport, NamesAMissingColumn) {
   EXPECT_NE(rows.error().message.find("registration_number"), std::string::npos);
 }
 
+// Issue 16, defect 12: starts_ms = -9e18 and ends_ms = 9e18 overflowed
+// the 24-hour check; a time outside the calendar is refused first.
+TEST(Validate, Defect12ATimeOutsideTheCalendarIsRefusedWithItsRange) {
+  EXPECT_EQ(*check_time_ms("starts_ms", kEarliestTimeMs), kEarliestTimeMs);
+  EXPECT_EQ(*check_time_ms("ends_ms", kEndOfTimeMs - 1), kEndOfTimeMs - 1);
+  for (const std::int64_t far :
+       {kEarliestTimeMs - 1, kEndOfTimeMs, std::int64_t{0},
+        std::int64_t{-9'000'000'000'000'000'000}, std::int64_t{9'000'000'000'000'000'000}}) {
+    const auto result = check_time_ms("starts_ms", far);
+    ASSERT_FALSE(result.ok()) << far;
+    EXPECT_EQ(result.error().code, "invalid_field");
+    EXPECT_EQ(result.error().field, "starts_ms");
+    EXPECT_EQ(result.error().message,
+              "starts_ms must be a time from 2000-01-01 to 2099-12-31 (Unix ms 946684800000 to "
+              "4102444799999)");
+  }
+}
+
 }  // namespace
 }  // namespace rollcall::domain

@@ -55,6 +55,12 @@ class AdminApi : public ServerTest {
   std::int64_t new_session(std::int64_t class_id) {
     const auto subject = create_subject();
     const auto teacher = create_teacher();
+    const auto assigned = api().post("/api/v1/assignments",
+                                     {{"teacher_id", teacher["teacher"]["id"]},
+                                      {"class_id", class_id},
+                                      {"subject_id", subject["id"]}},
+                                     admin_token());
+    EXPECT_EQ(assigned.status, 201) << assigned;
     const auto reply = api().post("/api/v1/sessions",
                                   {{"class_id", class_id},
                                    {"subject_id", subject["id"]},

@@ -547,6 +547,12 @@ TEST_P(SessionApi, MarkingPrecisionAndRecallOverBbt1To5) {
     const std::int64_t class_id = create_class()["id"];
     std::map<std::int64_t, std::string> names;
     for (const auto& person : kCast) names[add_student(class_id, person, photos)] = person;
+    const auto assigned = api().post("/api/v1/assignments",
+                                     {{"teacher_id", teacher["teacher"]["id"]},
+                                      {"class_id", class_id},
+                                      {"subject_id", w_->subject}},
+                                     admin_token());
+    ASSERT_EQ(assigned.status, 201) << assigned;
     int true_positive = 0, false_positive = 0, false_negative = 0, borderline = 0, other = 0;
     for (const auto& [photo, present] : kPresent) {
       const auto made = api().post("/api/v1/sessions",

@@ -349,6 +349,15 @@ TEST_P(WebhookApi, AttendanceChangesAndAClosedSessionReachTheLms) {
   const auto subject = create_subject();
   const auto teacher = create_teacher();
   const auto student = create_student(group.at("id"));
+  // A session's teacher teaches its class (teacher_not_of_class otherwise).
+  ASSERT_EQ(api()
+                .post("/api/v1/assignments",
+                      {{"teacher_id", teacher.at("teacher").at("id")},
+                       {"class_id", group.at("id")},
+                       {"subject_id", subject.at("id")}},
+                      token)
+                .status,
+            201);
   const auto made = api().post("/api/v1/sessions",
                                {{"class_id", group.at("id")},
                                 {"subject_id", subject.at("id")},

@@ -144,13 +144,13 @@ TEST_F(StoreUrlTest, UnknownSchemeIsInvalidAndThePasswordIsNotEchoed) {
   }
 }
 
-TEST_F(StoreUrlTest, UnreachablePostgresIsADatabaseErrorWithoutThePassword) {
+TEST_F(StoreUrlTest, UnreachablePostgresIsDatabaseUnavailableWithoutThePassword) {
   StoreOptions options;
   // Port 1 on loopback: nothing listens, so the refusal is immediate.
   options.url = "postgres://rollcall:hunter2@127.0.0.1:1/rollcall";
   auto store = Store::open(options);
   ASSERT_FALSE(store.ok());
-  EXPECT_EQ(store.error().code, "database_error");
+  EXPECT_EQ(store.error().code, "database_unavailable");
   EXPECT_EQ(store.error().message.find("hunter2"), std::string::npos) << store.error().message;
   EXPECT_NE(store.error().message.find("postgres://rollcall:***@127.0.0.1:1/rollcall"),
             std::string::npos)

@@ -17,7 +17,14 @@
 //   transaction_conflict  a PostgreSQL serialisation failure or deadlock:
 //                 the store runs the transaction again, and reports
 //                 database_busy if that keeps failing;
+//   database_unavailable  the database cannot be reached: a connection
+//                 refused, lost or timed out, the server shutting down or
+//                 starting (PostgreSQL SQLSTATE class 08, 57P01-57P03);
+//   storage_full  the disk is full (SQLITE_FULL, also past
+//                 sqlite_max_bytes; PostgreSQL 53100);
 //   database_error anything else, with the driver's message.
+// Messages carry the driver's words (hosts, paths) for the log; the HTTP
+// layer shows people its own sentence instead.
 // Once a statement fails inside a transaction, later statements fail too
 // until ROLLBACK, on both back ends (PostgreSQL's rule, applied to SQLite
 // so code tested on one behaves the same on the other).
@@ -80,7 +87,7 @@ class Connection {
 Result<std::unique_ptr<Connection>> open_sqlite(const std::filesystem::path& file,
                                                 int busy_timeout_ms);
 
-// Connects with a libpq URL (postgres://...). Errors: database_error,
+// Connects with a libpq URL (postgres://...). Errors: database_unavailable,
 // naming the host but never the password.
 Result<std::unique_ptr<Connection>> open_postgres(const std::string& url);
 

@@ -73,6 +73,18 @@ std::string format_double(double value) {
   return std::string(text, end);
 }
 
+// SQLSTATEs (PostgreSQL Appendix A) that mean the database is not there
+// for us: class 08 (connection exceptions), admin or crash shutdown, and
+// "cannot connect now" (starting up, or in recovery).
+bool is_unavailable_state(const std::string& state) {
+  return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
+}
+
+Error unavailable(std::string detail) {
+  while (!detail.empty() && (detail.back() == '\n' || detail.back() == ' ')) detail.pop_back();
+  return make_error("database_unavailable", "PostgreSQL: " + detail);
+}
+
 class PostgresConnection final : public Connection {
  public:
   explicit PostgresConnection(PGconn* connection) : connection_(connection) {}
@@ -134,7 +146,11 @@ class PostgresConnection final : public Connection {
 
  private:
   Error to_error(const PGresult* result) {
-    if (result == nullptr) return make_error("database_error", PQerrorMessage(connection_));
+    // A lost connection (the server stopped, the network went) leaves the
+    // connection bad, often without a SQLSTATE.
+    if (result == nullptr || PQstatus(connection_) != CONNECTION_OK) {
+      return unavailable(PQerrorMessage(connection_));
+    }
     const std::string state = field(result, PG_DIAG_SQLSTATE);
     const std::string primary = field(result, PG_DIAG_MESSAGE_PRIMARY);
     const std::string constraint = field(result, PG_DIAG_CONSTRAINT_NAME);
@@ -144,6 +160,13 @@ class PostgresConnection final : public Connection {
     if (state == "23503") return make_error("foreign_key", foreign_key(constraint));
     if (state == "40001" || state == "40P01") {  // serialisation failure, deadlock
       return make_error(kTransactionConflict, primary + " (" + state + ")");
+    }
+    if (is_unavailable_state(state)) {
+      return unavailable(field(result, PG_DIAG_MESSAGE_PRIMARY) + " (" + state + ")");
+    }
+    if (state == "53100") {  // disk_full
+      return make_error("storage_full",
+                        "PostgreSQL: " + primary + " (53100: the database server's disk is full)");
     }
     if (state == "55P03") {  // lock_timeout expired
       return make_error("database_busy", "the database stayed locked (" + primary +
@@ -226,7 +249,8 @@ Result<std::unique_ptr<Connection>> open_postgres(const std::string& url) {
     std::string message = PQerrorMessage(connection);
     while (!message.empty() && message.back() == '\n') message.pop_back();
     PQfinish(connection);
-    return make_error("database_error", "cannot connect to " + redact_url(url) + ": " + message);
+    return make_error("database_unavailable",
+                      "PostgreSQL: cannot connect to " + redact_url(url) + ": " + message);
   }
   // NOTICEs ("relation already exists, skipping") are not errors and
   // would otherwise go to stderr.

@@ -28,6 +28,14 @@ Error busy_error(sqlite3* db) {
                                          "); try again, or raise the busy timeout");
 }
 
+// SQLITE_FULL: the disk is full, or the file reached max_page_count
+// (sqlite_max_bytes). The cause is for the log; the store says it once.
+Error full_error(const std::string& message) {
+  return make_error(
+      "storage_full",
+      "SQLite: " + message + " (SQLITE_FULL: free disk space, or raise sqlite_max_bytes)");
+}
+
 class SqliteConnection final : public Connection {
  public:
   explicit SqliteConnection(sqlite3* db) : db_(db) {}
@@ -79,6 +87,7 @@ class SqliteConnection final : public Connection {
       return make_error("duplicate", columns);
     }
     if (code == SQLITE_CONSTRAINT_FOREIGNKEY) return make_error("foreign_key", message);
+    if (primary == SQLITE_FULL) return full_error(message);
     return make_error("database_error", message);
   }
 
@@ -319,7 +328,12 @@ Result<void> sqlite_backup(Connection& from, const fs::path& out) {
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
   sqlite3_backup_finish(backup);
+  // The copy holds every secret the database does: its owner's only,
+  // whatever the umask of the command that made it.
+  fs::permissions(out, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace,
+                  error);
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return fail(busy_error(target));
+  if ((code & 0xff) == SQLITE_FULL) return fail(full_error("the backup " + out.string()));
   if (code != SQLITE_DONE) return fail(make_error("database_error", sqlite3_errstr(code)));
   // A rollback journal makes the copy one self-contained file; the server
   // turns WAL back on when it opens it.
