@@ -10,7 +10,8 @@
 // How the two liveness signals are measured, what they can and cannot
 // stop, and where the thresholds come from: docs/ACCURACY.md "Liveness
 // (issue 6)"; `rollcall eval --liveness` measures them again. The pieces:
-// video_frames.cc (sampling), capture.cc (analysis), landmark_motion.h
+// video_frames.cc (probing and sampling), video_budget.cc (what a clip
+// may cost), capture.cc (analysis), landmark_motion.h
 // (the motion measure), anti_spoof.h (the passive model), liveness.cc
 // (the verdict).
 // Thread safety: free functions; Engine methods as in engine.h.
@@ -32,27 +33,72 @@ namespace rollcall::face {
 
 enum class CaptureKind { photos, video };
 
+// A clip's decode budget (issue 16): decoding is what a video costs, and
+// it grows with pixels x frame rate x length, which a tiny file can claim
+// in the millions (a 424 KB black 4K 240 fps clip held a worker 38 s).
+// Phones record 720p or 1080p at 30 or 60 frames a second; the check-in
+// page records 640x480. So: at most 1080p, 60 frames a second, 15 s; and
+// whatever a container claims, the sampler decodes at most
+// max_decoded_pixels (about 5 s of 1080p60, the whole of any 720p30 clip
+// within the limits), spreading its samples over the part it decodes.
 struct VideoLimits {
   std::size_t max_bytes = 30u * 1024 * 1024;  // ~10 s of 1080p phone video
   double max_seconds = 15;                    // "a few seconds"; more is a mistake
-  std::uint64_t max_pixels = 3840u * 2160u;   // per frame
-  int frames_to_sample = 10;                  // evenly spread over the clip
+  std::uint64_t max_pixels = 1920u * 1088u;   // per frame: 1080p (1088: its coded height)
+  double max_fps = 61;        // 60, and phones that report 60.02; 0 or absurd = not said
+  int frames_to_sample = 10;  // evenly spread over the clip
+  std::uint64_t max_decoded_pixels = 1920ull * 1080 * 300;
+  // Frames decoded at most, for containers that do not say their frame
+  // rate or count (counted by decoding; 15 s at 60 frames a second).
+  long max_decoded_frames = 900;
+};
+
+// What a clip's container says about it, read before any frame is
+// decoded on purpose (opening may decode the first one). 0 = not said.
+struct VideoProbe {
+  int width = 0;
+  int height = 0;
+  double fps = 0;
+  long frame_count = 0;
+  double seconds = 0;  // frame_count / fps, when both are said
 };
 
 // True iff the bytes start like an MP4/MOV (ftyp box, but not a HEIF/AVIF
 // still photo's brand) or WebM/Matroska (EBML header).
 bool looks_like_video(std::span<const std::uint8_t> bytes);
 
+// Opens the clip (through a private temporary file, as sample_video) and
+// reads its size, frame rate and frame count. Errors: video_empty,
+// video_too_large, video_unsupported_type, video_corrupt, video_failed, as
+// sample_video.
+Result<VideoProbe> probe_video(std::span<const std::uint8_t> bytes, const VideoLimits& limits = {});
+
+// The budget, in words a student understands ("this video is 3840x2160 at
+// 240 frames a second; record a normal video of a few seconds, at most
+// 1080p and 60 frames a second"). Errors: video_too_many_pixels,
+// video_frame_rate_too_high, video_too_long ("video is 22.4 s long; at
+// most 15.0 s ...").
+Result<void> check_video_budget(const VideoProbe& probe, const VideoLimits& limits = {});
+
+// How many frames the sampler decodes at most from this clip: its frame
+// count (or max_decoded_frames when not said) within max_decoded_pixels.
+long frames_to_decode(const VideoProbe& probe, const VideoLimits& limits = {});
+
+// The clip's expected verification work in typical submissions (1 = the
+// few seconds of 640x480 the check-in page records): the queue bound adds
+// these up, so a few costly clips count for what they cost.
+double video_cost(const VideoProbe& probe, const VideoLimits& limits = {});
+
 // Decodes up to limits.frames_to_sample frames spread evenly over the clip
-// (the middle of each of n equal parts), in time order.
+// (the middle of each of n equal parts of what frames_to_decode allows),
+// in time order, after checking the budget from the container.
 // OpenCV 4.6's VideoCapture reads only from a file or URL, so the bytes go
 // through a private temporary file (mkstemp, mode 0600) that is removed
 // before returning, whatever the outcome.
 // Errors: video_empty, video_too_large (checked before anything is
 // written), video_unsupported_type (not MP4/MOV/WebM), video_corrupt (does
-// not open or no frame decodes), video_too_long ("video is 22.4 s long; at
-// most 15.0 s ..."), video_too_many_pixels, video_failed (no temporary
-// file could be written: the server's fault).
+// not open or no frame decodes), those of check_video_budget,
+// video_failed (no temporary file could be written: the server's fault).
 Result<std::vector<cv::Mat>> sample_video(std::span<const std::uint8_t> bytes,
                                           const VideoLimits& limits = {});
 

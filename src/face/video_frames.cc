@@ -1,6 +1,7 @@
 // src/face/video_frames.cc
 //
-// Video bytes to a few frames (capture.h: looks_like_video, sample_video).
+// Video bytes to what their container says and to a few frames (capture.h:
+// looks_like_video, probe_video, sample_video).
 // OpenCV 4.6's VideoCapture reads only from a path, so the bytes go
 // through a private temporary file that this file owns and always removes.
 #include <fcntl.h>
@@ -74,26 +75,52 @@ std::string one_decimal(double v) {
 
 std::string megabytes(std::size_t bytes) { return one_decimal(bytes / (1024.0 * 1024.0)) + " MB"; }
 
-// Frame rates above this are not phone video; a stream claiming more is
-// treated as damaged (it would also make the frame count a bomb).
-constexpr double kMaxFps = 240;
-
-Error too_long(double seconds, const VideoLimits& limits) {
-  return make_error("video_too_long", "video is " + one_decimal(seconds) + " s long; at most " +
-                                          one_decimal(limits.max_seconds) +
-                                          " s: record a few seconds of your face");
-}
+// A frame rate a container claims at or above this is not a frame rate
+// (WebM from a browser often says its time base, 1000) and is taken as not
+// said; anything below is believed and judged by the budget.
+constexpr double kNotARate = 500;
 
 Result<void> check_pixels(int width, int height, const VideoLimits& limits) {
-  const std::uint64_t pixels = static_cast<std::uint64_t>(std::max(width, 0)) *
-                               static_cast<std::uint64_t>(std::max(height, 0));
-  if (pixels > limits.max_pixels) {
-    return make_error("video_too_many_pixels", "video frames are " + std::to_string(width) + "x" +
-                                                   std::to_string(height) + " pixels; at most " +
-                                                   std::to_string(limits.max_pixels) +
-                                                   " pixels (4K): record at a lower resolution");
+  VideoProbe frame;
+  frame.width = width;
+  frame.height = height;
+  return check_video_budget(frame, limits);
+}
+
+// What the opened container says; a count is only believed with a rate.
+VideoProbe read_probe(cv::VideoCapture& video) {
+  VideoProbe probe;
+  probe.width = static_cast<int>(video.get(cv::CAP_PROP_FRAME_WIDTH));
+  probe.height = static_cast<int>(video.get(cv::CAP_PROP_FRAME_HEIGHT));
+  const double fps = video.get(cv::CAP_PROP_FPS);
+  probe.fps = std::isfinite(fps) && fps > 0 && fps < kNotARate ? fps : 0;
+  const double count = video.get(cv::CAP_PROP_FRAME_COUNT);
+  if (probe.fps > 0 && std::isfinite(count) && count > 0 && count < 1e9) {
+    probe.frame_count = static_cast<long>(count);
+    probe.seconds = static_cast<double>(probe.frame_count) / probe.fps;
+  }
+  return probe;
+}
+
+// The checks every entry point makes before writing anything.
+Result<void> check_bytes(std::span<const std::uint8_t> bytes, const VideoLimits& limits) {
+  if (bytes.empty()) return make_error("video_empty", "the video is empty");
+  if (bytes.size() > limits.max_bytes) {
+    return make_error("video_too_large", "video is " + megabytes(bytes.size()) + "; at most " +
+                                             megabytes(limits.max_bytes) +
+                                             ": record a shorter or smaller clip");
+  }
+  if (!looks_like_video(bytes)) {
+    return make_error("video_unsupported_type",
+                      "not a video this server reads: send MP4, MOV or WebM");
   }
   return {};
+}
+
+Error not_opened() {
+  return make_error("video_corrupt",
+                    "the video could not be opened: it is damaged or uses a codec this server "
+                    "lacks");
 }
 
 // Indices 0..count-1 spread evenly: the middle of each of n equal parts,
@@ -133,15 +160,12 @@ Result<std::vector<cv::Mat>> read_frames(cv::VideoCapture& video, const std::vec
   return frames;
 }
 
-// Counts frames by grabbing them all, for containers that do not say
-// (some WebM files). Stops past the longest allowed clip.
-Result<long> count_frames(cv::VideoCapture& video, double fps, const VideoLimits& limits) {
-  const double rate = fps > 0 ? fps : kMaxFps;
-  const long most = static_cast<long>(std::ceil(limits.max_seconds * rate)) + 1;
+// Counts frames by decoding them, for containers that do not say (some
+// WebM files), but never more than `most`: past that the clip is sampled
+// from its first `most` frames, whatever it holds after them.
+long count_frames(cv::VideoCapture& video, long most) {
   long n = 0;
-  while (video.grab()) {
-    if (++n > most) return too_long(static_cast<double>(n) / rate, limits);
-  }
+  while (n < most && video.grab()) ++n;
   return n;
 }
 
@@ -161,44 +185,45 @@ bool looks_like_video(std::span<const std::uint8_t> bytes) {
   return bytes.size() >= 4 && std::memcmp(bytes.data(), kEbml, 4) == 0;
 }
 
-Result<std::vector<cv::Mat>> sample_video(std::span<const std::uint8_t> bytes,
-                                          const VideoLimits& limits) {
-  if (bytes.empty()) return make_error("video_empty", "the video is empty");
-  if (bytes.size() > limits.max_bytes) {
-    return make_error("video_too_large", "video is " + megabytes(bytes.size()) + "; at most " +
-                                             megabytes(limits.max_bytes) +
-                                             ": record a shorter or smaller clip");
-  }
-  if (!looks_like_video(bytes)) {
-    return make_error("video_unsupported_type",
-                      "not a video this server reads: send MP4, MOV or WebM");
-  }
+Result<VideoProbe> probe_video(std::span<const std::uint8_t> bytes, const VideoLimits& limits) {
+  ROLLCALL_TRY(check_bytes(bytes, limits));
   auto written = TempFile::write(bytes);
   if (!written) return written.error();
   const TempFile file = std::move(written).value();
   try {
     cv::VideoCapture video(file.path(), cv::CAP_FFMPEG);
-    if (!video.isOpened()) {
-      return make_error("video_corrupt",
-                        "the video could not be opened: it is damaged or "
-                        "uses a codec this server lacks");
-    }
-    ROLLCALL_TRY(check_pixels(static_cast<int>(video.get(cv::CAP_PROP_FRAME_WIDTH)),
-                              static_cast<int>(video.get(cv::CAP_PROP_FRAME_HEIGHT)), limits));
-    double fps = video.get(cv::CAP_PROP_FPS);
-    if (!(fps > 0 && fps <= kMaxFps)) fps = 0;
-    long count = static_cast<long>(video.get(cv::CAP_PROP_FRAME_COUNT));
-    if (count <= 0 || fps == 0) {
-      // The container does not say: count by decoding, then start again.
-      auto counted = count_frames(video, fps, limits);
-      if (!counted) return counted.error();
-      count = *counted;
+    if (!video.isOpened()) return not_opened();
+    return read_probe(video);
+  } catch (const cv::Exception& e) {
+    return make_error("video_corrupt", std::string("the video could not be read: ") + e.what());
+  }
+}
+
+Result<std::vector<cv::Mat>> sample_video(std::span<const std::uint8_t> bytes,
+                                          const VideoLimits& limits) {
+  ROLLCALL_TRY(check_bytes(bytes, limits));
+  auto written = TempFile::write(bytes);
+  if (!written) return written.error();
+  const TempFile file = std::move(written).value();
+  try {
+    cv::VideoCapture video(file.path(), cv::CAP_FFMPEG);
+    if (!video.isOpened()) return not_opened();
+    // The budget again (the submission checked it too): a worker must not
+    // start on a clip no one should have queued.
+    const VideoProbe probe = read_probe(video);
+    ROLLCALL_TRY(check_video_budget(probe, limits));
+    const long most = frames_to_decode(probe, limits);
+    long count = probe.frame_count;
+    if (count <= 0) {
+      // The container does not say: count by decoding (bounded), then
+      // start again.
+      count = count_frames(video, most);
       video.release();
       video.open(file.path(), cv::CAP_FFMPEG);
       if (!video.isOpened()) return make_error("video_corrupt", "the video could not be reopened");
     }
-    if (fps > 0 && count / fps > limits.max_seconds) return too_long(count / fps, limits);
-    auto frames = read_frames(video, evenly_spread(count, limits.frames_to_sample), limits);
+    auto frames =
+        read_frames(video, evenly_spread(std::min(count, most), limits.frames_to_sample), limits);
     if (!frames) return frames.error();
     if (frames->empty()) {
       return make_error("video_corrupt",

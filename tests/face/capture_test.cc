@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
@@ -300,6 +301,82 @@ TEST(Capture, FramesOverThePixelLimitAreRefused) {
   const auto frames = sample_video(bytes_of(kClip), limits);
   ASSERT_FALSE(frames.ok());
   EXPECT_EQ(frames.error().code, "video_too_many_pixels");
+}
+
+// ---- The decode budget (issue 16, defect 9) --------------------------------
+
+TEST(Capture, A4kHighFrameRateClipIsRefusedFromItsContainer) {
+  // Black 4K at 240 frames a second: a few KB, and tens of seconds to
+  // decode frame by frame. A quarter of a second says as much.
+  Scratch scratch;
+  ffmpeg(
+      "-f lavfi -i color=black:s=3840x2160:r=240 -t 0.25 -c:v libx264 -preset ultrafast "
+      "-pix_fmt yuv420p " +
+      (scratch / "4k240.mp4").string());
+  const auto bytes = read_bytes(scratch / "4k240.mp4");
+  const auto probe = probe_video(bytes);
+  ASSERT_TRUE(probe.ok()) << probe.error().message;
+  EXPECT_EQ(probe->width, 3840);
+  EXPECT_EQ(probe->height, 2160);
+  EXPECT_NEAR(probe->fps, 240, 0.5);
+  const auto fits = check_video_budget(*probe);
+  ASSERT_FALSE(fits.ok());
+  EXPECT_EQ(fits.error().code, "video_too_many_pixels");
+  EXPECT_EQ(fits.error().message,
+            "this video is 3840x2160 at 240 frames a second; record a normal video of a few "
+            "seconds, at most 1080p and 60 frames a second");
+  // The worker refuses it too, before decoding.
+  const auto started = std::chrono::steady_clock::now();
+  const auto frames = sample_video(bytes);
+  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(), 3.0);
+  ASSERT_FALSE(frames.ok());
+  EXPECT_EQ(frames.error().code, "video_too_many_pixels");
+}
+
+TEST(Capture, AFrameRateAbove60IsRefusedInWords) {
+  VideoProbe probe;
+  probe.width = 1280;
+  probe.height = 720;
+  probe.fps = 120;
+  const auto fits = check_video_budget(probe);
+  ASSERT_FALSE(fits.ok());
+  EXPECT_EQ(fits.error().code, "video_frame_rate_too_high");
+  EXPECT_EQ(fits.error().message.rfind("this video is 1280x720 at 120 frames a second; ", 0), 0u)
+      << fits.error().message;
+  probe.fps = 59.94;  // what phones call 60
+  EXPECT_TRUE(check_video_budget(probe).ok());
+}
+
+TEST(Capture, TheSamplerDecodesNoMoreThanItsBudgetWhateverTheClipSays) {
+  // 100 frames' worth of the clip's pixels: the samples come from its
+  // first 100 frames (lin_manuel_miranda alone from ~90), never from the
+  // crowd at the end (from ~225) that the whole clip's samples reach.
+  VideoLimits limits;
+  limits.max_decoded_pixels = 640ull * 360 * 100;
+  auto frames = sample_video(bytes_of(kClip), limits);
+  ASSERT_TRUE(frames.ok()) << frames.error().message;
+  ASSERT_EQ(frames->size(), 10u);
+  const auto last = engine().analyze_portrait(frames->back(), QualityPolicy::recognition());
+  EXPECT_TRUE(last.ok() || last.error().code != "several_faces") << last.error().message;
+  VideoProbe probe;
+  probe.width = 640;
+  probe.height = 360;
+  probe.fps = 29.97;
+  probe.frame_count = 275;
+  EXPECT_EQ(frames_to_decode(probe, limits), 100);
+  EXPECT_EQ(frames_to_decode(probe), 275);
+  // A container that says nothing is bounded all the same.
+  const long unknown = frames_to_decode(VideoProbe{});
+  EXPECT_GT(unknown, 250);  // 1080p's pixels (the largest allowed) for 300 frames
+  EXPECT_LE(unknown, 300);
+}
+
+TEST(Capture, AVideosCostGrowsWithWhatItDecodes) {
+  VideoProbe page{640, 480, 30, 120, 4};  // what the check-in page records
+  EXPECT_NEAR(video_cost(page), 1.0, 1e-9);
+  VideoProbe full_hd{1920, 1080, 60, 900, 15};  // the most the budget allows
+  EXPECT_GT(video_cost(full_hd), 8.0);
+  EXPECT_LT(video_cost(full_hd), 10.0);  // 300 frames decoded, not 900
 }
 
 TEST(Capture, LeavesNoTemporaryFileBehind) {
