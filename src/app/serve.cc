@@ -154,9 +154,9 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   zip_limits.max_entry_bytes = settings.max_image_bytes;
   runtime->importer = std::make_unique<jobs::Importer>(*runtime->store, *runtime->roster_import,
                                                        *runtime->runner, zip_limits);
-  runtime->login_per_ip = std::make_unique<RateLimiter>(settings.login_attempts_per_minute_ip);
-  runtime->login_per_account =
-      std::make_unique<RateLimiter>(settings.login_attempts_per_minute_account);
+  runtime->login_limits = std::make_unique<domain::LoginLimits>(domain::LoginLimitsOptions{
+      settings.login_attempts_per_minute_ip, settings.login_attempts_per_minute_account,
+      settings.login_attempts_per_hour_account});
   domain::SessionOptions session_options;
   session_options.limits = enrollment.limits;
   session_options.limits.max_pixels =
@@ -201,13 +201,11 @@ http::Services services_of(Runtime& rt) {
   system.telegram_mode = rt.settings.telegram_mode;
   system.has_web_ui = !resolve_web_dir(rt.settings).empty();
   return http::Services{
-      *rt.store,        *rt.accounts,          *rt.directory,
-      *rt.enrollment,   *rt.importer,          rt.metrics,
-      *rt.login_per_ip, *rt.login_per_account, [&rt] { return rt.models_problem; },
-      "0.1.0",          *rt.sessions,          *rt.reports,
-      *rt.webhooks,     *rt.checkins,          *rt.telegram_links,
-      nullptr,          *rt.runtime_settings,  *rt.backups,
-      std::move(system)};
+      *rt.store,    *rt.accounts,       *rt.directory,    *rt.enrollment,
+      *rt.importer, rt.metrics,         *rt.login_limits, [&rt] { return rt.models_problem; },
+      "0.1.0",      *rt.sessions,       *rt.reports,      *rt.webhooks,
+      *rt.checkins, *rt.telegram_links, nullptr,          *rt.runtime_settings,
+      *rt.backups,  std::move(system)};
 }
 
 sigset_t block_stop_signals() {

@@ -12,7 +12,6 @@
 #include <memory>
 
 #include "app/settings.h"
-#include "base/rate_limiter.h"
 #include "base/result.h"
 #include "bots/bots.h"
 #include "domain/accounts.h"
@@ -20,6 +19,7 @@
 #include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
+#include "domain/login_limits.h"
 #include "domain/reports.h"
 #include "domain/roster_import.h"
 #include "domain/runtime_settings.h"
@@ -56,8 +56,7 @@ struct Runtime {
   std::unique_ptr<domain::Checkins> checkins;
   std::unique_ptr<domain::TelegramLinks> telegram_links;
   http::Metrics metrics;
-  std::unique_ptr<RateLimiter> login_per_ip;  // failed logins
-  std::unique_ptr<RateLimiter> login_per_account;
+  std::unique_ptr<domain::LoginLimits> login_limits;
 };
 
 // Opens the database (running migrations), creates the first admin, and

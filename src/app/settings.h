@@ -53,7 +53,8 @@ struct Settings {
   int refresh_token_ttl_s = 30 * 24 * 3600;
   std::string admin_password;  // secret; first start only; "" = generated and printed
   int login_attempts_per_minute_ip = 20;
-  int login_attempts_per_minute_account = 5;
+  int login_attempts_per_minute_account = 5;  // per account and address
+  int login_attempts_per_hour_account = 30;   // per account, from addresses not known good
 
   // Faces.
   std::string retention = "keep_photos";  // or "embeddings_only"

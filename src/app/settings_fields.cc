@@ -333,8 +333,13 @@ std::vector<SettingField> make_fields() {
                                  "failed logins allowed per minute from one IP address",
                                  &Settings::login_attempts_per_minute_ip, 1, 100'000));
   fields.push_back(integer_field("login_attempts_per_minute_account",
-                                 "failed logins allowed per minute for one account",
+                                 "failed logins allowed per minute for one account from one IP "
+                                 "address",
                                  &Settings::login_attempts_per_minute_account, 1, 1000));
+  fields.push_back(integer_field("login_attempts_per_hour_account",
+                                 "failed logins allowed per hour for one account from all IP "
+                                 "addresses it has not logged in from before",
+                                 &Settings::login_attempts_per_hour_account, 1, 100'000));
   // Faces.
   fields.push_back(text_field("retention",
                               "keep_photos, or embeddings_only to delete photos once embedded",

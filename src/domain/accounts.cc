@@ -68,8 +68,9 @@ Accounts::Accounts(store::Store& store, AccountsOptions options)
 Result<TokenPair> Accounts::issue(store::Tx& tx, const store::User& user,
                                   const std::string& family) {
   const std::int64_t now_ms = unix_ms_now();
-  AccessClaims claims{user.id.value, store::to_string(user.role), now_ms / 1000,
-                      now_ms / 1000 + options_.access_token_ttl_s, random_token(12)};
+  AccessClaims claims{user.id.value,    store::to_string(user.role),
+                      now_ms / 1000,    now_ms / 1000 + options_.access_token_ttl_s,
+                      random_token(12), family};
   TokenPair pair;
   pair.access_token = sign_jwt(claims, options_.jwt_key);
   pair.refresh_token = random_token(32);
@@ -100,8 +101,11 @@ Result<TokenPair> Accounts::login(const std::string& username, const std::string
   if (!(*user)->is_active) {
     return make_error("account_disabled", "this account is disabled; ask an administrator");
   }
-  return store_.write_value<TokenPair>(
-      [&](store::Tx& tx) { return issue(tx, **user, random_token(16)); });
+  return store_.write_value<TokenPair>([&](store::Tx& tx) -> Result<TokenPair> {
+    const std::string family = random_token(16);
+    ROLLCALL_TRY(tx.insert_login((*user)->id, family, unix_ms_now()));
+    return issue(tx, **user, family);
+  });
 }
 
 Result<TokenPair> Accounts::refresh(const std::string& refresh_token) {
@@ -112,15 +116,20 @@ Result<TokenPair> Accounts::refresh(const std::string& refresh_token) {
     if (!found) return found.error();
     if (!*found || (*found)->is_revoked) return refresh_invalid();
     const auto& token = **found;
-    if (token.is_used) {
-      // Revoke in this transaction and commit it, then report the reuse.
-      auto revoked = tx.revoke_token_family(token.family);
-      if (!revoked) return revoked.error();
+    // Revokes in this transaction and commits it, then reports the reuse.
+    auto reused = [&]() -> Result<TokenPair> {
+      ROLLCALL_TRY(tx.revoke_token_family(token.family));
       reuse = make_error("refresh_token_reused",
                          "this refresh token was already used, so every session of this login "
                          "has been ended; log in again");
       return TokenPair{};
-    }
+    };
+    if (token.is_used) return reused();
+    // The login's own row decides: a refresh racing a logout may have
+    // written a token the logout did not see.
+    auto live = tx.is_login_live(token.family, token.user);
+    if (!live) return live.error();
+    if (!*live) return refresh_invalid();
     if (token.expires_ms <= unix_ms_now()) {
       return make_error("refresh_token_expired", "the refresh token has expired; log in again");
     }
@@ -131,6 +140,7 @@ Result<TokenPair> Accounts::refresh(const std::string& refresh_token) {
     }
     auto used = tx.mark_refresh_token_used(token.id);
     if (!used) return used.error();
+    if (!*used) return reused();  // a simultaneous request used it first
     return issue(tx, *user, token.family);
   });
   if (reuse) return *reuse;
@@ -173,6 +183,13 @@ Result<void> Accounts::change_password(const Principal& who, const std::string& 
 Result<Principal> Accounts::authenticate(const std::string& access_token) {
   auto claims = verify_jwt(access_token, options_.jwt_key, unix_ms_now() / 1000);
   if (!claims) return claims.error();
+  if (claims->session_id.empty()) {
+    // Issued before tokens named their login: the refresh token still
+    // works and gives one that does.
+    return make_error("token_expired",
+                      "the access token is from an older version; get a new one from "
+                      "/api/v1/auth/refresh");
+  }
   return store_.read_value<Principal>([&](store::Tx& tx) -> Result<Principal> {
     auto user = tx.find_user(UserId{claims->user_id});
     if (!user) return user.error();
@@ -184,12 +201,23 @@ Result<Principal> Accounts::authenticate(const std::string& access_token) {
     if (!(*user)->is_active) {
       return make_error("account_disabled", "this account is disabled; ask an administrator");
     }
+    // Checked on every request, so the token ends with its login: at
+    // logout, refresh-token reuse, a password change or reset, a disable
+    // (and stays dead after the account is enabled again).
+    auto live = tx.is_login_live(claims->session_id, (*user)->id);
+    if (!live) return live.error();
+    if (!*live) {
+      return make_error("token_invalid",
+                        "this login has ended (signed out, password changed or account "
+                        "disabled); log in again");
+    }
     return principal_of(tx, **user);
   });
 }
 
 Result<CreatedUser> Accounts::create_user(store::Tx& tx, const NewUser& request) {
-  auto username = clean_identifier("username", lower_ascii(request.username), 64, true);
+  auto username =
+      clean_identifier("username", lower_ascii(request.username), kMaxUsernameChars, true);
   if (!username) return username.error();
   if (username->size() < 3) {
     return field_error("invalid_field", "username", "username must have at least 3 characters");

@@ -5,10 +5,21 @@
 // refresh token is a random string stored only as its SHA-256, rotated on
 // every use; presenting a rotated one again revokes its whole family (the
 // login it came from), since only a thief would hold an old one.
+// Logins end: an access token names its login (the family, claim "sid")
+// and authenticate() checks on every request that the login is live
+// (store: logins), so a token stops working the moment its login ends:
+// logout (that login), refresh-token reuse (that login), a password change
+// or an admin's reset and disabling the account (every login of the user;
+// enabling it again brings none back). A login per token rather than one
+// version number per user, because a version bump would end every device's
+// access token at one device's logout, and the web UI treats that answer
+// (token_invalid) as signed out; the check costs one indexed read next to
+// the user's row that authenticate() reads anyway.
 // Leaves to others: rate limiting (http), transport.
 // Thread safety: shared by all request threads; state is in the store.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -18,6 +29,9 @@
 #include "store/store.h"
 
 namespace rollcall::domain {
+
+// The longest username (ASCII letters, digits and . _ / - @).
+inline constexpr std::size_t kMaxUsernameChars = 64;
 
 struct AccountsOptions {
   std::string jwt_key;  // at least 32 bytes
@@ -57,8 +71,8 @@ class Accounts {
   // refresh_token_reused (the family is revoked), account_disabled.
   Result<TokenPair> refresh(const std::string& refresh_token);
 
-  // Revokes the token's family. Unknown tokens succeed: logging out twice
-  // is not an error.
+  // Ends the token's login: its refresh tokens and its access tokens.
+  // Unknown tokens succeed: logging out twice is not an error.
   Result<void> logout(const std::string& refresh_token);
 
   // Errors: password_wrong, password_too_short/long, password_unchanged
@@ -82,7 +96,9 @@ class Accounts {
                                                     const std::string& username,
                                                     const std::string& password);
 
-  // Errors: token_invalid, token_expired, account_disabled.
+  // Errors: token_invalid (also when its login has ended), token_expired
+  // (also for a token from before tokens named their login: refresh it),
+  // account_disabled.
   Result<Principal> authenticate(const std::string& access_token);
 
   // Validates and inserts a user inside `tx`. Errors: invalid_field

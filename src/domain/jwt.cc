@@ -54,7 +54,8 @@ std::string sign_jwt(const AccessClaims& claims, const std::string& key) {
                                   {"role", claims.role},
                                   {"iat", claims.issued_s},
                                   {"exp", claims.expires_s},
-                                  {"jti", claims.token_id}};
+                                  {"jti", claims.token_id},
+                                  {"sid", claims.session_id}};
   const std::string signing_input = header + "." + base64url(payload.dump());
   return signing_input + "." + base64url(hmac(signing_input, key));
 }
@@ -99,6 +100,10 @@ Result<AccessClaims> verify_jwt(const std::string& token, const std::string& key
   claims.issued_s = claims_json.value("iat", std::int64_t{0});
   claims.expires_s = claims_json["exp"].get<std::int64_t>();
   claims.token_id = claims_json.value("jti", "");
+  if (claims_json.contains("sid")) {
+    if (!claims_json["sid"].is_string()) return invalid("bad session");
+    claims.session_id = claims_json["sid"].get<std::string>();
+  }
   if (now_s >= claims.expires_s) {
     return make_error("token_expired",
                       "the access token has expired; get a new one from /api/v1/auth/refresh");

@@ -23,6 +23,10 @@ struct AccessClaims {
   std::int64_t issued_s = 0;   // "iat", Unix seconds
   std::int64_t expires_s = 0;  // "exp", Unix seconds
   std::string token_id;        // "jti"
+  // "sid": the login the token belongs to (its refresh-token family), so
+  // the token ends with it (accounts.h). "" in tokens from before it was
+  // added.
+  std::string session_id;
 };
 
 // Requires: key is at least 32 bytes.

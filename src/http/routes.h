@@ -13,12 +13,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/rate_limiter.h"
 #include "domain/accounts.h"
 #include "domain/backups.h"
 #include "domain/checkin.h"
 #include "domain/directory.h"
 #include "domain/enrollment.h"
+#include "domain/login_limits.h"
 #include "domain/reports.h"
 #include "domain/runtime_settings.h"
 #include "domain/sessions.h"
@@ -49,8 +49,7 @@ struct Services {
   domain::Enrollment& enrollment;
   jobs::Importer& importer;
   Metrics& metrics;
-  RateLimiter& login_per_ip;
-  RateLimiter& login_per_account;
+  domain::LoginLimits& login_limits;
   // Readiness beyond the database: "" when the models are loaded, else why not.
   std::function<std::string()> models_problem;
   std::string version;

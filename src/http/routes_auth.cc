@@ -40,24 +40,30 @@ void add_auth_routes(Router& router, Services& s) {
                if (!username) return username.error();
                auto password = input->required_text("password");
                if (!password) return password.error();
-               // Only failures count, so a user who logs in often is never
-               // locked out; a guesser is stopped after the limit either way.
+               // No account has a longer name, and nothing longer may reach
+               // the limiter or the store.
+               if (username->size() > domain::kMaxUsernameChars) {
+                 return field_error("invalid_field", "username",
+                                    "username must be at most " +
+                                        std::to_string(domain::kMaxUsernameChars) + " characters");
+               }
+               // The attempt is reserved before the password is checked, so
+               // simultaneous guesses cannot all pass; a login that succeeds
+               // gives it back, so a user who logs in often is never limited.
                const std::string account = domain::lower_ascii(*username);
                int retry_after_s = 0;
-               if (s.login_per_ip.is_limited(call.remote_ip, retry_after_s) ||
-                   s.login_per_account.is_limited(account, retry_after_s)) {
+               auto attempt = s.login_limits.reserve(account, call.remote_ip, retry_after_s);
+               if (!attempt) {
                  return with_retry_after(
                      error_reply(rate_limited("failed logins", retry_after_s), call.request_id),
                      retry_after_s);
                }
                auto pair = s.accounts.login(*username, *password);
                if (!pair) {
-                 if (pair.error().code == "login_failed") {
-                   s.login_per_ip.count(call.remote_ip);
-                   s.login_per_account.count(account);
-                 }
+                 if (pair.error().code != "login_failed") s.login_limits.not_counted(*attempt);
                  return pair.error();
                }
+               s.login_limits.succeeded(*attempt);
                return Reply::json(token_json(*pair));
              });
   router.add("POST", "/api/v1/auth/refresh", kAnyone,

@@ -528,6 +528,32 @@ ALTER TABLE students ADD CONSTRAINT uq__students__class_id__roll_key UNIQUE (cla
 ALTER TABLE users ADD COLUMN must_change_password BOOLEAN NOT NULL DEFAULT FALSE;
 )sql",
      true},
+
+    // Logins that end when they should (issue 16): one row per login (the
+    // family its refresh tokens share), ended by logout, refresh-token
+    // reuse, a password change or reset, and disabling the account. Access
+    // tokens name their login ("sid") and every request checks it is still
+    // live, so an access token stops working when its login ends instead of
+    // up to access_token_ttl_s later. One row holds the state, so a refresh
+    // racing a logout cannot leave a live token behind (a new refresh
+    // token is checked against the login, not only its own row). Logins of
+    // refresh tokens already issued are carried over, ended if revoked.
+    {13, "logins", R"sql(
+CREATE TABLE logins (
+  id {id},
+  family TEXT NOT NULL,
+  user_id BIGINT NOT NULL
+    CONSTRAINT fk__logins__user_id__users REFERENCES users (id) ON DELETE CASCADE,
+  created_ms BIGINT NOT NULL,
+  ended_ms BIGINT,
+  CONSTRAINT uq__logins__family UNIQUE (family)
+);
+CREATE INDEX idx__logins__user_id ON logins (user_id);
+INSERT INTO logins (family, user_id, created_ms, ended_ms)
+  SELECT family, MIN(user_id), MIN(created_ms),
+         CASE WHEN MAX(CASE WHEN is_revoked THEN 1 ELSE 0 END) = 1 THEN MAX(created_ms) END
+  FROM refresh_tokens GROUP BY family;
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

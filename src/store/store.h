@@ -86,10 +86,17 @@ class Tx {
   Result<bool> delete_user(UserId id);
   Result<std::int64_t> count_users(Role role);
 
-  // Refresh tokens.
+  // Logins and their refresh tokens. A login is the family its refresh
+  // tokens share; its access tokens name it, and work while it is live.
+  Result<void> insert_login(UserId user, const std::string& family, std::int64_t now_ms);
+  // True iff `family` is a login of `user` that has not ended.
+  Result<bool> is_login_live(const std::string& family, UserId user);
   Result<void> insert_refresh_token(const RefreshToken& token);
   Result<std::optional<RefreshToken>> find_refresh_token(const std::string& token_hash);
-  Result<void> mark_refresh_token_used(std::int64_t id);
+  // Marks a token used unless it already was: false when another request
+  // used it first (PostgreSQL waits for that one to commit, then sees it).
+  Result<bool> mark_refresh_token_used(std::int64_t id);
+  // End one login (its refresh tokens and its access tokens), or all of a user's.
   Result<void> revoke_token_family(const std::string& family);
   Result<void> revoke_user_tokens(UserId user);
 

@@ -153,6 +153,20 @@ Result<std::int64_t> Tx::count_users(Role role) {
                         {param(to_string(role))});
 }
 
+Result<void> Tx::insert_login(UserId user, const std::string& family, std::int64_t now_ms) {
+  return exec(connection_, "INSERT INTO logins (family, user_id, created_ms) VALUES ($1, $2, $3)",
+              {param(family), param(user), param(now_ms)});
+}
+
+Result<bool> Tx::is_login_live(const std::string& family, UserId user) {
+  auto live = select_integer(
+      connection_,
+      "SELECT COUNT(*) FROM logins WHERE family = $1 AND user_id = $2 AND ended_ms IS NULL",
+      {param(family), param(user)});
+  if (!live) return live.error();
+  return *live > 0;
+}
+
 Result<void> Tx::insert_refresh_token(const RefreshToken& token) {
   return exec(
       connection_,
@@ -167,17 +181,30 @@ Result<std::optional<RefreshToken>> Tx::find_refresh_token(const std::string& to
                     {param(token_hash)}, read_token);
 }
 
-Result<void> Tx::mark_refresh_token_used(std::int64_t id) {
-  return change_one(connection_, "UPDATE refresh_tokens SET is_used = TRUE WHERE id = $1",
-                    {param(id)}, "refresh token with id " + std::to_string(id));
+Result<bool> Tx::mark_refresh_token_used(std::int64_t id) {
+  // The condition is re-read after a concurrent update of the row commits,
+  // so of two simultaneous uses of one token only one wins.
+  auto marked = connection_.query(
+      "UPDATE refresh_tokens SET is_used = TRUE WHERE id = $1 AND is_used = FALSE RETURNING id",
+      {param(id)});
+  if (!marked) return marked.error();
+  return !marked->rows.empty();
 }
 
+// The login row is what access tokens are checked against; the tokens'
+// own flag stays for refresh, which reads both.
 Result<void> Tx::revoke_token_family(const std::string& family) {
+  ROLLCALL_TRY(exec(connection_,
+                    "UPDATE logins SET ended_ms = $2 WHERE family = $1 AND ended_ms IS NULL",
+                    {param(family), param(unix_ms_now())}));
   return exec(connection_, "UPDATE refresh_tokens SET is_revoked = TRUE WHERE family = $1",
               {param(family)});
 }
 
 Result<void> Tx::revoke_user_tokens(UserId user) {
+  ROLLCALL_TRY(exec(connection_,
+                    "UPDATE logins SET ended_ms = $2 WHERE user_id = $1 AND ended_ms IS NULL",
+                    {param(user), param(unix_ms_now())}));
   return exec(connection_, "UPDATE refresh_tokens SET is_revoked = TRUE WHERE user_id = $1",
               {param(user)});
 }

@@ -11,7 +11,7 @@ namespace {
 const std::string kKey = "0123456789abcdef0123456789abcdef-test-key";
 
 AccessClaims claims_until(std::int64_t expires_s) {
-  return AccessClaims{42, "teacher", 1000, expires_s, "abc"};
+  return AccessClaims{42, "teacher", 1000, expires_s, "abc", "login-1"};
 }
 
 TEST(Jwt, VerifiesWhatItSigned) {
@@ -21,6 +21,7 @@ TEST(Jwt, VerifiesWhatItSigned) {
   EXPECT_EQ(claims->role, "teacher");
   EXPECT_EQ(claims->expires_s, 2000);
   EXPECT_EQ(claims->token_id, "abc");
+  EXPECT_EQ(claims->session_id, "login-1") << "the login it ends with";
 }
 
 TEST(Jwt, RejectsAnExpiredToken) {
@@ -39,7 +40,7 @@ TEST(Jwt, RejectsATamperedPayload) {
   auto token = sign_jwt(claims_until(2000), kKey);
   const auto first = token.find('.');
   // Swap the payload for one claiming admin, keeping the signature.
-  auto forged = sign_jwt(AccessClaims{42, "admin", 1000, 2000, "abc"}, kKey + "other");
+  auto forged = sign_jwt(AccessClaims{42, "admin", 1000, 2000, "abc", "login-1"}, kKey + "other");
   const auto forged_payload = forged.substr(forged.find('.'), forged.rfind('.') - forged.find('.'));
   token = token.substr(0, first) + forged_payload + token.substr(token.rfind('.'));
   auto claims = verify_jwt(token, kKey, 1500);

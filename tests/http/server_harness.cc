@@ -359,6 +359,7 @@ bool ServerProcess::launch(const Options& options, std::string& error) {
       {"--http-threads", "24"},
       {"--login-attempts-per-minute-ip", "100000"},
       {"--login-attempts-per-minute-account", "1000"},
+      {"--login-attempts-per-hour-account", "100000"},
       {"--log-format", "json"},
   };
   for (const auto& [flag, value] : options.flags) {

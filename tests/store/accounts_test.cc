@@ -160,8 +160,46 @@ TEST_P(AccountsTest, MarkingATokenUsedSticks) {
   const UserId owner = add_user("hank");
   must(write([&](Tx& tx) { return tx.insert_refresh_token(token(owner, "fam", "h1")); }));
   const auto id = must(read([](Tx& tx) { return tx.find_refresh_token("h1"); }))->id;
-  must(write([&](Tx& tx) { return tx.mark_refresh_token_used(id); }));
+  EXPECT_TRUE(must(write([&](Tx& tx) { return tx.mark_refresh_token_used(id); })));
   EXPECT_TRUE(must(read([](Tx& tx) { return tx.find_refresh_token("h1"); }))->is_used);
+}
+
+TEST_P(AccountsTest, MarkingATokenUsedAgainSaysSomeoneElseUsedItFirst) {
+  const UserId owner = add_user("hugo");
+  must(write([&](Tx& tx) { return tx.insert_refresh_token(token(owner, "fam", "h2")); }));
+  const auto id = must(read([](Tx& tx) { return tx.find_refresh_token("h2"); }))->id;
+  EXPECT_TRUE(must(write([&](Tx& tx) { return tx.mark_refresh_token_used(id); })));
+  EXPECT_FALSE(must(write([&](Tx& tx) { return tx.mark_refresh_token_used(id); })));
+}
+
+TEST_P(AccountsTest, ALoginIsLiveUntilItsFamilyIsRevoked) {
+  const UserId owner = add_user("iris");
+  must(write([&](Tx& tx) { return tx.insert_login(owner, "phone", 1000); }));
+  must(write([&](Tx& tx) { return tx.insert_login(owner, "laptop", 1000); }));
+  EXPECT_TRUE(must(read([&](Tx& tx) { return tx.is_login_live("phone", owner); })));
+  must(write([](Tx& tx) { return tx.revoke_token_family("phone"); }));
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.is_login_live("phone", owner); })));
+  EXPECT_TRUE(must(read([&](Tx& tx) { return tx.is_login_live("laptop", owner); })));
+}
+
+TEST_P(AccountsTest, ALoginIsLiveOnlyForItsOwnUser) {
+  const UserId owner = add_user("jade");
+  const UserId other = add_user("joel");
+  must(write([&](Tx& tx) { return tx.insert_login(owner, "jade-1", 1000); }));
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.is_login_live("jade-1", other); })));
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.is_login_live("unknown", owner); })));
+}
+
+TEST_P(AccountsTest, RevokingAUsersTokensEndsEveryLoginOfTheirsAndNoOneElses) {
+  const UserId jill = add_user("jill");
+  const UserId kate = add_user("kate");
+  must(write([&](Tx& tx) { return tx.insert_login(jill, "jill-1", 1000); }));
+  must(write([&](Tx& tx) { return tx.insert_login(jill, "jill-2", 1000); }));
+  must(write([&](Tx& tx) { return tx.insert_login(kate, "kate-1", 1000); }));
+  must(write([&](Tx& tx) { return tx.revoke_user_tokens(jill); }));
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.is_login_live("jill-1", jill); })));
+  EXPECT_FALSE(must(read([&](Tx& tx) { return tx.is_login_live("jill-2", jill); })));
+  EXPECT_TRUE(must(read([&](Tx& tx) { return tx.is_login_live("kate-1", kate); })));
 }
 
 TEST_P(AccountsTest, RevokingAFamilyRevokesEveryRotationAndNothingElse) {
@@ -204,8 +242,10 @@ TEST_P(AccountsTest, DuplicateTokenHashIsRefused) {
 TEST_P(AccountsTest, DeletingAUserDeletesTheirTokens) {
   const UserId owner = add_user("mia");
   must(write([&](Tx& tx) { return tx.insert_refresh_token(token(owner, "f", "m1")); }));
+  must(write([&](Tx& tx) { return tx.insert_login(owner, "f", 1000); }));
   must(write([&](Tx& tx) { return tx.delete_user(owner); }));
   EXPECT_EQ(count_rows("refresh_tokens"), 0);
+  EXPECT_EQ(count_rows("logins"), 0);
 }
 
 TEST_P(AccountsTest, ATeachersLoginCannotBeDeleted) {

@@ -14,9 +14,10 @@ class OpenTest : public StoreTest {};
 ROLLCALL_ON_BOTH_BACKENDS(OpenTest);
 
 constexpr const char* kTables[] = {
-    "settings",    "users",    "refresh_tokens",    "teachers",   "classes",  "subjects",
-    "assignments", "students", "enrollment_photos", "embeddings", "sessions", "attendance_records",
-    "audit_log",   "jobs",     "schema_migrations"};
+    "settings",          "users",      "refresh_tokens", "teachers",
+    "classes",           "subjects",   "assignments",    "students",
+    "enrollment_photos", "embeddings", "sessions",       "attendance_records",
+    "audit_log",         "jobs",       "logins",         "schema_migrations"};
 
 TEST_P(OpenTest, AppliesEveryMigrationAtOpen) {
   EXPECT_EQ(must(store().schema_version()), latest_schema_version());
