@@ -186,7 +186,11 @@ std::size_t WebhookSender::round() {
         true);
     return 0;
   }
-  for (auto& [delivery, endpoint] : claimed) {
+  for (auto& claim : claimed) {
+    // Named references, not a structured binding: clang 14 (the sanitizer
+    // build) cannot capture a binding in the lambdas below.
+    auto& delivery = claim.delivery;
+    const auto& endpoint = claim.endpoint;
     if (!endpoint) continue;  // deleted meanwhile: its rows went with it
     if (is_stopping_) {
       // Unsent: back to the outbox, due now, for the next server.
