@@ -74,10 +74,12 @@ std::string format_double(double value) {
 }
 
 // SQLSTATEs (PostgreSQL Appendix A) that mean the database is not there
-// for us: class 08 (connection exceptions), admin or crash shutdown, and
-// "cannot connect now" (starting up, or in recovery).
+// for us: class 08 (connection exceptions) but 08P01, a protocol
+// violation such as a parameter without a placeholder, which is ours;
+// admin or crash shutdown; and "cannot connect now" (starting, recovery).
 bool is_unavailable_state(const std::string& state) {
-  return state.starts_with("08") || state == "57P01" || state == "57P02" || state == "57P03";
+  return (state.starts_with("08") && state != "08P01") || state == "57P01" || state == "57P02" ||
+         state == "57P03";
 }
 
 Error unavailable(std::string detail) {
