@@ -77,12 +77,15 @@ struct Settings {
   std::string public_url;
   int checkin_workers = 0;               // verification threads; 0 = cores
   int checkin_grace_s = 30;              // queued work finishes this long after a close
-  int checkin_attempts_per_student = 5;  // per window
+  int checkin_attempts_per_student = 5;  // per window, per address (per account signed in)
   int checkin_attempts_per_ip_per_minute = 600;
-  float checkin_max_accuracy_m = 100;   // coarser positions are refused
-  int checkin_default_duration_s = 90;  // a window's length when the teacher gives none
-  float checkin_default_radius_m = 50;  // a window's radius when the teacher gives none
-  int checkin_queue_limit = 2000;       // pending verifications, all windows
+  int checkin_wrong_codes_per_ip_per_minute = 60;
+  int checkin_wrong_codes_per_code = 100;    // then the code changes
+  int checkin_wrong_codes_per_window = 500;  // then only signed-in students check in
+  float checkin_max_accuracy_m = 100;        // coarser positions are refused
+  int checkin_default_duration_s = 90;       // a window's length when the teacher gives none
+  float checkin_default_radius_m = 50;       // a window's radius when the teacher gives none
+  int checkin_queue_limit = 2000;            // pending verifications, all windows
   std::size_t max_video_bytes = 30u * 1024 * 1024;
   int max_video_seconds = 15;
 

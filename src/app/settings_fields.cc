@@ -380,12 +380,24 @@ std::vector<SettingField> make_fields() {
                                  "before the session locks",
                                  &Settings::checkin_grace_s, 0, 3600));
   fields.push_back(integer_field("checkin_attempts_per_student",
-                                 "check-in attempts one student may make per window",
+                                 "check-in attempts with the right code one student may make per "
+                                 "window from one address (from one account when signed in)",
                                  &Settings::checkin_attempts_per_student, 1, 1000));
   fields.push_back(integer_field("checkin_attempts_per_ip_per_minute",
                                  "check-in attempts per minute from one IP address (a campus "
                                  "network may put a whole class behind one)",
                                  &Settings::checkin_attempts_per_ip_per_minute, 1, 1'000'000));
+  fields.push_back(integer_field("checkin_wrong_codes_per_ip_per_minute",
+                                 "wrong check-in codes per minute from one IP address",
+                                 &Settings::checkin_wrong_codes_per_ip_per_minute, 1, 1'000'000));
+  fields.push_back(integer_field("checkin_wrong_codes_per_code",
+                                 "wrong codes from all addresses after which a window's code "
+                                 "changes (the projector shows the new one)",
+                                 &Settings::checkin_wrong_codes_per_code, 1, 1'000'000));
+  fields.push_back(integer_field("checkin_wrong_codes_per_window",
+                                 "wrong codes from all addresses after which a window takes only "
+                                 "signed-in students",
+                                 &Settings::checkin_wrong_codes_per_window, 1, 1'000'000));
   fields.push_back(number_field("checkin_max_accuracy_m",
                                 "refuse positions whose reported accuracy is worse than this "
                                 "many metres",

@@ -5,11 +5,16 @@
 // verification by a worker, and the close of the window that locks the
 // session.
 // Owns: the code (6 digits from libsodium's CSPRNG, compared in constant
-// time), the order and wording of every refusal, the per-student and
-// per-IP attempt limits (counted in the database, so several servers
-// share them), the geofence, the bound on the queue (answer queue_full
-// with a retry time rather than accept what cannot finish before the
-// window's grace period ends), the face verdict (the claimed student must
+// time), the order and wording of every refusal, the attempt limits
+// (checkin_limits.cc: allowances taken atomically in the database before
+// the work, so several servers and simultaneous requests share them; a
+// stranger's attempts never use up a student's), the window's count of
+// wrong codes from every address and the code's change after a number of
+// them, the geofence, a video's decode budget (face/capture.h) checked
+// before the 202, the bound on the queue (answer queue_full with a retry
+// time rather than accept what cannot finish before the window's grace
+// period ends, counting what each pending submission is expected to
+// cost), the face verdict (the claimed student must
 // be the class's best match, above the calibrated threshold and by the
 // margin; liveness as face/capture.h), and finalisation (absent for the
 // rest, the session locked, session.closed announced) exactly once.
@@ -50,10 +55,22 @@ struct CheckinOptions {
   // After a window closes, queued work still finishes before the session
   // locks; also the horizon the queue bound plans for.
   int grace_s = 30;
-  int attempts_per_student = 5;  // per window
-  // A campus NAT can put a whole lecture hall behind one address; this
-  // still makes guessing a 6-digit code in a window hopeless (~1 in 1000).
+  // Attempts with the right code per window by one student from one
+  // address (by one account when signed in): a classmate elsewhere cannot
+  // use them up.
+  int attempts_per_student = 5;
+  // A campus NAT can put a whole lecture hall behind one address: every
+  // attempt from one address, per minute...
   int attempts_per_ip_per_minute = 600;
+  // ... of which wrong codes (a hall mistypes a few; a guesser many).
+  int wrong_codes_per_ip_per_minute = 60;
+  // Wrong codes from all addresses and servers after which the window's
+  // code changes (the projector shows the new one and an alert) ...
+  int wrong_codes_per_code = 100;
+  // ... and after which only signed-in students may check in: at most this
+  // many anonymous guesses per window, 1 in 2000 with the defaults
+  // (docs/API.md, "How likely a guess is").
+  int wrong_codes_per_window = 500;
   double max_accuracy_m = 100;  // a phone reporting worse cannot be placed
   int max_photos = 5;
   std::int64_t queue_limit = 2000;  // pending submissions, all windows
@@ -134,6 +151,9 @@ struct QueueFull {
 // counts and times go out through on_verified).
 struct VerificationStats {
   std::atomic<double> mean_verify_ms{400};  // moving average; starts pessimistic
+  // The same per unit of expected cost (store::CheckinSubmission::cost):
+  // what the queue bound plans with.
+  std::atomic<double> mean_ms_per_cost{400};
 };
 
 class Checkins {
@@ -175,23 +195,33 @@ class Checkins {
                                      const std::string& seen = "");
 
   // ---- Submissions (anyone with the code) ----
-  // Checks, in order: fields; the student (unknown_student; a logged-in
-  // student is themselves); the session and class (session_not_found,
-  // student_not_in_class); the window (no_open_window); the network's
-  // attempts (too_many_attempts); the code (wrong_code, counted against
-  // the network only); an earlier active submission (returned, already =
-  // true, also after the close); the close (code_expired); the student's
-  // attempts (too_many_attempts); position (position_inaccurate,
-  // outside_geofence); the capture (capture_missing, photos_not_accepted,
-  // too_many_photos, video_unsupported_type, image_unsupported_type,
-  // video_too_large, image_too_large); enrollment (student_not_enrolled,
-  // models_not_ready); the queue (queue_full, with `queue_full` set).
+  // Checks, in order: fields; a video's decode budget from its container
+  // (video_too_many_pixels, video_frame_rate_too_high, video_too_long,
+  // video_corrupt: nothing is stored, nothing counted); the session
+  // (session_not_found); the window (no_open_window); the network's
+  // attempts (too_many_attempts); the window's wrong codes (code_locked,
+  // anonymous only); the network's wrong codes and a signed-in account's
+  // (too_many_attempts); the code (code_changed for the one before a
+  // change, not counted; wrong_code, counted against the network, the
+  // account and the window, never a student); the student (a logged-in
+  // student is themselves, student_not_in_class; anonymous callers get
+  // unknown_student for an unknown roll number and for another class's
+  // alike, and only once they knew the code, so roll numbers cannot be
+  // listed); an earlier active submission (returned, already = true, also
+  // after the close); the close (code_expired); the student's attempts
+  // from this address or account (too_many_attempts); position
+  // (position_inaccurate, outside_geofence); the capture
+  // (capture_missing, photos_not_accepted, too_many_photos,
+  // video_unsupported_type, image_unsupported_type, video_too_large,
+  // image_too_large); enrollment (student_not_enrolled, models_not_ready);
+  // the queue (queue_full, with `queue_full` set).
   Result<Acknowledgement> submit(const std::optional<Principal>& who, const CheckinRequest& request,
                                  QueueFull* queue_full = nullptr);
   // For a chat that asks for the code before anything else (the Telegram
   // bot): the open window of the student's class with this code. Attempts
-  // are limited and recorded as submit() does. Errors: student_not_found,
-  // no_open_window, too_many_attempts, wrong_code, code_expired.
+  // are limited and recorded as submit() does (the student is known, as
+  // if signed in). Errors: student_not_found, no_open_window,
+  // too_many_attempts, code_changed, wrong_code, code_expired.
   Result<store::CheckinWindow> window_for_code(StudentId student, const std::string& code,
                                                const std::string& client_ip);
   // The distance to the window's centre, if the position is accurate and
@@ -231,8 +261,30 @@ class Checkins {
   Result<Verdict> judge(const store::CheckinSubmission& submission);
   Result<void> record(store::CheckinSubmission submission, const Verdict& verdict);
   Result<std::shared_ptr<const face::Gallery>> class_gallery(ClassId class_id);
+  // `cost`: the new submission's (store::CheckinSubmission::cost).
   Result<std::optional<QueueFull>> check_capacity(store::Tx& tx, const store::CheckinWindow& window,
-                                                  std::int64_t now_ms);
+                                                  std::int64_t now_ms, double cost);
+  // checkin_limits.cc. Requires: inside the submission's write. The
+  // network's limits, the window's wrong codes and the code itself; a
+  // refusal, or none when the code is right. `account`: "" for an
+  // anonymous caller, else a key naming who is known ("user:7").
+  Result<std::optional<Error>> check_code(store::Tx& tx, const store::CheckinWindow& window,
+                                          const std::string& code, const std::string& client_ip,
+                                          const std::string& account, std::int64_t now_ms);
+  // Takes one of the student's attempts (per address, or per account);
+  // a refusal once they are used up.
+  Result<std::optional<Error>> take_student_attempt(store::Tx& tx,
+                                                    const store::CheckinWindow& window,
+                                                    const store::Student& student,
+                                                    const std::string& client_ip,
+                                                    const std::string& account);
+  // Gives one back when nothing was tried after all (queue_full,
+  // models_not_ready: the student is told to come back).
+  Result<void> give_back_student_attempt(store::Tx& tx, const store::CheckinWindow& window,
+                                         const store::Student& student,
+                                         const std::string& client_ip, const std::string& account);
+  // Six digits, uniform, from the OS CSPRNG (checkin_windows.cc).
+  static std::string new_code();
 
   store::Store& store_;
   face::Engine* engine_;  // null when the models are not loaded

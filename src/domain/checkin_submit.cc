@@ -103,18 +103,24 @@ using Outcome = std::variant<Acknowledgement, Error, QueueFull>;
 
 Result<std::optional<QueueFull>> Checkins::check_capacity(store::Tx& tx,
                                                           const store::CheckinWindow& window,
-                                                          std::int64_t now_ms) {
+                                                          std::int64_t now_ms, double cost) {
   auto pending = tx.count_pending_submissions(std::nullopt);
   if (!pending) return pending.error();
-  // What this server's workers finish per second at the measured pace.
-  const double per_second = options_.workers * 1000.0 / std::max(1.0, stats_.mean_verify_ms.load());
+  // What is pending is added up by what each is expected to cost (a 1080p
+  // clip decodes for many times a 640x480 one), so a few costly clips
+  // cannot claim the horizon as if they were cheap.
+  auto pending_cost = tx.pending_checkin_cost();
+  if (!pending_cost) return pending_cost.error();
+  // The cost this server's workers finish per second at the measured pace.
+  const double per_second =
+      options_.workers * 1000.0 / std::max(1.0, stats_.mean_ms_per_cost.load());
   const double horizon_s = std::max(0.0, (window.closes_ms + window.grace_ms - now_ms) / 1000.0);
   const double can_finish = per_second * horizon_s;
-  const double after = static_cast<double>(*pending) + 1;
+  const double after = *pending_cost + cost;
   if (after <= can_finish && *pending < options_.queue_limit) return std::optional<QueueFull>();
   QueueFull full;
-  // When enough of the backlog has drained for one more to fit.
-  const double excess = std::max(1.0, after - std::min<double>(can_finish, options_.queue_limit));
+  // When enough of the backlog has drained for this one to fit.
+  const double excess = std::max(cost, after - can_finish);
   full.retry_after_s = std::clamp(static_cast<int>(std::ceil(excess / per_second)), 1, 60);
   return std::optional<QueueFull>(full);
 }
@@ -155,22 +161,36 @@ Result<store::CheckinWindow> Checkins::window_for_code(StudentId student_id,
                               "no check-in window is open for your class; ask your teacher"));
     }
     const store::CheckinWindow& newest = windows->front();
-    auto by_ip = tx.count_ip_attempts(newest.id, client_ip, now - 60'000);
-    if (!by_ip) return by_ip.error();
-    if (*by_ip >= options_.attempts_per_ip_per_minute) {
-      return Found(make_error("too_many_attempts", "too many check-in attempts; wait a minute"));
+    // The chat's student is known (linked through Telegram): limited as
+    // a signed-in one, per student.
+    const std::string account = "student:" + std::to_string(student_id.value);
+    auto refusal = check_code(tx, newest, code, client_ip, account, now);
+    if (!refusal) return refusal.error();
+    if (!*refusal) {
+      auto fresh = tx.find_checkin_window(newest.id);  // its code may have just changed
+      if (!fresh) return fresh.error();
+      const store::CheckinWindow& w = *fresh ? **fresh : newest;
+      if (now < w.closes_ms) return Found(w);
+      ROLLCALL_TRY(tx.insert_checkin_attempt({w.id, student_id, client_ip, "code_expired", now}));
+      return Found(field_error("code_expired", "code", closed_message(w)));
     }
-    for (const auto& window : *windows) {
-      if (!same_secret(code, window.code)) continue;
-      if (now < window.closes_ms) return Found(window);
-      ROLLCALL_TRY(
-          tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
-      return Found(field_error("code_expired", "code", closed_message(window)));
+    // An older window of the class still in its grace period (another
+    // lecture's) with this code: compared only once the limits passed.
+    if ((*refusal)->code == "wrong_code" || (*refusal)->code == "no_open_window") {
+      for (std::size_t i = 1; i < windows->size(); ++i) {
+        const store::CheckinWindow& window = (*windows)[i];
+        if (!same_secret(code, window.code)) continue;
+        if (now < window.closes_ms) return Found(window);
+        ROLLCALL_TRY(
+            tx.insert_checkin_attempt({window.id, student_id, client_ip, "code_expired", now}));
+        return Found(field_error("code_expired", "code", closed_message(window)));
+      }
     }
-    // As in submit(): a wrong code counts against the network only.
+    // As in submit(): a wrong code counts against the network and the
+    // account, never against a student's check-in attempts.
     ROLLCALL_TRY(
-        tx.insert_checkin_attempt({newest.id, std::nullopt, client_ip, "wrong_code", now}));
-    return Found(field_error("wrong_code", "code", "the code is wrong; check the board"));
+        tx.insert_checkin_attempt({newest.id, std::nullopt, client_ip, (*refusal)->code, now}));
+    return Found(**refusal);
   });
   if (!found) return found.error();
   if (auto* error = std::get_if<Error>(&*found)) return *error;
@@ -198,61 +218,82 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     return field_error("invalid_field", "accuracy_m", "accuracy_m must be a number >= 0");
   }
 
+  // The video's decode budget, from its container, before anything is
+  // stored or counted: a clip that would hold a worker for a minute is
+  // refused here, in words, not after the 202.
+  double cost = 1;
+  if (request.video && request.video->bytes.size() <= options_.video_limits.max_bytes &&
+      face::looks_like_video(request.video->bytes)) {
+    auto probe = face::probe_video(request.video->bytes, options_.video_limits);
+    if (!probe) {
+      // The server's fault (no temporary file): not the student's.
+      if (probe.error().code == "video_failed") return probe.error();
+      return field_error(probe.error().code, "video", probe.error().message);
+    }
+    if (auto fits = face::check_video_budget(*probe, options_.video_limits); !fits) {
+      return field_error(fits.error().code, "video", fits.error().message);
+    }
+    cost = face::video_cost(*probe, options_.video_limits);
+  }
+  // Who is known: the signed-in user (a student is themselves).
+  const std::string account =
+      who && who->user.value != 0 ? "user:" + std::to_string(who->user.value) : "";
+
   auto outcome = store_.write_value<Outcome>([&](store::Tx& tx) -> Result<Outcome> {
     const std::int64_t now = unix_ms_now();
-    // 1. Who.
-    auto student = as_student
-                       ? tx.find_student(*who->student)
-                       : tx.find_student_by_roll_in_session(*request.session, request.roll_number);
-    if (!student) return student.error();
-    if (!*student) {
-      return Outcome(field_error("unknown_student", "roll_number",
-                                 "no student has roll number \"" + request.roll_number + "\""));
-    }
-    const store::Student& s = **student;
-    // 2. Where they should be.
+    // 1. The session and its window.
     auto session = tx.find_session(*request.session);
     if (!session) return session.error();
     if (!*session) {
       return Outcome(field_error("session_not_found", "session_id",
                                  "no session with id " + std::to_string(request.session->value)));
     }
-    if ((*session)->class_id != s.class_id) {
-      return Outcome(field_error("student_not_in_class", "roll_number",
-                                 s.roll_number + " is not in this session's class"));
-    }
-    // 3. The window.
     auto latest = tx.latest_checkin_window(*request.session);
     if (!latest) return latest.error();
     if (!*latest || (*latest)->finalized_ms) {
       return Outcome(make_error("no_open_window",
                                 "no check-in window is open for this session; ask your teacher"));
     }
-    const store::CheckinWindow& window = **latest;
-    store::CheckinAttempt attempt{window.id, s.id, request.client_ip, "", now};
+    store::CheckinWindow window = **latest;
+    store::CheckinAttempt attempt{window.id, std::nullopt, request.client_ip, "", now};
     const auto refuse = [&](Error error) -> Result<Outcome> {
       attempt.outcome = error.code;
       ROLLCALL_TRY(tx.insert_checkin_attempt(attempt));
       return Outcome(std::move(error));
     };
-    // 4. The network's limit, before the code is compared: a guesser
-    // learns nothing more.
-    auto by_ip = tx.count_ip_attempts(window.id, request.client_ip, now - 60'000);
-    if (!by_ip) return by_ip.error();
-    if (*by_ip >= options_.attempts_per_ip_per_minute) {
-      return Outcome(make_error("too_many_attempts",
-                                "too many check-in attempts from this network; wait a minute"));
+    // 2. The network's limits and the code, before anything about a
+    // student is looked up: a guesser learns nothing, not even whether a
+    // roll number exists, and a wrong code never counts against a student.
+    auto refusal = check_code(tx, window, request.code, request.client_ip, account, now);
+    if (!refusal) return refusal.error();
+    if (*refusal) {
+      // A limit's refusal is not recorded: a flood must not grow the table.
+      const bool limited =
+          (*refusal)->code == "too_many_attempts" || (*refusal)->code == "code_locked";
+      if (limited) return Outcome(std::move(**refusal));
+      return refuse(std::move(**refusal));
     }
-    // 5. The code. A wrong one counts against the network only: anyone can
-    // type a classmate's roll number, and must not use up their attempts.
-    if (!same_secret(request.code, window.code)) {
-      attempt.student.reset();
-      if (now >= window.closes_ms) {
-        return refuse(make_error("no_open_window", closed_message(window)));
+    // 3. Who. Anonymous, an unknown roll number and another class's
+    // student are refused alike; signed in, precisely.
+    auto student = as_student
+                       ? tx.find_student(*who->student)
+                       : tx.find_student_by_roll_in_session(*request.session, request.roll_number);
+    if (!student) return student.error();
+    const bool in_class = *student && (**student).class_id == (*session)->class_id;
+    if (!in_class) {
+      if (as_student) {
+        return refuse(field_error("student_not_in_class", "roll_number",
+                                  *student
+                                      ? (**student).roll_number + " is not in this session's class"
+                                      : "your student record was not found"));
       }
-      return refuse(field_error("wrong_code", "code", "the code is wrong; check the board"));
+      return refuse(field_error("unknown_student", "roll_number",
+                                "roll number " + request.roll_number.substr(0, 64) +
+                                    " is not on the list of this class"));
     }
-    // 6. Already checked in (or on the way): the first result, even after
+    const store::Student& s = **student;
+    attempt.student = s.id;
+    // 4. Already checked in (or on the way): the first result, even after
     // the window closed.
     auto active = tx.active_checkin_submission(*request.session, s.id);
     if (!active) return active.error();
@@ -260,24 +301,21 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
     if (now >= window.closes_ms) {
       return refuse(field_error("code_expired", "code", closed_message(window)));
     }
-    // The student's own limit: attempts that knew the code.
-    auto by_student = tx.count_student_attempts(window.id, s.id);
-    if (!by_student) return by_student.error();
-    if (*by_student >= options_.attempts_per_student) {
-      return Outcome(
-          make_error("too_many_attempts", "too many check-in attempts for " + s.roll_number + " (" +
-                                              std::to_string(options_.attempts_per_student) +
-                                              " per window); ask your teacher to mark you"));
-    }
-    // 7. Where they are.
+    // 5. The student's own attempts: from this address (or this account),
+    // so a classmate elsewhere naming them cannot use them up.
+    auto spent = take_student_attempt(tx, window, s, request.client_ip, account);
+    if (!spent) return spent.error();
+    if (*spent) return Outcome(std::move(**spent));
+    // 6. Where they are.
     auto distance = check_place(window, *request.position, *request.accuracy_m);
     if (!distance) return refuse(distance.error());
-    // 8. The evidence, and something to compare it with.
+    // 7. The evidence, and something to compare it with.
     store::CheckinSubmission sub;
     if (auto packed = pack_capture(request, window, options_, sub); !packed) {
       return refuse(packed.error());
     }
     if (!engine_) {
+      ROLLCALL_TRY(give_back_student_attempt(tx, window, s, request.client_ip, account));
       return Outcome(
           make_error("models_not_ready", "face models are not loaded on this server; see /readyz"));
     }
@@ -290,10 +328,15 @@ Result<Acknowledgement> Checkins::submit(const std::optional<Principal>& who,
       return refuse(field_error("student_not_enrolled", "roll_number",
                                 s.roll_number + " has no enrolled face photos; ask your teacher"));
     }
-    // 9. Room in the queue.
-    auto full = check_capacity(tx, window, now);
+    // 8. Room in the queue.
+    sub.cost = sub.capture_kind == "video" ? cost : 1.0;
+    auto full = check_capacity(tx, window, now, sub.cost);
     if (!full) return full.error();
-    if (*full) return Outcome(**full);
+    if (*full) {
+      // Told to come back: nothing was tried, so nothing is used up.
+      ROLLCALL_TRY(give_back_student_attempt(tx, window, s, request.client_ip, account));
+      return Outcome(**full);
+    }
     sub.public_id = new_public_id();
     sub.window = window.id;
     sub.session = window.session;

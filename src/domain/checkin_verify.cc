@@ -235,6 +235,10 @@ Result<bool> Checkins::verify_next() {
   // An exponential moving average: recent pace, smoothed over ~20 checks.
   const double mean = stats_.mean_verify_ms.load();
   stats_.mean_verify_ms.store(mean + (ms - mean) * 0.05);
+  // The queue bound's pace: time per unit of expected cost.
+  const double per_cost = ms / std::max(0.1, submission.cost);
+  const double mean_per_cost = stats_.mean_ms_per_cost.load();
+  stats_.mean_ms_per_cost.store(mean_per_cost + (per_cost - mean_per_cost) * 0.05);
   if (on_verified_) {
     const double wait_ms = static_cast<double>(*submission.started_ms - submission.submitted_ms);
     on_verified_(verdict->accepted, wait_ms, ms);

@@ -18,13 +18,6 @@
 namespace rollcall::domain {
 namespace {
 
-// Six digits, uniform (libsodium rejects the modulo bias), from the OS CSPRNG.
-std::string new_code() {
-  char digits[8];
-  std::snprintf(digits, sizeof digits, "%06u", randombytes_uniform(1'000'000));
-  return digits;
-}
-
 bool is_closed(const store::CheckinWindow& window, std::int64_t now_ms) {
   return now_ms >= window.closes_ms;
 }
@@ -46,6 +39,18 @@ Result<store::CheckinWindow> latest_window(store::Tx& tx, SessionId session) {
   return **found;
 }
 
+// What the projector tells the teacher once codes were guessed at; null
+// while nothing happened.
+nlohmann::json guessing_alert(const store::CheckinWindow& w, int wrong_codes_per_window) {
+  if (w.code_changes == 0 && w.wrong_codes_total < wrong_codes_per_window) return nullptr;
+  std::string text = std::to_string(w.wrong_codes_total) + " wrong codes were tried";
+  if (w.code_changes > 0) text += "; the code was changed";
+  if (w.wrong_codes_total >= wrong_codes_per_window) {
+    text += "; only students who are signed in can check in now";
+  }
+  return text;
+}
+
 nlohmann::json audit_json(const store::CheckinWindow& w) {
   return {{"id", w.id},
           {"opens_ms", w.opens_ms},
@@ -56,6 +61,13 @@ nlohmann::json audit_json(const store::CheckinWindow& w) {
 }
 
 }  // namespace
+
+// Uniform: libsodium rejects the modulo bias.
+std::string Checkins::new_code() {
+  char digits[8];
+  std::snprintf(digits, sizeof digits, "%06u", randombytes_uniform(1'000'000));
+  return digits;
+}
 
 Checkins::Checkins(store::Store& store, face::Engine* engine, CheckinOptions options)
     : store_(store), engine_(engine), options_(std::move(options)) {
@@ -111,7 +123,13 @@ nlohmann::json Checkins::window_json(store::Tx& tx, const store::CheckinWindow& 
       {"qr_png_url", base + "/checkin-window/qr.png"},
       {"report_url", base + "/report"},  // routes_reports.cc
       {"finalized_at",
-       w.finalized_ms ? nlohmann::json(format_iso8601(*w.finalized_ms)) : nlohmann::json(nullptr)}};
+       w.finalized_ms ? nlohmann::json(format_iso8601(*w.finalized_ms)) : nlohmann::json(nullptr)},
+      // Guessing, as the teacher sees it (checkin_limits.cc).
+      {"wrong_codes", w.wrong_codes_total},
+      {"code_changes", w.code_changes},
+      {"code_changed_at", w.code_changed_ms ? nlohmann::json(format_iso8601(*w.code_changed_ms))
+                                            : nlohmann::json(nullptr)},
+      {"alert", guessing_alert(w, options_.wrong_codes_per_window)}};
   // Counts are a convenience of the view: a failed read shows zeros.
   std::map<std::string, std::int64_t> counts = {
       {"queued", 0}, {"verifying", 0}, {"accepted", 0}, {"rejected", 0}};

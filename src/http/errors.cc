@@ -79,6 +79,8 @@ int status_of(const std::string& code) {
       {"no_open_window", 409},
       {"code_expired", 410},
       {"wrong_code", 422},
+      {"code_changed", 422},
+      {"code_locked", 403},
       {"unknown_student", 422},
       {"student_not_enrolled", 422},
       {"too_many_attempts", 429},
@@ -88,6 +90,10 @@ int status_of(const std::string& code) {
       {"photos_not_accepted", 422},
       {"video_too_large", 413},
       {"video_unsupported_type", 415},
+      // A clip over the decode budget (face/capture.h): understood, refused.
+      {"video_too_many_pixels", 422},
+      {"video_frame_rate_too_high", 422},
+      {"video_too_long", 422},
       {"too_many_streams", 503},
       // Telegram linking (issue 7).
       {"link_code_invalid", 422},

@@ -554,6 +554,31 @@ INSERT INTO logins (family, user_id, created_ms, ended_ms)
          CASE WHEN MAX(CASE WHEN is_revoked THEN 1 ELSE 0 END) = 1 THEN MAX(created_ms) END
   FROM refresh_tokens GROUP BY family;
 )sql"},
+
+    // Check-in limits that races and strangers cannot slip past (issue 16):
+    // checkin_limits holds every attempt allowance as a counter taken with
+    // one upsert (one student at one address, one account, one address per
+    // minute), so simultaneous requests cannot all pass a check made before
+    // any of them counted; the window counts wrong codes across every
+    // address and server and changes its code after a number of them; a
+    // submission carries its expected verification cost for the queue bound.
+    {14, "check-in allowances, wrong codes per window, submission cost", R"sql(
+CREATE TABLE checkin_limits (
+  window_id BIGINT NOT NULL
+    CONSTRAINT fk__checkin_limits__window_id__checkin_windows REFERENCES checkin_windows (id)
+    ON DELETE CASCADE,
+  limit_key TEXT NOT NULL,
+  bucket BIGINT NOT NULL,
+  used BIGINT NOT NULL,
+  CONSTRAINT uq__checkin_limits__window_id__limit_key__bucket UNIQUE (window_id, limit_key, bucket)
+);
+ALTER TABLE checkin_windows ADD COLUMN wrong_codes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE checkin_windows ADD COLUMN wrong_codes_total BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE checkin_windows ADD COLUMN code_changes BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE checkin_windows ADD COLUMN previous_code TEXT NOT NULL DEFAULT '';
+ALTER TABLE checkin_windows ADD COLUMN code_changed_ms BIGINT;
+ALTER TABLE checkin_submissions ADD COLUMN cost DOUBLE PRECISION NOT NULL DEFAULT 1;
+)sql"},
 };
 
 // Any fixed 64-bit number works as long as nothing else on the database

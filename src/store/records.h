@@ -282,6 +282,22 @@ struct CheckinWindow {
   std::optional<UserId> opened_by;
   std::optional<std::int64_t> finalized_ms;
   std::int64_t created_ms = 0;
+  // Wrong codes tried against this window from every address and server:
+  // since the code last changed, and in all; the code changes after a
+  // number of them (domain/checkin.h), and the one before stays known so a
+  // student with the old QR code is told, not counted as a guesser.
+  std::int64_t wrong_codes = 0;
+  std::int64_t wrong_codes_total = 0;
+  std::int64_t code_changes = 0;
+  std::string previous_code;  // "" until the code first changes
+  std::optional<std::int64_t> code_changed_ms;
+};
+
+// A window's wrong-code counters just after one more was counted.
+struct WrongCodeCount {
+  std::int64_t wrong_codes = 0;  // since the code last changed
+  std::int64_t wrong_codes_total = 0;
+  std::int64_t code_changes = 0;
 };
 
 enum class SubmissionState { queued, verifying, accepted, rejected };
@@ -316,6 +332,9 @@ struct CheckinSubmission {
   std::optional<std::int64_t> finished_ms;
   std::int64_t lease_until_ms = 0;
   std::int64_t attempts = 0;  // verification attempts (a crashed worker's claim counts)
+  // The expected verification work, in typical submissions (1 = a short
+  // clip a phone records); the queue bound adds these up.
+  double cost = 1;
 };
 
 // A check-in attempt, counted for the per-student and per-IP limits

@@ -301,6 +301,22 @@ class Tx {
   Result<std::int64_t> count_student_attempts(std::int64_t window, StudentId student);
   Result<std::int64_t> count_ip_attempts(std::int64_t window, const std::string& ip,
                                          std::int64_t since_ms);
+  // Takes one of the allowance `key` has in `bucket` of the window (a
+  // minute's number, or 0 for the whole window) and returns how many are
+  // taken now, this one included: one upsert, so concurrent takers on any
+  // server each see their own count (PostgreSQL locks the row until the
+  // transaction ends). give_back undoes a take in the same transaction.
+  Result<std::int64_t> take_checkin_allowance(std::int64_t window, const std::string& key,
+                                              std::int64_t bucket);
+  Result<void> give_back_checkin_allowance(std::int64_t window, const std::string& key,
+                                           std::int64_t bucket);
+  // Counts one wrong code against the window (one UPDATE ... RETURNING).
+  Result<WrongCodeCount> count_wrong_checkin_code(std::int64_t window);
+  // A new code; the old one becomes previous_code, wrong_codes restarts.
+  Result<void> change_checkin_code(std::int64_t window, const std::string& code,
+                                   std::int64_t now_ms);
+  // The summed cost of queued and verifying submissions, all windows.
+  Result<double> pending_checkin_cost();
   // ---- end Self check-in ----
 
   // ---- Telegram bots (issue 7; tx_bots.cc) ----

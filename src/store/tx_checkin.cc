@@ -17,7 +17,8 @@ constexpr std::array<std::pair<SubmissionState, const char*>, 4> kSubmissionStat
 
 constexpr const char* kWindowColumns =
     "id, session_id, code, opens_ms, closes_ms, grace_ms, latitude, longitude, radius_m, "
-    "late_after_ms, accept_photos, opened_by, finalized_ms, created_ms";
+    "late_after_ms, accept_photos, opened_by, finalized_ms, created_ms, wrong_codes, "
+    "wrong_codes_total, code_changes, previous_code, code_changed_ms";
 
 CheckinWindow read_window(RowReader& row) {
   CheckinWindow w;
@@ -35,6 +36,11 @@ CheckinWindow read_window(RowReader& row) {
   w.opened_by = row.optional_id<UserTag>();
   w.finalized_ms = row.optional_integer();
   w.created_ms = row.integer();
+  w.wrong_codes = row.integer();
+  w.wrong_codes_total = row.integer();
+  w.code_changes = row.integer();
+  w.previous_code = row.text();
+  w.code_changed_ms = row.optional_integer();
   return w;
 }
 
@@ -43,7 +49,7 @@ constexpr const char* kSubmissionColumns =
     "id, public_id, window_id, session_id, student_id, client_ip, latitude, longitude, "
     "accuracy_m, distance_m, capture_kind, capture_parts, state, verdict_code, verdict_message, "
     "similarity, motion, passive_live, attendance, submitted_ms, started_ms, finished_ms, "
-    "lease_until_ms, attempts";
+    "lease_until_ms, attempts, cost";
 
 std::optional<float> optional_float(RowReader& row) {
   const auto value = row.optional_real();
@@ -77,6 +83,7 @@ CheckinSubmission read_submission(RowReader& row) {
   s.finished_ms = row.optional_integer();
   s.lease_until_ms = row.integer();
   s.attempts = row.integer();
+  s.cost = row.real();
   return s;
 }
 
@@ -156,9 +163,9 @@ Result<std::int64_t> Tx::insert_checkin_submission(const CheckinSubmission& s) {
       "INSERT INTO checkin_submissions (public_id, window_id, session_id, student_id, client_ip, "
       "latitude, longitude, accuracy_m, distance_m, capture_kind, capture_parts, capture, state, "
       "active, verdict_code, verdict_message, similarity, motion, passive_live, attendance, "
-      "submitted_ms, started_ms, finished_ms, lease_until_ms, attempts) VALUES ($1, $2, $3, $4, "
-      "$5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, "
-      "$24, $25) RETURNING id",
+      "submitted_ms, started_ms, finished_ms, lease_until_ms, attempts, cost) VALUES ($1, $2, $3, "
+      "$4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, "
+      "$23, $24, $25, $26) RETURNING id",
       {param(s.public_id),        param(s.window),        param(s.session),
        param(s.student),          param(s.client_ip),     param(s.latitude),
        param(s.longitude),        param(s.accuracy_m),    param(s.distance_m),
@@ -167,7 +174,7 @@ Result<std::int64_t> Tx::insert_checkin_submission(const CheckinSubmission& s) {
        param(s.verdict_message),  param(s.similarity),    param(s.motion),
        param(s.passive_live),     param(s.attendance),    param(s.submitted_ms),
        param(s.started_ms),       param(s.finished_ms),   param(s.lease_until_ms),
-       param(s.attempts)});
+       param(s.attempts),         param(s.cost)});
 }
 
 Result<std::optional<CheckinSubmission>> Tx::find_checkin_submission(const std::string& public_id,
@@ -285,6 +292,63 @@ Result<std::int64_t> Tx::count_ip_attempts(std::int64_t window, const std::strin
                         "SELECT COUNT(*) FROM checkin_attempts WHERE window_id = $1 AND "
                         "client_ip = $2 AND created_ms >= $3",
                         {param(window), param(ip), param(since_ms)});
+}
+
+Result<std::int64_t> Tx::take_checkin_allowance(std::int64_t window, const std::string& key,
+                                                std::int64_t bucket) {
+  return select_integer(connection_,
+                        "INSERT INTO checkin_limits (window_id, limit_key, bucket, used) VALUES "
+                        "($1, $2, $3, 1) ON CONFLICT (window_id, limit_key, bucket) DO UPDATE SET "
+                        "used = checkin_limits.used + 1 RETURNING used",
+                        {param(window), param(key), param(bucket)});
+}
+
+Result<void> Tx::give_back_checkin_allowance(std::int64_t window, const std::string& key,
+                                             std::int64_t bucket) {
+  return exec(connection_,
+              "UPDATE checkin_limits SET used = used - 1 WHERE window_id = $1 AND limit_key = $2 "
+              "AND bucket = $3 AND used > 0",
+              {param(window), param(key), param(bucket)});
+}
+
+Result<WrongCodeCount> Tx::count_wrong_checkin_code(std::int64_t window) {
+  // The row stays locked until the transaction ends: concurrent counts
+  // from any server queue here and each sees the one before.
+  auto found = select_one<WrongCodeCount>(
+      connection_,
+      "UPDATE checkin_windows SET wrong_codes = wrong_codes + 1, wrong_codes_total = "
+      "wrong_codes_total + 1 WHERE id = $1 RETURNING wrong_codes, wrong_codes_total, "
+      "code_changes",
+      {param(window)}, [](RowReader& row) {
+        WrongCodeCount count;
+        count.wrong_codes = row.integer();
+        count.wrong_codes_total = row.integer();
+        count.code_changes = row.integer();
+        return count;
+      });
+  if (!found) return found.error();
+  if (!*found) {
+    return make_error("not_found", "check-in window with id " + std::to_string(window));
+  }
+  return **found;
+}
+
+Result<void> Tx::change_checkin_code(std::int64_t window, const std::string& code,
+                                     std::int64_t now_ms) {
+  return change_one(connection_,
+                    "UPDATE checkin_windows SET previous_code = code, code = $2, wrong_codes = 0, "
+                    "code_changes = code_changes + 1, code_changed_ms = $3 WHERE id = $1",
+                    {param(window), param(code), param(now_ms)},
+                    "check-in window with id " + std::to_string(window));
+}
+
+Result<double> Tx::pending_checkin_cost() {
+  auto rows = select_one<double>(connection_,
+                                 "SELECT COALESCE(SUM(cost), 0.0) FROM checkin_submissions WHERE "
+                                 "state IN ('queued', 'verifying')",
+                                 {}, [](RowReader& row) { return row.real(); });
+  if (!rows) return rows.error();
+  return rows->value_or(0.0);
 }
 
 }  // namespace rollcall::store

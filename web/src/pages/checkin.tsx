@@ -25,6 +25,9 @@ const kRecheckClosedMs = 10_000;
 // when the page has nothing better.
 const kRefusals: Record<string, string | ((message: string) => string)> = {
   wrong_code: "The code is not the one on the screen. Check it and type it again.",
+  code_changed: "The code on the screen was just changed. Type the new code, or scan the QR code again.",
+  code_locked:
+    "Too many wrong codes were tried in this check-in, so it takes only students who are signed in. Sign in and try again, or ask your teacher.",
   code_expired: "The check-in has closed. Ask your teacher to mark you by hand.",
   no_open_window: "The check-in for this lecture is not open. Ask your teacher.",
   outside_geofence: (m) => {
@@ -39,7 +42,7 @@ const kRefusals: Record<string, string | ((message: string) => string)> = {
       x ? ` (about ${x[1]}; it must be ${x[2]} or better)` : ""
     }. Turn on precise location (GPS), wait a few seconds, and share it again.`;
   },
-  unknown_student: "No student has this roll number. Check it and type it again.",
+  unknown_student: "This roll number is not on the list of this class. Check it and type it again.",
   student_not_in_class: "This check-in is for another class. Check your roll number.",
   student_not_enrolled: "Your face is not enrolled yet, so it cannot be checked. Ask your teacher to add your photo.",
   too_many_attempts: "There were too many tries. Ask your teacher to mark you by hand.",
@@ -59,6 +62,9 @@ export function refusal(code: string, message: string): string {
   if (known) return known;
   if (code.startsWith("face_"))
     return "The picture was not good enough. Hold the phone at arm's length, face the light, and record again.";
+  // Too large, too long or too fast a video: the server says what it is and what to record.
+  if (code === "video_too_many_pixels" || code === "video_frame_rate_too_high" || code === "video_too_long")
+    return sentence(message) || "Record a normal video of a few seconds, at most 1080p and 60 frames a second.";
   if (code.startsWith("video_") || code.startsWith("image_")) return "The recording could not be read. Record again.";
   return sentence(message) || "The check-in was refused.";
 }

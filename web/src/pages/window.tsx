@@ -6,7 +6,12 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api, blobUrl, get, streamEvents } from "../api";
 import { useClasses, useSubjects } from "../lookups";
 import { classLabel, type Session, type Submission, type Window } from "../types";
-import { Empty, ErrorBox, Field, Link, Loading, PageTitle, formatTime, useAction, useAsync } from "../ui";
+import { Empty, ErrorBox, Field, Link, Loading, PageTitle, formatTime, sentence, useAction, useAsync } from "../ui";
+
+// Guessing at the code, as the server counts it across every address: set
+// once codes were guessed at ("N wrong codes were tried; the code was
+// changed"); the new code arrives with the window itself.
+type Guessing = { alert?: string | null; code_changes?: number; wrong_codes?: number };
 
 async function getWindow(id: number): Promise<Window | null> {
   try {
@@ -313,8 +318,17 @@ function Display({
     });
 
   const warnings = win.link_warnings ?? [];
+  const guessing = (win as Window & Guessing).alert;
   return (
     <>
+      {guessing ? (
+        <div class="warn" role="alert" data-testid="guessing-alert">
+          <p>
+            <strong>{sentence(guessing)}</strong> Students who read the old code must type the new one or scan the QR
+            code again.
+          </p>
+        </div>
+      ) : null}
       {warnings.length ? (
         <div class="warn" role="alert" data-testid="link-warnings">
           <p>
