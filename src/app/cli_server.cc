@@ -15,6 +15,7 @@
 #include "app/app.h"
 #include "app/output.h"
 #include "app/serve.h"
+#include "app/serve_data_dir.h"
 #include "eval/dataset.h"
 #include "jobs/zip_archive.h"
 
@@ -97,7 +98,18 @@ int run_reembed(const Settings& settings) {
   return 0;
 }
 
+// What open_runtime does first, for the commands that open the store
+// alone: a SQLite data directory (and its copies) its owner's only. A
+// PostgreSQL database has no files here, and no directory is made for it.
+Result<void> private_sqlite_data_dir(const Settings& settings) {
+  if (settings.database.starts_with("postgres")) return {};
+  auto made = make_data_dir_private(settings.data_dir, external_sqlite_file(settings.database));
+  if (!made) return made.error();
+  return {};
+}
+
 int run_backup(const Settings& settings, const std::string& out) {
+  if (auto made = private_sqlite_data_dir(settings); !made) return report_error(made.error());
   auto store = store::Store::open({settings.database, settings.data_dir, 2, 5000});
   if (!store) return report_error(store.error());
   if (auto done = (*store)->backup(out); !done) return report_error(done.error());
@@ -124,6 +136,7 @@ int run_reset_password(const Settings& settings, const ResetArgs& args) {
                                      "and press Enter, or leave the flag out to have one made"));
     }
   }
+  if (auto made = private_sqlite_data_dir(settings); !made) return report_error(made.error());
   auto store = store::Store::open({settings.database, settings.data_dir, 2, 5000});
   if (!store) return report_error(store.error());
   auto reset = domain::Accounts::reset_password_locally(**store, args.username, password);
