@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "abuse_bench.h"
 #include "app/config.h"
 #include "app/output.h"
 #include "checkin_bench.h"
@@ -128,6 +129,7 @@ void add_bench_commands(CLI::App& cli) {
   });
   bench::add_server_bench_command(*b);
   bench::add_checkin_bench_command(*b);
+  bench::add_abuse_bench_command(*b);
 }
 
 }  // namespace rollcall::app

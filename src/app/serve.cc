@@ -25,11 +25,10 @@
 namespace rollcall::app {
 namespace {
 
-// httplib holds a thread per open connection (idle keep-alive ones for up
-// to 2 s, event streams for their life), so a class checking in at once
-// needs many more threads than cores; waiting threads cost little.
+// Connections cost no thread; handlers do, and most wait on the database
+// or on a face model, so a few per core keep both cores busy.
 int default_http_threads() {
-  return std::max(32, 4 * static_cast<int>(std::thread::hardware_concurrency()));
+  return std::max(8, 4 * static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 void log_event(const nlohmann::json& event) { spdlog::info(event.dump()); }
@@ -324,6 +323,13 @@ int serve(const Settings& settings) {
   options.port = settings.http_port;
   options.threads = settings.http_threads > 0 ? settings.http_threads : default_http_threads();
   options.max_body_bytes = settings.max_body_bytes;
+  options.max_json_body_bytes = settings.max_json_body_bytes;
+  options.header_timeout_s = settings.http_header_timeout_s;
+  options.body_timeout_s = settings.http_body_timeout_s;
+  options.min_body_bytes_per_s = settings.http_min_body_bytes_per_s;
+  options.max_connections = settings.http_max_connections;
+  options.max_connections_per_ip = settings.http_max_connections_per_ip;
+  options.trusted_proxies = settings.trusted_proxies;
   options.cors_origins = settings.cors_origins;
   options.tls_cert_file = settings.tls_cert_file;
   options.tls_key_file = settings.tls_key_file;

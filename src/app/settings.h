@@ -38,12 +38,20 @@ struct Settings {
   // HTTP.
   std::string http_host = "127.0.0.1";
   int http_port = 8080;
-  int http_threads = 0;                             // 0 = 4 x cores, at least 32
+  int http_threads = 0;                             // handlers; 0 = 4 x cores, at least 8
   std::size_t max_body_bytes = 64u * 1024 * 1024;   // whole request (multipart of 5 photos)
   std::size_t max_image_bytes = 25u * 1024 * 1024;  // one image
   std::uint64_t max_image_pixels = 50'000'000;      // one image, decoded
+  std::size_t max_json_body_bytes = 1024u * 1024;   // any other request body
   std::vector<std::string> cors_origins;            // exact origins; empty = no CORS
-  std::string tls_cert_file;                        // both set = HTTPS
+  std::vector<std::string> trusted_proxies;         // their X-Forwarded-For is believed
+  // The transport's deadlines and caps (http/server.h says why each).
+  int http_header_timeout_s = 10;
+  int http_body_timeout_s = 300;
+  std::size_t http_min_body_bytes_per_s = 1024;
+  int http_max_connections = 10'000;
+  int http_max_connections_per_ip = 2048;
+  std::string tls_cert_file;  // both set = HTTPS
   std::string tls_key_file;
   fs::path web_dir;  // the built web UI; "" = found next to the binary (see web_root())
 

@@ -3,6 +3,8 @@
 // The table of settings. Each row is built by a helper for its kind of
 // value, which owns the parsing, the range check and the error message.
 // docs/CONFIGURATION.md is written from this table; keep them in step.
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -240,8 +242,20 @@ bool is_origin(std::string_view text) {
   });
 }
 
-SettingField origins_field(std::string key, std::string help,
-                           std::vector<std::string> Settings::*member) {
+// An IPv4 or IPv6 address, as a trusted proxy connects from.
+bool is_ip_address(std::string_view text) {
+  const std::string address(text);
+  in6_addr v6{};
+  in_addr v4{};
+  return inet_pton(AF_INET, address.c_str(), &v4) == 1 ||
+         inet_pton(AF_INET6, address.c_str(), &v6) == 1;
+}
+
+// A comma-separated list whose every item passes `is_valid` (`expected`
+// says what an item looks like, for the error).
+SettingField list_field(std::string key, std::string help,
+                        std::vector<std::string> Settings::*member,
+                        bool (*is_valid)(std::string_view), std::string expected) {
   SettingField field{{key, std::move(help), false}, SettingKind::list, nullptr, nullptr, identity};
   field.set = [=](Settings& settings, const std::string& text) -> Result<void> {
     std::vector<std::string> items;
@@ -251,11 +265,7 @@ SettingField origins_field(std::string key, std::string help,
       const auto item = trim(rest.substr(0, comma));
       rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
       if (item.empty()) continue;
-      if (!is_origin(item))
-        return invalid(key,
-                       "comma-separated origins like https://school.example or "
-                       "http://localhost:5173 (scheme, host and port; no path or trailing /)",
-                       std::string(item));
+      if (!is_valid(item)) return invalid(key, expected, std::string(item));
       items.emplace_back(item);
     }
     settings.*member = std::move(items);
@@ -296,7 +306,8 @@ std::vector<SettingField> make_fields() {
                                  "TCP port the HTTP server listens on (0 = any free port, printed "
                                  "as \"listening on HOST:PORT\")",
                                  &Settings::http_port, 0, 65535));
-  fields.push_back(integer_field("http_threads", "HTTP worker threads (0 = 4 x cores, at least 32)",
+  fields.push_back(integer_field("http_threads",
+                                 "threads that run request handlers (0 = 4 x cores, at least 8)",
                                  &Settings::http_threads, 0, 1024));
   fields.push_back(integer_field("max_body_bytes", "largest request body in bytes",
                                  &Settings::max_body_bytes, 1, 16 * kGiB));
@@ -304,10 +315,37 @@ std::vector<SettingField> make_fields() {
                                  &Settings::max_image_bytes, 1, 4 * kGiB));
   fields.push_back(integer_field("max_image_pixels", "largest decoded image in pixels",
                                  &Settings::max_image_pixels, 1, 1'000'000'000));
-  fields.push_back(origins_field("cors_origins",
-                                 "browser origins allowed to call the API (comma-separated; "
-                                 "empty = no CORS)",
-                                 &Settings::cors_origins));
+  fields.push_back(list_field("cors_origins",
+                              "browser origins allowed to call the API (comma-separated; "
+                              "empty = no CORS)",
+                              &Settings::cors_origins, is_origin,
+                              "comma-separated origins like https://school.example or "
+                              "http://localhost:5173 (scheme, host and port; no path or "
+                              "trailing /)"));
+  fields.push_back(list_field("trusted_proxies",
+                              "addresses of reverse proxies whose X-Forwarded-For names the "
+                              "client (comma-separated; empty = none)",
+                              &Settings::trusted_proxies, is_ip_address,
+                              "comma-separated IP addresses like 127.0.0.1 or ::1"));
+  fields.push_back(integer_field("max_json_body_bytes",
+                                 "largest request body that is not an upload (JSON) in bytes",
+                                 &Settings::max_json_body_bytes, 1024, kGiB));
+  fields.push_back(integer_field("http_header_timeout_s",
+                                 "seconds a request's head may take to arrive (and an idle "
+                                 "keep-alive connection stays open)",
+                                 &Settings::http_header_timeout_s, 1, 3600));
+  fields.push_back(integer_field("http_body_timeout_s", "seconds a request body may take in all",
+                                 &Settings::http_body_timeout_s, 1, 24 * 3600));
+  fields.push_back(integer_field("http_min_body_bytes_per_s",
+                                 "slowest upload in bytes per second, after "
+                                 "http_header_timeout_s (0 = no minimum)",
+                                 &Settings::http_min_body_bytes_per_s, 0, kGiB));
+  fields.push_back(integer_field("http_max_connections", "open connections in all",
+                                 &Settings::http_max_connections, 1, 1'000'000));
+  fields.push_back(integer_field("http_max_connections_per_ip",
+                                 "open connections from one address (a trusted proxy's are "
+                                 "not counted)",
+                                 &Settings::http_max_connections_per_ip, 1, 1'000'000));
   fields.push_back(text_field("tls_cert_file", "PEM certificate chain; with tls_key_file = HTTPS",
                               &Settings::tls_cert_file));
   fields.push_back(text_field("tls_key_file", "PEM private key; with tls_cert_file = HTTPS",

@@ -105,6 +105,13 @@ void Router::add(std::string method, std::string pattern, Roles roles, std::stri
   routes_.push_back(std::move(route));
 }
 
+void Router::limit_body(std::string_view method, std::string_view pattern,
+                        std::size_t max_body_bytes) {
+  for (auto& route : routes_) {
+    if (route.method == method && route.pattern == pattern) route.max_body_bytes = max_body_bytes;
+  }
+}
+
 const Route* Router::match(std::string_view method, const std::string& path,
                            std::map<std::string, std::int64_t>& ids,
                            std::map<std::string, std::string>& refs, bool& path_exists) const {

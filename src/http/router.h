@@ -11,6 +11,7 @@
 // Thread safety: the Router is filled before serving, then read only.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -105,6 +106,9 @@ struct Route {
   Handler handler;
   std::vector<std::string> segments;  // the pattern split at '/'; "{name}" for a parameter
   std::string tag;                    // rate-limit and metrics group: the pattern
+  // The largest body this route reads; 0 = the server's rule by media
+  // type (max_json_body_bytes, or max_body_bytes for uploads).
+  std::size_t max_body_bytes = 0;
 };
 
 class Router {
@@ -112,6 +116,8 @@ class Router {
   void add(std::string method, std::string pattern, Roles roles, std::string summary,
            Handler handler);
   const std::vector<Route>& routes() const { return routes_; }
+  // Gives a registered route its own body limit. Requires: the route exists.
+  void limit_body(std::string_view method, std::string_view pattern, std::size_t max_body_bytes);
 
   // The route for a method and path, with its path parameters; nullopt if
   // none. `path_exists` is set when some other method matches the path.

@@ -1,7 +1,14 @@
 // src/http/routes.cc
 #include "http/routes.h"
 
+#include <cstddef>
+
 namespace rollcall::http {
+namespace {
+
+constexpr std::size_t kFormFieldsBytes = 1024 * 1024;  // a form's text fields and framing
+
+}  // namespace
 
 Router make_router(Services& services) {
   Router router;
@@ -17,6 +24,10 @@ Router make_router(Services& services) {
   add_telegram_routes(router, services);
   add_backup_routes(router, services);
   add_settings_routes(router, services);
+  // Anyone may post a check-in: it reads no more than one clip and its
+  // few fields, whatever max_body_bytes allows an admin's upload.
+  router.limit_body("POST", "/api/v1/checkins",
+                    services.checkins.options().video_limits.max_bytes + kFormFieldsBytes);
   return router;
 }
 

@@ -152,6 +152,7 @@ class ServerProcess {
   void kill_hard();
 
   int port() const { return port_; }
+  pid_t pid() const { return pid_; }
   const fs::path& data_dir() const { return data_dir_; }
   const std::string& database_url() const { return database_->url(); }
   Backend backend() const { return backend_; }
