@@ -173,7 +173,7 @@ Result<std::unique_ptr<Runtime>> open_runtime(const Settings& settings, bool wit
   checkin.grace_s = settings.checkin_grace_s;
   checkin.attempts_per_student = settings.checkin_attempts_per_student;
   checkin.attempts_per_ip_per_minute = settings.checkin_attempts_per_ip_per_minute;
-  checkin.wrong_codes_per_ip_per_minute = settings.checkin_wrong_codes_per_ip_per_minute;
+  checkin.wrong_codes_per_ip_per_minute = settings.checkin_wrong_codes_ip_per_minute;
   checkin.wrong_codes_per_code = settings.checkin_wrong_codes_per_code;
   checkin.wrong_codes_per_window = settings.checkin_wrong_codes_per_window;
   checkin.max_accuracy_m = settings.checkin_max_accuracy_m;

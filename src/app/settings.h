@@ -87,7 +87,7 @@ struct Settings {
   int checkin_grace_s = 30;              // queued work finishes this long after a close
   int checkin_attempts_per_student = 5;  // per window, per address (per account signed in)
   int checkin_attempts_per_ip_per_minute = 600;
-  int checkin_wrong_codes_per_ip_per_minute = 60;
+  int checkin_wrong_codes_ip_per_minute = 60;
   int checkin_wrong_codes_per_code = 100;    // then the code changes
   int checkin_wrong_codes_per_window = 500;  // then only signed-in students check in
   float checkin_max_accuracy_m = 100;        // coarser positions are refused

@@ -425,9 +425,9 @@ std::vector<SettingField> make_fields() {
                                  "check-in attempts per minute from one IP address (a campus "
                                  "network may put a whole class behind one)",
                                  &Settings::checkin_attempts_per_ip_per_minute, 1, 1'000'000));
-  fields.push_back(integer_field("checkin_wrong_codes_per_ip_per_minute",
+  fields.push_back(integer_field("checkin_wrong_codes_ip_per_minute",
                                  "wrong check-in codes per minute from one IP address",
-                                 &Settings::checkin_wrong_codes_per_ip_per_minute, 1, 1'000'000));
+                                 &Settings::checkin_wrong_codes_ip_per_minute, 1, 1'000'000));
   fields.push_back(integer_field("checkin_wrong_codes_per_code",
                                  "wrong codes from all addresses after which a window's code "
                                  "changes (the projector shows the new one)",

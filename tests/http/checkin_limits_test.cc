@@ -168,7 +168,7 @@ class CheckinLimits : public ServerTest {
     return {{"--public-url", kPublicUrl},
             {"--checkin-wrong-codes-per-code", std::to_string(kPerCode)},
             {"--checkin-wrong-codes-per-window", std::to_string(kPerWindow)},
-            {"--checkin-wrong-codes-per-ip-per-minute", std::to_string(kWrongPerIp)}};
+            {"--checkin-wrong-codes-ip-per-minute", std::to_string(kWrongPerIp)}};
   }
   void SetUp() override {
     ServerTest::SetUp();
