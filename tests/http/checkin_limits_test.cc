@@ -330,17 +330,24 @@ ROLLCALL_ON_BOTH_BACKENDS(CheckinCost);
 
 // A black 4K clip at 240 frames a second: tiny to send, costly to decode
 // (the attack test's held a worker 38 s). 1 s is as costly per second.
+// Made once per program, removed when it ends.
 fs::path costly_clip() {
-  static const fs::path path = [] {
-    const auto out = fs::temp_directory_path() / ("rollcall-4k240-" + random_suffix() + ".mp4");
-    const std::string command =
-        "ffmpeg -nostdin -v error -y -f lavfi -i color=black:s=3840x2160:r=240 -t 1 "
-        "-c:v libx264 -preset ultrafast -pix_fmt yuv420p '" +
-        out.string() + "'";
-    EXPECT_EQ(std::system(command.c_str()), 0) << command;
-    return out;
-  }();
-  return path;
+  struct Clip {
+    fs::path path = fs::temp_directory_path() / ("rollcall-4k240-" + random_suffix() + ".mp4");
+    Clip() {
+      const std::string command =
+          "ffmpeg -nostdin -v error -y -f lavfi -i color=black:s=3840x2160:r=240 -t 1 "
+          "-c:v libx264 -preset ultrafast -pix_fmt yuv420p '" +
+          path.string() + "'";
+      EXPECT_EQ(std::system(command.c_str()), 0) << command;
+    }
+    ~Clip() {
+      std::error_code ignored;
+      fs::remove(path, ignored);
+    }
+  };
+  static const Clip clip;
+  return clip.path;
 }
 
 TEST_P(CheckinCost, A4kHighFrameRateClipIsRefusedBeforeDecoding) {
