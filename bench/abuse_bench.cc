@@ -404,11 +404,12 @@ json body_phase(ChildServer& child) {
     const std::string piece = size_line + std::string(64 * 1024, 'a') + "\r\n";
     s.socket.non_blocking(true);
     std::size_t sent = 0;
+    std::size_t at = 0;  // into `piece`: a non-blocking write may take part of it
     std::string reply;
     const auto until = Clock::now() + 60s;
     while (sent < kHostileBodyBytes && Clock::now() < until) {
       boost::system::error_code error;
-      const auto n = s.socket.write_some(net::buffer(piece), error);
+      const auto n = s.socket.write_some(net::buffer(piece.data() + at, piece.size() - at), error);
       if (error == net::error::would_block) {
         char buffer[4096];
         const auto got = s.socket.read_some(net::buffer(buffer), error);
@@ -416,11 +417,13 @@ json body_phase(ChildServer& child) {
           reply.append(buffer, got);
           break;
         }
+        if (error && error != net::error::would_block) break;
         std::this_thread::sleep_for(1ms);
         continue;
       }
       if (error) break;
       sent += n;
+      at = (at + n) % piece.size();
     }
     s.socket.non_blocking(false);
     if (reply.empty()) {
@@ -443,10 +446,13 @@ json body_phase(ChildServer& child) {
 }
 
 json run(const Options& o) {
-  const int account_limit = 5;
+  // Per account and address 5 a minute; per account from addresses that
+  // never logged in to it, this many an hour (the defaults).
+  const int account_limit = 30;
   ChildServer child({o.models_dir,
                      o.database,
-                     {"--login-attempts-per-minute-account", std::to_string(account_limit)},
+                     {"--login-attempts-per-minute-account", "5",
+                      "--login-attempts-per-hour-account", std::to_string(account_limit)},
                      progress});
   auto admin = client_of(child.server->port(), "");
   const auto token =

@@ -175,6 +175,12 @@ Roster set_up(int port, const std::string& password, const std::vector<Person>& 
                               {{"name", "Check-in " + std::to_string(c + 1)}, {"section", "A"}}),
                     "creating a class")["id"]
             .get<std::int64_t>();
+    // An admin may give a session only to a teacher of its class.
+    expect_json(post_json(*admin, "/api/v1/assignments",
+                          {{"teacher_id", teacher["id"]},
+                           {"class_id", run.class_id},
+                           {"subject_id", subject["id"]}}),
+                "assigning the teacher");
     run.session_id = expect_json(post_json(*admin, "/api/v1/sessions",
                                            {{"class_id", run.class_id},
                                             {"subject_id", subject["id"]},

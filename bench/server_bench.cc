@@ -271,6 +271,12 @@ json run_class_photos(httplib::Client& api, store::Store& store, const fs::path&
   const auto teacher = expect_json(
       post_json(api, "/api/v1/teachers", {{"name", "Bench Teacher"}, {"username", "benchteacher"}}),
       "creating a teacher");
+  // An admin may give a session only to a teacher of its class.
+  expect_json(post_json(api, "/api/v1/assignments",
+                        {{"teacher_id", teacher["id"]},
+                         {"class_id", first->class_id.value},
+                         {"subject_id", subject["id"]}}),
+              "assigning the teacher");
   const auto session = expect_json(post_json(api, "/api/v1/sessions",
                                              {{"class_id", first->class_id.value},
                                               {"subject_id", subject["id"]},

@@ -50,6 +50,7 @@ using Clock = std::chrono::steady_clock;
 
 constexpr int kMaxStreams = 64;  // streamed replies at once, each holding a thread
 constexpr auto kStopGrace = std::chrono::seconds(30);
+constexpr auto kLingerTime = std::chrono::seconds(2);
 
 // A transport event (a client cut, a cap reached), logged at most once a
 // second per kind, with how many were not logged, so a flood of bad
@@ -452,7 +453,8 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     bhttp::async_write(
         stream_, *res,
         [self = this->shared_from_this(), res](beast::error_code error, std::size_t) {
-          if (error || !res->keep_alive()) return self->close();
+          if (error) return self->close();
+          if (!res->keep_alive()) return self->linger_close();
           self->read_head();
         });
   }
@@ -530,6 +532,25 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
     return written.get();
   }
 
+  // Closing with a body still arriving (a refused upload) would make the
+  // kernel reset the connection, and the client could lose the reply it
+  // has not read yet: stop sending, read and drop what comes for up to
+  // kLingerTime, then close (what nginx calls a lingering close).
+  void linger_close() {
+    if (is_closed_) return;
+    beast::error_code ignored;
+    lowest().socket().shutdown(tcp::socket::shutdown_send, ignored);
+    lowest().expires_after(kLingerTime);
+    drain();
+  }
+  void drain() {
+    lowest().async_read_some(net::buffer(drain_buffer_), [self = this->shared_from_this()](
+                                                             beast::error_code error, std::size_t) {
+      if (error) return self->close();
+      self->drain();
+    });
+  }
+
   void close() {
     is_stream_open_ = false;
     if (is_closed_) return;
@@ -545,6 +566,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
   bool is_body_timed_out_ = false;
   const std::string peer_ip_;
   beast::flat_buffer buffer_;
+  char drain_buffer_[16 * 1024];
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   Request request_;
   std::size_t body_limit_ = 0;

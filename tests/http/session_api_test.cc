@@ -153,8 +153,8 @@ TEST_P(SessionApi, CreatesWithIsoTimesAndTeachersOnlyForTheirAssignment) {
   const auto denied = api().post("/api/v1/sessions",
                                  {{"class_id", w_->class_id},
                                   {"subject_id", w_->subject},
-                                  {"starts_ms", 1000},
-                                  {"ends_ms", 2000}},
+                                  {"starts_ms", 1'764'000'000'000},
+                                  {"ends_ms", 1'764'003'600'000}},
                                  w_->other_teacher_token);
   EXPECT_EQ(denied.status, 403) << denied;
   EXPECT_EQ(api().get("/api/v1/sessions/" + text(id), w_->other_teacher_token).status, 403);
@@ -431,6 +431,11 @@ TEST_P(SessionApi, AStudentSeesTheirClassesSessionsAndOnlyTheirOwnRecord) {
   const std::int64_t other = create_student(class_id)["id"];
   const auto token = api().login(me["registration_number"], me.value("generated_password", ""));
   ASSERT_FALSE(token.empty());
+  const auto assigned =
+      api().post("/api/v1/assignments",
+                 {{"teacher_id", w_->teacher}, {"class_id", class_id}, {"subject_id", w_->subject}},
+                 admin_token());
+  ASSERT_EQ(assigned.status, 201) << assigned;
   const auto made = api().post("/api/v1/sessions",
                                {{"class_id", class_id},
                                 {"subject_id", w_->subject},
