@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "base/clock.h"
+#include "domain/passwords.h"
 
 namespace rollcall::bots {
 namespace {
@@ -64,7 +65,7 @@ std::optional<std::int64_t> closed_at(store::Store& store, ClassId class_id,
       [&](store::Tx& tx) { return tx.unfinalized_windows_of_class(class_id); });
   if (!windows) return std::nullopt;
   for (const auto& window : *windows) {
-    if (window.code == code) return window.closes_ms;
+    if (domain::same_secret(window.code, code)) return window.closes_ms;
   }
   return std::nullopt;
 }
@@ -72,10 +73,13 @@ std::optional<std::int64_t> closed_at(store::Store& store, ClassId class_id,
 // Which step a refusal sends the student back to.
 const char* step_after(const std::string& code) {
   if (code == "position_inaccurate" || code == "outside_geofence") return kAwaitLocation;
-  if (code == "wrong_code" || code == "code_expired" || code == "no_open_window") {
+  // A code the teacher's projector replaced a moment ago: the new one.
+  if (code == "wrong_code" || code == "code_expired" || code == "no_open_window" ||
+      code == "code_changed") {
     return kAwaitCode;
   }
-  if (code == "too_many_attempts" || code == "student_not_enrolled" ||
+  // Only signed-in students may check in now: the web page, not the bot.
+  if (code == "code_locked" || code == "too_many_attempts" || code == "student_not_enrolled" ||
       code == "student_not_in_class" || code == "unknown_student") {
     return "";
   }

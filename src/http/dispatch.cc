@@ -220,8 +220,10 @@ Reply Dispatcher::dispatch(const Request& request) const {
     try {
       reply = handle(request, call, route, user);
     } catch (const std::exception& e) {
-      spdlog::error(nlohmann::json{
-          {"event", "handler_exception"}, {"request_id", call.request_id}, {"what", e.what()}}
+      spdlog::error(nlohmann::json{{"event", "handler_exception"},
+                                   {"request_id", call.request_id},
+                                   // A library's message may quote the input: never all of it.
+                                   {"what", std::string(e.what()).substr(0, 500)}}
                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
       reply = make_error("internal", "the server failed on this request; quote request id " +
                                          call.request_id + " to the administrator");
