@@ -2,6 +2,7 @@
 #include "bots/bots.h"
 
 #include <chrono>
+#include <limits>
 
 #include "base/clock.h"
 #include "domain/passwords.h"
@@ -177,7 +178,9 @@ Result<bool> Bots::first_time(const std::string& bot, std::int64_t update_id) {
     auto next = stored_offset(tx, bot);
     if (!next) return next.error();
     if (update_id < *next) return false;
-    ROLLCALL_TRY(tx.put_setting(offset_key(bot), std::to_string(update_id + 1)));
+    const auto next_id =
+        update_id == std::numeric_limits<std::int64_t>::max() ? update_id : update_id + 1;
+    ROLLCALL_TRY(tx.put_setting(offset_key(bot), std::to_string(next_id)));
     return true;
   });
 }

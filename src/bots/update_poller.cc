@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <exception>
+#include <limits>
 
 namespace rollcall::bots {
 std::string offset_key(const std::string& bot) { return "telegram_offset." + bot; }
@@ -45,6 +46,19 @@ Result<void> UpdatePoller::save_offset(std::int64_t value) {
   return {};
 }
 
+namespace {
+
+// An update's id; -1 when the reply's element is not an update with an
+// integer id (value() would throw on a string, and a thrown exception
+// would end the poller's thread).
+std::int64_t update_id_of(const nlohmann::json& update) {
+  if (!update.is_object()) return -1;
+  const auto it = update.find("update_id");
+  return it != update.end() && it->is_number_integer() ? it->get<std::int64_t>() : -1;
+}
+
+}  // namespace
+
 Result<int> UpdatePoller::poll_once(int long_poll_s) {
   auto from = offset();
   if (!from) return from.error();
@@ -52,14 +66,15 @@ Result<int> UpdatePoller::poll_once(int long_poll_s) {
                               [&] { return api_.get_updates(*from, long_poll_s); });
   if (!updates) return updates.error();
   std::sort(updates->begin(), updates->end(), [](const nlohmann::json& a, const nlohmann::json& b) {
-    return a.value("update_id", std::int64_t{0}) < b.value("update_id", std::int64_t{0});
+    return update_id_of(a) < update_id_of(b);
   });
   int handled = 0;
   for (const auto& update : *updates) {
-    const std::int64_t id = update.value("update_id", std::int64_t{-1});
-    if (id < *offset_) continue;  // already seen (a replay across a restart)
-    // Past it first: handled at most once.
-    ROLLCALL_TRY(save_offset(id + 1));
+    const std::int64_t id = update_id_of(update);
+    if (id < 0 || id < *offset_) continue;  // malformed, or already seen (a replay)
+    // Past it first: handled at most once. (Telegram's ids are far below
+    // the largest int64; a forged one there must not overflow.)
+    ROLLCALL_TRY(save_offset(id == std::numeric_limits<std::int64_t>::max() ? id : id + 1));
     try {
       handler_(update);
     } catch (const std::exception& e) {

@@ -97,6 +97,12 @@ Result<AccessClaims> verify_jwt(const std::string& token, const std::string& key
     return invalid("bad subject");
   }
   claims.role = claims_json["role"].get<std::string>();
+  // value() throws on a present value of another type: check it first
+  // (found by tests/fuzz/jwt_fuzzer.cc).
+  if ((claims_json.contains("iat") && !claims_json["iat"].is_number_integer()) ||
+      (claims_json.contains("jti") && !claims_json["jti"].is_string())) {
+    return invalid("bad claims");
+  }
   claims.issued_s = claims_json.value("iat", std::int64_t{0});
   claims.expires_s = claims_json["exp"].get<std::int64_t>();
   claims.token_id = claims_json.value("jti", "");

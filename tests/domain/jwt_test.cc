@@ -2,6 +2,7 @@
 #include "domain/jwt.h"
 
 #include <gtest/gtest.h>
+#include <sodium.h>
 
 #include "domain/passwords.h"
 
@@ -46,6 +47,39 @@ TEST(Jwt, RejectsATamperedPayload) {
   auto claims = verify_jwt(token, kKey, 1500);
   ASSERT_FALSE(claims.ok());
   EXPECT_EQ(claims.error().code, "token_invalid");
+}
+
+std::string base64url(const std::string& bytes) {
+  std::string out(sodium_base64_encoded_len(bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+                  '\0');
+  sodium_bin2base64(out.data(), out.size(), reinterpret_cast<const unsigned char*>(bytes.data()),
+                    bytes.size(), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  out.resize(out.find('\0'));
+  return out;
+}
+
+// A token signed with the right key whose claims have the wrong types.
+std::string signed_token(const std::string& header, const std::string& payload) {
+  const auto input = base64url(header) + "." + base64url(payload);
+  unsigned char mac[crypto_auth_hmacsha256_BYTES];
+  crypto_auth_hmacsha256_state state;
+  crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(kKey.data()),
+                              kKey.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(input.data()),
+                                input.size());
+  crypto_auth_hmacsha256_final(&state, mac);
+  return input + "." + base64url(std::string(reinterpret_cast<char*>(mac), sizeof mac));
+}
+
+// Found by tests/fuzz/jwt_fuzzer.cc: value() threw a type_error instead.
+TEST(Jwt, ASignedTokenWithClaimsOfTheWrongTypeIsInvalidNotAnException) {
+  for (const std::string payload : {R"({"sub":"1","role":"a","exp":1900000000,"iat":"x"})",
+                                    R"({"sub":"1","role":"a","exp":1900000000,"jti":7})"}) {
+    Result<AccessClaims> claims = make_error("unset", "");
+    ASSERT_NO_THROW(claims = verify_jwt(signed_token(R"({"alg":"HS256"})", payload), kKey, 1500));
+    ASSERT_FALSE(claims.ok()) << payload;
+    EXPECT_EQ(claims.error().code, "token_invalid") << payload;
+  }
 }
 
 TEST(Jwt, RejectsTheNoneAlgorithm) {
