@@ -109,6 +109,19 @@ struct LoadFigures {
   std::atomic<long> connect_fail{0};
 };
 
+// Opens `socket` afresh from loopback address `source` and connects it to
+// the server; `done` gets the outcome (the bind's error, or the connect's).
+template <class Done>
+void connect_from(tcp::socket& socket, const std::string& source, int port, Done done) {
+  boost::system::error_code error;
+  socket = tcp::socket(socket.get_executor());
+  socket.open(tcp::v4(), error);
+  if (!error) socket.bind(tcp::endpoint(net::ip::make_address(source), 0), error);
+  if (error) return net::post(socket.get_executor(), [done, error] { done(error); });
+  socket.async_connect(
+      tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)), done);
+}
+
 // A phone polling its verdict: one keep-alive connection, a GET every 2 s.
 class Poller : public std::enable_shared_from_this<Poller> {
  public:
@@ -126,22 +139,15 @@ class Poller : public std::enable_shared_from_this<Poller> {
 
  private:
   void connect() {
-    boost::system::error_code error;
-    socket_ = tcp::socket(socket_.get_executor());
-    socket_.open(tcp::v4(), error);
-    if (!error) socket_.bind(tcp::endpoint(net::ip::make_address(source_), 0), error);
-    if (error) return retry();
-    socket_.async_connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)),
-        [self = shared_from_this()](boost::system::error_code e) {
-          if (e) {
-            ++self->figures_.connect_fail;
-            return self->retry();
-          }
-          self->socket_.set_option(tcp::no_delay(true));
-          self->is_connected_ = true;
-          self->send();
-        });
+    connect_from(socket_, source_, port_, [self = shared_from_this()](boost::system::error_code e) {
+      if (e) {
+        ++self->figures_.connect_fail;
+        return self->retry();
+      }
+      self->socket_.set_option(tcp::no_delay(true));
+      self->is_connected_ = true;
+      self->send();
+    });
   }
   void send() {
     sent_at_ = Clock::now();
@@ -209,21 +215,14 @@ class Slowloris : public std::enable_shared_from_this<Slowloris> {
       : socket_(io), timer_(io), port_(port), source_(std::move(source)), figures_(f) {}
 
   void start() {
-    boost::system::error_code error;
-    socket_ = tcp::socket(socket_.get_executor());
-    socket_.open(tcp::v4(), error);
-    if (!error) socket_.bind(tcp::endpoint(net::ip::make_address(source_), 0), error);
-    if (error) return later();
-    socket_.async_connect(
-        tcp::endpoint(net::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port_)),
-        [self = shared_from_this()](boost::system::error_code e) {
-          if (e) {
-            ++self->figures_.connect_fail;
-            return self->later();
-          }
-          self->write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
-          self->watch();
-        });
+    connect_from(socket_, source_, port_, [self = shared_from_this()](boost::system::error_code e) {
+      if (e) {
+        ++self->figures_.connect_fail;
+        return self->later();
+      }
+      self->write("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+      self->watch();
+    });
   }
 
  private:

@@ -556,7 +556,7 @@ void add_server_bench_command(CLI::App& bench) {
       ->check(CLI::ExistingDirectory);
   s->add_option("--photo", options.photo, "the enrollment photo, relative to --data");
   s->add_option("--clients", options.clients, "client threads, one keep-alive connection each")
-      ->check(CLI::Range(1, 256));
+      ->check(CLI::Range(1, 2048));
   s->add_option("--seconds", options.seconds, "length of each timed load run")
       ->check(CLI::Range(0.5, 600.0));
   s->add_option("--students", options.students,

@@ -84,6 +84,29 @@ class ThrottledLog {
   std::unordered_map<std::string, Entry> entries_;  // guarded by mutex_
 };
 
+// The method, path (percent-decoded), query string and headers of a parsed
+// head into `request`. Errors: bad_request (a path that does not decode or
+// does not start with '/': an absolute or asterisk form).
+template <class Fields>
+Result<void> read_head_into(const bhttp::request_header<Fields>& head, Request& request) {
+  request.method = std::string(head.method_string());
+  const std::string_view target(head.target().data(), head.target().size());
+  const auto question = target.find('?');
+  auto path = percent_decode(target.substr(0, question), false);
+  if (question != std::string_view::npos) {
+    request.query_string = std::string(target.substr(question + 1));
+  }
+  for (const auto& field : head) {
+    request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
+  }
+  if (!path || path->empty() || path->front() != '/') {
+    request.path = "/";
+    return make_error("bad_request", "the request's path is not valid");
+  }
+  request.path = std::move(*path);
+  return {};
+}
+
 bool is_ip_address(const std::string& text) {
   boost::system::error_code error;
   net::ip::make_address(text, error);
@@ -280,23 +303,10 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
       return refuse(make_error("bad_request", "the request is not valid HTTP"), 400);
     }
     auto& head = parser_->get();
-    request_.method = std::string(head.method_string());
-    const std::string_view target(head.target().data(), head.target().size());
-    const auto question = target.find('?');
-    auto path = percent_decode(target.substr(0, question), false);
-    if (question != std::string_view::npos) {
-      request_.query_string = std::string(target.substr(question + 1));
-    }
-    for (const auto& field : head) {
-      request_.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+    const auto parsed = read_head_into(head, request_);
     request_.secure = kIsTls;
     request_.remote_ip = server_.client_ip(peer_ip_, request_.header("X-Forwarded-For"));
-    if (!path || path->empty() || path->front() != '/') {
-      request_.path = "/";
-      return refuse(make_error("bad_request", "the request's path is not valid"), 400);
-    }
-    request_.path = std::move(*path);
+    if (!parsed) return refuse(parsed.error(), 400);
     is_keep_alive_ = head.keep_alive();
 
     body_limit_ = dispatcher().body_limit(request_);
@@ -634,6 +644,27 @@ void Server::Impl::accept() {
 template <class Stream>
 void Server::Impl::start_connection(Stream stream, std::string peer_ip) {
   std::make_shared<Connection<Stream>>(*this, std::move(stream), std::move(peer_ip))->start();
+}
+
+Result<Request> parse_request_head(std::string_view bytes, std::size_t max_header_bytes) {
+  bhttp::request_parser<bhttp::empty_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(max_header_bytes));
+  parser.body_limit(std::numeric_limits<std::uint64_t>::max());  // see read_head()
+  parser.eager(false);
+  beast::error_code error;
+  parser.put(net::buffer(bytes.data(), bytes.size()), error);
+  if (error == bhttp::error::header_limit) {
+    return make_error("headers_too_large", "the request's headers are too large");
+  }
+  if (error && error != bhttp::error::need_more) {
+    return make_error("bad_request", "the request is not valid HTTP");
+  }
+  if (!parser.is_header_done()) {
+    return make_error("bad_request", "the request's head does not end");
+  }
+  Request request;
+  ROLLCALL_TRY(read_head_into(parser.get(), request));
+  return request;
 }
 
 Server::Server(ServerOptions options, Router router, Metrics& metrics, Authenticate authenticate)

@@ -22,11 +22,13 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.h"
 #include "domain/principal.h"
 #include "http/metrics.h"
+#include "http/request.h"
 #include "http/router.h"
 
 namespace rollcall::http {
@@ -63,6 +65,12 @@ struct ServerOptions {
   // Empty = no UI, the API alone.
   std::string web_dir;
 };
+
+// The request head in `bytes` (request line and headers, through the
+// blank line) read as a connection reads one: Beast's parser within
+// `max_header_bytes`, the path percent-decoded. Errors: bad_request,
+// headers_too_large. For tests and tests/fuzz/request_head_fuzzer.cc.
+Result<Request> parse_request_head(std::string_view bytes, std::size_t max_header_bytes);
 
 using Authenticate = std::function<Result<domain::Principal>(const std::string& bearer_token)>;
 

@@ -15,17 +15,13 @@
 // code; a signed-in one is told precisely.
 // CheckinCost: a 4K 240 fps clip is refused before the 202, in words, and
 // several of them do not keep honest check-ins out (defect 9).
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <sys/time.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <future>
 #include <thread>
 
 #include "checkin_helpers.h"
+#include "http/raw_client.h"
 #include "server_harness.h"
 
 namespace rollcall::http_testing {
@@ -57,41 +53,15 @@ Response post_from(int port, const std::string& from, const std::string& path,
   request += "\r\n" + body;
 
   Response out;
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) {
-    out.transport_error = "socket failed";
-    return out;
-  }
-  timeval timeout{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  ::inet_pton(AF_INET, from.c_str(), &local.sin_addr);
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<std::uint16_t>(port));
-  server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  RawConnection connection(port, from);
   std::string answer;
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&local), sizeof local) != 0) {
-    out.transport_error = "cannot bind to " + from;
-  } else if (::connect(fd, reinterpret_cast<const sockaddr*>(&server), sizeof server) != 0) {
+  if (!connection.is_connected()) {
     out.transport_error = "cannot connect from " + from;
   } else {
-    std::size_t sent = 0;
-    while (sent < request.size()) {
-      const ssize_t n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-      if (n <= 0) break;
-      sent += static_cast<std::size_t>(n);
-    }
     // A server may refuse (413, 422) before reading the whole body.
-    char buffer[16384];
-    for (;;) {
-      const ssize_t n = ::recv(fd, buffer, sizeof buffer, 0);
-      if (n <= 0) break;
-      answer.append(buffer, static_cast<std::size_t>(n));
-    }
+    connection.send(request);
+    answer = connection.read(std::chrono::seconds(30));
   }
-  ::close(fd);
   const auto head_end = answer.find("\r\n\r\n");
   if (!answer.starts_with("HTTP/1.") || head_end == std::string::npos) {
     if (out.transport_error.empty()) out.transport_error = "no HTTP answer: " + answer;

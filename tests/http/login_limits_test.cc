@@ -7,10 +7,6 @@
 // server: Linux routes all of 127.0.0.0/8 to this host, so a socket bound
 // to 127.0.0.7 before connect() reaches it, and the server sees that
 // address.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -23,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "http/raw_client.h"
 #include "server_harness.h"
 
 namespace rollcall::http_testing {
@@ -33,39 +30,16 @@ namespace {
 // cannot choose its source address). {0, why} when it did not get through.
 std::pair<int, std::string> login_from(int port, const std::string& source_ip,
                                        const std::string& username, const std::string& password) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0) return {0, "socket"};
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
-  sockaddr_in source{};
-  source.sin_family = AF_INET;
-  inet_pton(AF_INET, source_ip.c_str(), &source.sin_addr);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0) return {0, "bind"};
-  sockaddr_in server{};
-  server.sin_family = AF_INET;
-  server.sin_port = htons(static_cast<std::uint16_t>(port));
-  inet_pton(AF_INET, "127.0.0.1", &server.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server) != 0) {
-    return {0, "connect"};
-  }
+  RawConnection connection(port, source_ip);
+  if (!connection.is_connected()) return {0, "connect"};
   const std::string body = nlohmann::json{{"username", username}, {"password", password}}.dump();
   const std::string request =
       "POST /api/v1/auth/login HTTP/1.1\r\nHost: 127.0.0.1\r\n"
       "Content-Type: application/json\r\nConnection: close\r\n"
       "Content-Length: " +
       std::to_string(body.size()) + "\r\n\r\n" + body;
-  for (std::size_t sent = 0; sent < request.size();) {
-    const auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return {0, "send"};
-    sent += static_cast<std::size_t>(n);
-  }
-  timeval timeout{30, 0};
-  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  std::string reply;
-  char buffer[4096];
-  for (ssize_t n; (n = ::recv(fd, buffer, sizeof buffer, 0)) > 0;) reply.append(buffer, n);
+  if (!connection.send(request)) return {0, "send"};
+  const std::string reply = connection.read(std::chrono::seconds(30));
   int status = 0;
   if (std::sscanf(reply.c_str(), "HTTP/1.%*d %d", &status) != 1) return {0, "no reply"};
   // The error body is small JSON; its code is all these tests need.

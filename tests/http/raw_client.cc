@@ -7,7 +7,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cstdint>
 #include <cstdlib>
 
 namespace rollcall::http_testing {
@@ -54,11 +56,13 @@ std::string RawConnection::read(std::chrono::milliseconds timeout, bool until_he
   std::string out;
   const auto until = std::chrono::steady_clock::now() + timeout;
   while (fd_ >= 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        until - std::chrono::steady_clock::now());
-    if (left.count() <= 0) break;
+    // At least one look, so a zero timeout reads what has arrived.
+    const auto left =
+        std::max<std::int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      until - std::chrono::steady_clock::now())
+                                      .count());
     pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) break;
+    if (::poll(&p, 1, static_cast<int>(left)) <= 0) break;
     char buffer[65536];
     const auto n = ::recv(fd_, buffer, sizeof buffer, 0);
     if (n <= 0) break;
