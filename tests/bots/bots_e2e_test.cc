@@ -61,7 +61,6 @@ using nlohmann::json;
 
 constexpr double kLat = 18.5204;  // the lecture hall
 constexpr double kLon = 73.8567;
-constexpr const char* kTeacherPhone = "+919876543210";
 constexpr const char* kTeacherPassword = "a long teacher password";
 
 std::string text(std::int64_t id) { return std::to_string(id); }

@@ -35,9 +35,11 @@ TEST(ChatExecutor, OneChatsWorkRunsInOrder) {
 }
 
 TEST(ChatExecutor, ASlowChatDoesNotHoldUpAnother) {
-  ChatExecutor executor(4, 1000);
+  // Declared before the executor, whose destructor still runs the work
+  // that reads them (found by clang's stack-use-after-scope check).
   std::atomic<bool> release{false};
   std::atomic<bool> other_done{false};
+  ChatExecutor executor(4, 1000);
   executor.post(1, [&] {
     while (!release) std::this_thread::sleep_for(1ms);
   });
@@ -51,8 +53,8 @@ TEST(ChatExecutor, ASlowChatDoesNotHoldUpAnother) {
 }
 
 TEST(ChatExecutor, AFullQueueDropsAndCounts) {
-  ChatExecutor executor(1, 2);
   std::atomic<bool> release{false};
+  ChatExecutor executor(1, 2);
   EXPECT_TRUE(executor.post(1, [&] {
     while (!release) std::this_thread::sleep_for(1ms);
   }));
