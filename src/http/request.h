@@ -28,21 +28,14 @@ struct Request {
 
   // The first header of that name (any case); "" when absent.
   std::string header(std::string_view name) const {
-    const auto it = find_header(name);
-    return it == headers.end() ? "" : it->second;
-  }
-  bool has_header(std::string_view name) const { return find_header(name) != headers.end(); }
-
- private:
-  std::vector<std::pair<std::string, std::string>>::const_iterator find_header(
-      std::string_view name) const {
-    return std::find_if(headers.begin(), headers.end(), [name](const auto& h) {
+    const auto it = std::find_if(headers.begin(), headers.end(), [name](const auto& h) {
       return h.first.size() == name.size() &&
              std::equal(h.first.begin(), h.first.end(), name.begin(),
                         [](unsigned char a, unsigned char b) {
                           return std::tolower(a) == std::tolower(b);
                         });
     });
+    return it == headers.end() ? "" : it->second;
   }
 };
 

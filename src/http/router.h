@@ -2,7 +2,7 @@
 //
 // Routes: a method, a path pattern, who may call it, a line for the
 // OpenAPI document, and the handler. Handlers see a Call (the parsed
-// request, without cpp-httplib types) and return a Reply or an Error,
+// request, without the transport's types) and return a Reply or an Error,
 // which the server turns into the uniform error body.
 // Invariants: patterns use {name} for integer path parameters, except the
 // names in kOpaqueParams, which take a short token (a letter or digit, then

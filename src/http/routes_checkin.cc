@@ -23,9 +23,9 @@ namespace {
 
 constexpr auto kStreamPoll = std::chrono::milliseconds(200);
 constexpr std::int64_t kStreamMaxMs = 60'000;  // then the client reconnects or polls
-// httplib gives every open stream a thread of the fixed pool: past this
-// many, clients are told to poll instead, so streams cannot starve the
-// check-ins themselves.
+// Each open stream polls the database every kStreamPoll and holds a
+// thread of the server's own (http/server.cc): past this many, clients
+// are told to poll instead, so streams cannot starve the check-ins.
 constexpr int kMaxStreams = 16;
 std::atomic<int> open_streams{0};
 constexpr std::int64_t kKeepAliveMs = 15'000;  // a comment line keeps proxies from timing out
@@ -208,7 +208,7 @@ Result<Reply> polled_stream(const Call& call, const std::string& final_event,
   reply.headers.emplace_back("Cache-Control", "no-store");
   reply.headers.emplace_back("X-Accel-Buffering", "no");
   struct State {
-    ~State() { --open_streams; }  // the stream's slot, held until httplib is done
+    ~State() { --open_streams; }  // the stream's slot, held until the server is done
     std::string last;             // the last view sent
     bool finished = false;
     Stopwatch age;

@@ -591,8 +591,7 @@ class Connection : public std::enable_shared_from_this<Connection<Stream>> {
 };
 
 // The reply to a connection over a cap, written without reading anything.
-template <class Stream>
-void refuse_connection(std::shared_ptr<Stream> stream, const std::string& why) {
+void refuse_connection(std::shared_ptr<beast::tcp_stream> stream, const std::string& why) {
   auto res =
       std::make_shared<bhttp::response<bhttp::string_body>>(bhttp::status::service_unavailable, 11);
   res->set(bhttp::field::content_type, "application/json");
